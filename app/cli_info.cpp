@@ -1,0 +1,75 @@
+#include "app/cli_info.h"
+
+#include "core/io/checkpoint.h"
+#include "core/io/safetensors.h"
+
+#include <cstdio>
+#include <iostream>
+#include <string>
+
+namespace lienzo::cli {
+namespace {
+
+std::string humanCount(int64_t n) {
+  char buf[32];
+  if (n >= 1000000000) std::snprintf(buf, sizeof buf, "%.2f B", n / 1e9);
+  else if (n >= 1000000) std::snprintf(buf, sizeof buf, "%.2f M", n / 1e6);
+  else if (n >= 1000) std::snprintf(buf, sizeof buf, "%.1f k", n / 1e3);
+  else std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(n));
+  return buf;
+}
+
+std::string humanBytes(uint64_t n) {
+  char buf[32];
+  if (n >= (1ull << 30)) std::snprintf(buf, sizeof buf, "%.2f GiB", n / double(1ull << 30));
+  else if (n >= (1ull << 20)) std::snprintf(buf, sizeof buf, "%.2f MiB", n / double(1ull << 20));
+  else std::snprintf(buf, sizeof buf, "%.1f KiB", n / 1024.0);
+  return buf;
+}
+
+std::string dtypeList(const std::map<std::string, int64_t>& dtypes) {
+  std::string out;
+  for (const auto& [name, count] : dtypes) {
+    if (!out.empty()) out += ", ";
+    out += name + " ×" + std::to_string(count);
+  }
+  return out;
+}
+
+int describeOne(const std::string& path) {
+  try {
+    const CheckpointInfo info = identifyFile(path);
+    std::cout << path << "\n"
+              << "  family:     " << familyName(info.family) << "\n"
+              << "  size:       " << humanBytes(info.fileSize) << ", " << info.tensors
+              << " tensors, " << humanCount(info.parameters) << " parameters\n"
+              << "  dtypes:     " << dtypeList(info.dtypes) << "\n";
+    if (info.contextDim > 0)
+      std::cout << "  u-net:      " << info.unetInChannels << " input channels, context width "
+                << info.contextDim << "\n";
+    std::cout << "  parts:\n";
+    for (const auto& part : info.parts)
+      std::cout << "    " << part.name << " (" << part.prefix << "*): " << part.tensors
+                << " tensors, " << humanCount(part.parameters) << " parameters, "
+                << dtypeList(part.dtypes) << "\n";
+    for (const auto& note : info.notes) std::cout << "  note:       " << note << "\n";
+    return info.family == ModelFamily::Unknown ? 1 : 0;
+  } catch (const std::exception& e) {
+    std::cerr << "lienzo info: " << e.what() << "\n";
+    return 1;
+  }
+}
+
+}  // namespace
+
+int runInfo(int argc, char** argv) {
+  if (argc < 1) {
+    std::cerr << "usage: lienzo info FILE.safetensors [FILE...]\n";
+    return 2;
+  }
+  int status = 0;
+  for (int i = 0; i < argc; ++i) status = std::max(status, describeOne(argv[i]));
+  return status;
+}
+
+}  // namespace lienzo::cli

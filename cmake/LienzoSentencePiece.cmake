@@ -1,0 +1,18 @@
+# SentencePiece (optional, separable). Debian's libsentencepiece bundles protobuf-lite 3.14 and
+# crashes any process that also loads libtorch (PLATFORM.md pitfall 1), so we link a static build
+# made from Debian's source package against the system protobuf by scripts/setup-deps.sh.
+set(_spm "${LIENZO_SENTENCEPIECE_DIR}")
+find_library(LIENZO_SPM_LIB NAMES sentencepiece PATHS "${_spm}/lib" NO_DEFAULT_PATH)
+find_library(LIENZO_SPM_TRAIN_LIB NAMES sentencepiece_train PATHS "${_spm}/lib" NO_DEFAULT_PATH)
+find_path(LIENZO_SPM_INCLUDE NAMES sentencepiece_processor.h PATHS "${_spm}/include" NO_DEFAULT_PATH)
+find_package(Protobuf QUIET)
+if(NOT LIENZO_SPM_LIB OR NOT LIENZO_SPM_INCLUDE OR NOT Protobuf_FOUND)
+  message(STATUS "Static sentencepiece not found in ${_spm}: SentencePiece tokenizer disabled "
+                 "(run scripts/setup-deps.sh)")
+  set(LIENZO_WITH_SENTENCEPIECE OFF CACHE BOOL "" FORCE)
+  return()
+endif()
+add_library(lienzo_spm_static INTERFACE)
+target_include_directories(lienzo_spm_static SYSTEM INTERFACE "${LIENZO_SPM_INCLUDE}")
+target_link_libraries(lienzo_spm_static INTERFACE ${LIENZO_SPM_TRAIN_LIB} ${LIENZO_SPM_LIB}
+                                                  protobuf::libprotobuf Threads::Threads)

@@ -1,0 +1,400 @@
+#include "core/io/safetensors.h"
+
+#include <ATen/ATen.h>
+#include <nlohmann/json.hpp>
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <limits>
+#include <sstream>
+
+namespace lienzo {
+
+// ---- dtypes --------------------------------------------------------------------------------
+
+namespace {
+struct DTypeRow {
+  StDType dtype;
+  const char* name;
+  std::size_t size;
+  c10::ScalarType scalar;
+};
+constexpr DTypeRow kDTypes[] = {
+    {StDType::F64, "F64", 8, c10::kDouble},   {StDType::F32, "F32", 4, c10::kFloat},
+    {StDType::F16, "F16", 2, c10::kHalf},     {StDType::BF16, "BF16", 2, c10::kBFloat16},
+    {StDType::I64, "I64", 8, c10::kLong},     {StDType::I32, "I32", 4, c10::kInt},
+    {StDType::I16, "I16", 2, c10::kShort},    {StDType::I8, "I8", 1, c10::kChar},
+    {StDType::U8, "U8", 1, c10::kByte},       {StDType::Bool, "BOOL", 1, c10::kBool},
+};
+const DTypeRow& row(StDType dtype) {
+  for (const auto& r : kDTypes)
+    if (r.dtype == dtype) return r;
+  throw std::logic_error("unknown StDType");
+}
+}  // namespace
+
+std::optional<StDType> stDTypeFromName(const std::string& name) {
+  for (const auto& r : kDTypes)
+    if (name == r.name) return r.dtype;
+  return std::nullopt;
+}
+const char* stDTypeName(StDType dtype) { return row(dtype).name; }
+std::size_t stDTypeSize(StDType dtype) { return row(dtype).size; }
+c10::ScalarType toScalarType(StDType dtype) { return row(dtype).scalar; }
+StDType fromScalarType(c10::ScalarType type) {
+  for (const auto& r : kDTypes)
+    if (r.scalar == type) return r.dtype;
+  throw std::invalid_argument(std::string("safetensors cannot store dtype ") +
+                              c10::toString(type));
+}
+
+int64_t StTensorInfo::numel() const {
+  int64_t n = 1;
+  for (auto d : shape) n *= d;
+  return n;
+}
+
+// ---- errors --------------------------------------------------------------------------------
+
+SafetensorsError::SafetensorsError(SafetensorsErrorKind kind, const std::string& file,
+                                   const std::string& reason)
+    : std::runtime_error(file + ": " + reason), m_kind(kind), m_file(file), m_reason(reason) {}
+
+// ---- the mapping -----------------------------------------------------------------------------
+
+/// Owns either an mmap of a file or an in-memory byte string.
+class MappedFile {
+ public:
+  static std::shared_ptr<MappedFile> map(const std::filesystem::path& path) {
+    const std::string name = path.string();
+    const int fd = ::open(name.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+      throw SafetensorsError(SafetensorsErrorKind::Io, name,
+                             std::string("cannot open: ") + std::strerror(errno));
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+      ::close(fd);
+      throw SafetensorsError(SafetensorsErrorKind::Io, name, "not a regular file");
+    }
+    auto file = std::shared_ptr<MappedFile>(new MappedFile());
+    file->m_size = static_cast<uint64_t>(st.st_size);
+    if (file->m_size > 0) {
+      // Private + writable: a write through a tensor view is copy-on-write, never reaches disk.
+      void* p = ::mmap(nullptr, file->m_size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+      if (p == MAP_FAILED) {
+        ::close(fd);
+        throw SafetensorsError(SafetensorsErrorKind::Io, name,
+                               std::string("cannot map: ") + std::strerror(errno));
+      }
+      file->m_data = static_cast<uint8_t*>(p);
+      file->m_mapped = true;
+    }
+    ::close(fd);
+    return file;
+  }
+  static std::shared_ptr<MappedFile> fromBytes(std::string bytes) {
+    auto file = std::shared_ptr<MappedFile>(new MappedFile());
+    file->m_bytes = std::move(bytes);
+    file->m_size = file->m_bytes.size();
+    file->m_data = reinterpret_cast<uint8_t*>(file->m_bytes.data());
+    return file;
+  }
+  ~MappedFile() {
+    if (m_mapped) ::munmap(m_data, m_size);
+  }
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+
+  uint8_t* data() const { return m_data; }
+  uint64_t size() const { return m_size; }
+  bool mapped() const { return m_mapped; }
+
+ private:
+  MappedFile() = default;
+  uint8_t* m_data = nullptr;
+  uint64_t m_size = 0;
+  bool m_mapped = false;
+  std::string m_bytes;
+};
+
+// ---- parsing ---------------------------------------------------------------------------------
+
+namespace {
+
+using Kind = SafetensorsErrorKind;
+
+uint64_t readLe64(const uint8_t* p) {
+  uint64_t v = 0;
+  for (int i = 7; i >= 0; --i) v = (v << 8) | p[i];
+  return v;
+}
+
+bool mulOverflows(uint64_t a, uint64_t b, uint64_t* out) {
+  if (a != 0 && b > std::numeric_limits<uint64_t>::max() / a) return true;
+  *out = a * b;
+  return false;
+}
+
+}  // namespace
+
+SafetensorsFile SafetensorsFile::open(const std::filesystem::path& path,
+                                      const SafetensorsLimits& limits) {
+  auto file = MappedFile::map(path);
+  auto result = parse(std::move(file), path.string(), limits);
+  result.m_path = path;
+  return result;
+}
+
+SafetensorsFile SafetensorsFile::fromBytes(std::string bytes, const std::string& name,
+                                           const SafetensorsLimits& limits) {
+  auto result = parse(MappedFile::fromBytes(std::move(bytes)), name, limits);
+  result.m_path = name;
+  return result;
+}
+
+SafetensorsFile SafetensorsFile::parse(std::shared_ptr<MappedFile> file, const std::string& name,
+                                       const SafetensorsLimits& limits) {
+  const uint64_t size = file->size();
+  if (size < 8)
+    throw SafetensorsError(Kind::Truncated, name,
+                           "file is " + std::to_string(size) +
+                               " bytes, shorter than the 8-byte header length");
+  const uint64_t headerLen = readLe64(file->data());
+  if (headerLen > size - 8)
+    throw SafetensorsError(Kind::HeaderTooLarge, name,
+                           "header length " + std::to_string(headerLen) +
+                               " runs past the end of the file (" + std::to_string(size) +
+                               " bytes)");
+  if (headerLen > limits.maxHeaderBytes)
+    throw SafetensorsError(Kind::HeaderTooLarge, name,
+                           "header length " + std::to_string(headerLen) + " exceeds the limit of " +
+                               std::to_string(limits.maxHeaderBytes) + " bytes");
+  if (headerLen < 2) throw SafetensorsError(Kind::BadJson, name, "header is empty");
+
+  const char* headerBegin = reinterpret_cast<const char*>(file->data() + 8);
+  nlohmann::json header;
+  try {
+    header = nlohmann::json::parse(headerBegin, headerBegin + headerLen);
+  } catch (const nlohmann::json::exception& e) {
+    throw SafetensorsError(Kind::BadJson, name, std::string("header is not valid JSON: ") + e.what());
+  }
+  if (!header.is_object()) throw SafetensorsError(Kind::BadJson, name, "header is not a JSON object");
+  if (header.size() > limits.maxTensors + 1)
+    throw SafetensorsError(Kind::BadEntry, name,
+                           "header lists " + std::to_string(header.size()) + " entries (limit " +
+                               std::to_string(limits.maxTensors) + ")");
+
+  SafetensorsFile result;
+  result.m_file = std::move(file);
+  result.m_dataOffset = 8 + headerLen;
+  const uint64_t dataSize = size - result.m_dataOffset;
+
+  for (auto it = header.begin(); it != header.end(); ++it) {
+    const std::string& key = it.key();
+    const auto& value = it.value();
+    if (key == "__metadata__") {
+      if (!value.is_object())
+        throw SafetensorsError(Kind::BadEntry, name, "__metadata__ is not an object");
+      for (auto m = value.begin(); m != value.end(); ++m) {
+        if (!m.value().is_string())
+          throw SafetensorsError(Kind::BadEntry, name,
+                                 "__metadata__ value for '" + m.key() + "' is not a string");
+        result.m_metadata[m.key()] = m.value().get<std::string>();
+      }
+      continue;
+    }
+    const std::string where = "tensor '" + key + "'";
+    if (!value.is_object() || !value.contains("dtype") || !value.contains("shape") ||
+        !value.contains("data_offsets"))
+      throw SafetensorsError(Kind::BadEntry, name,
+                             where + " needs dtype, shape and data_offsets");
+    const auto& jd = value["dtype"];
+    const auto& js = value["shape"];
+    const auto& jo = value["data_offsets"];
+    if (!jd.is_string()) throw SafetensorsError(Kind::BadEntry, name, where + ": dtype is not a string");
+    if (!js.is_array()) throw SafetensorsError(Kind::BadEntry, name, where + ": shape is not an array");
+    if (!jo.is_array() || jo.size() != 2 || !jo[0].is_number_unsigned() ||
+        !jo[1].is_number_unsigned())
+      throw SafetensorsError(Kind::BadEntry, name,
+                             where + ": data_offsets must be two non-negative integers");
+    StTensorInfo info;
+    info.name = key;
+    const auto dtype = stDTypeFromName(jd.get<std::string>());
+    if (!dtype)
+      throw SafetensorsError(Kind::UnknownDType, name,
+                             where + " has unknown dtype '" + jd.get<std::string>() + "'");
+    info.dtype = *dtype;
+    if (js.size() > limits.maxDims)
+      throw SafetensorsError(Kind::BadShape, name,
+                             where + " has " + std::to_string(js.size()) + " dimensions (limit " +
+                                 std::to_string(limits.maxDims) + ")");
+    uint64_t elements = 1;
+    for (const auto& d : js) {
+      if (!d.is_number_unsigned())
+        throw SafetensorsError(Kind::BadShape, name, where + ": shape entries must be non-negative integers");
+      const uint64_t dim = d.get<uint64_t>();
+      if (dim > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) ||
+          mulOverflows(elements, dim, &elements))
+        throw SafetensorsError(Kind::BadShape, name, where + ": element count overflows");
+      info.shape.push_back(static_cast<int64_t>(dim));
+    }
+    uint64_t bytes = 0;
+    if (mulOverflows(elements, stDTypeSize(info.dtype), &bytes))
+      throw SafetensorsError(Kind::BadShape, name, where + ": byte size overflows");
+    info.begin = jo[0].get<uint64_t>();
+    info.end = jo[1].get<uint64_t>();
+    if (info.begin > info.end)
+      throw SafetensorsError(Kind::OutOfBounds, name,
+                             where + ": data_offsets begin " + std::to_string(info.begin) +
+                                 " > end " + std::to_string(info.end));
+    if (info.end > dataSize)
+      throw SafetensorsError(Kind::OutOfBounds, name,
+                             where + ": bytes [" + std::to_string(info.begin) + ", " +
+                                 std::to_string(info.end) + ") run past the data section (" +
+                                 std::to_string(dataSize) + " bytes; file truncated?)");
+    if (info.end - info.begin != bytes)
+      throw SafetensorsError(Kind::SizeMismatch, name,
+                             where + ": shape × " + stDTypeName(info.dtype) + " size = " +
+                                 std::to_string(bytes) + " bytes but data_offsets span " +
+                                 std::to_string(info.end - info.begin));
+    result.m_names.push_back(key);
+    result.m_index.emplace(key, std::move(info));
+  }
+
+  // Overlap check on the spans sorted by start (empty tensors cannot overlap anything).
+  std::vector<const StTensorInfo*> spans;
+  for (const auto& [key, info] : result.m_index)
+    if (info.end > info.begin) spans.push_back(&info);
+  std::sort(spans.begin(), spans.end(),
+            [](const StTensorInfo* a, const StTensorInfo* b) { return a->begin < b->begin; });
+  for (std::size_t i = 1; i < spans.size(); ++i) {
+    if (spans[i]->begin < spans[i - 1]->end)
+      throw SafetensorsError(Kind::Overlap, name,
+                             "tensors '" + spans[i - 1]->name + "' and '" + spans[i]->name +
+                                 "' overlap");
+  }
+  std::sort(result.m_names.begin(), result.m_names.end());
+  return result;
+}
+
+uint64_t SafetensorsFile::fileSize() const { return m_file ? m_file->size() : 0; }
+
+const StTensorInfo& SafetensorsFile::info(const std::string& name) const {
+  const auto it = m_index.find(name);
+  if (it == m_index.end())
+    throw SafetensorsError(Kind::MissingTensor, m_path.string(), "no tensor named '" + name + "'");
+  return it->second;
+}
+
+at::Tensor SafetensorsFile::view(const std::string& name) const {
+  const StTensorInfo& ti = info(name);
+  uint8_t* ptr = m_file->data() + m_dataOffset + ti.begin;
+  const auto options = at::TensorOptions().dtype(toScalarType(ti.dtype)).device(c10::kCPU);
+  if (ti.numel() == 0) return at::empty(ti.shape, options);
+  if (reinterpret_cast<uintptr_t>(ptr) % stDTypeSize(ti.dtype) != 0) {
+    // Misaligned span: kernels may assume natural alignment, so hand out an aligned copy.
+    auto copy = at::empty(ti.shape, options);
+    std::memcpy(copy.data_ptr(), ptr, ti.nbytes());
+    return copy;
+  }
+  auto keepAlive = m_file;
+  return at::from_blob(
+      ptr, ti.shape, [keepAlive](void*) mutable { keepAlive.reset(); }, options);
+}
+
+at::Tensor SafetensorsFile::load(const std::string& name, c10::ScalarType dtype,
+                                 c10::Device device) const {
+  at::Tensor t = view(name);
+  if (t.scalar_type() == dtype && device.is_cpu()) return t;
+  return t.to(device, dtype, /*non_blocking=*/false, /*copy=*/true);
+}
+
+void SafetensorsFile::releasePages(const std::string& name) const {
+  if (!m_file || !m_file->mapped()) return;
+  const StTensorInfo& ti = info(name);
+  const long page = ::sysconf(_SC_PAGESIZE);
+  uint64_t begin = m_dataOffset + ti.begin;
+  uint64_t end = m_dataOffset + ti.end;
+  begin = (begin + page - 1) / page * page;  // only whole pages inside the span
+  end = end / page * page;
+  if (end > begin) ::madvise(m_file->data() + begin, end - begin, MADV_DONTNEED);
+}
+
+// ---- writing ---------------------------------------------------------------------------------
+
+std::string serializeSafetensors(const std::vector<std::pair<std::string, at::Tensor>>& tensors,
+                                 const std::map<std::string, std::string>& metadata) {
+  std::vector<std::pair<std::string, at::Tensor>> sorted;
+  sorted.reserve(tensors.size());
+  for (const auto& [key, t] : tensors) {
+    if (key == "__metadata__") throw std::invalid_argument("'__metadata__' is not a tensor name");
+    sorted.emplace_back(key, t.detach().to(c10::kCPU).contiguous());
+  }
+  std::sort(sorted.begin(), sorted.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (std::size_t i = 1; i < sorted.size(); ++i)
+    if (sorted[i].first == sorted[i - 1].first)
+      throw std::invalid_argument("duplicate tensor name '" + sorted[i].first + "'");
+
+  nlohmann::ordered_json header = nlohmann::ordered_json::object();
+  if (!metadata.empty()) {
+    nlohmann::ordered_json meta = nlohmann::ordered_json::object();
+    for (const auto& [k, v] : metadata) meta[k] = v;
+    header["__metadata__"] = meta;
+  }
+  uint64_t offset = 0;
+  for (const auto& [key, t] : sorted) {
+    const uint64_t bytes = t.numel() * t.element_size();
+    nlohmann::ordered_json entry;
+    entry["dtype"] = stDTypeName(fromScalarType(t.scalar_type()));
+    entry["shape"] = t.sizes().vec();
+    entry["data_offsets"] = {offset, offset + bytes};
+    header[key] = entry;
+    offset += bytes;
+  }
+  std::string json = header.dump();
+  json.append((8 - json.size() % 8) % 8, ' ');
+  std::string out;
+  out.reserve(8 + json.size() + offset);
+  const uint64_t len = json.size();
+  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((len >> (8 * i)) & 0xff));
+  out += json;
+  for (const auto& [key, t] : sorted)
+    out.append(static_cast<const char*>(t.data_ptr()), t.numel() * t.element_size());
+  return out;
+}
+
+void writeSafetensors(const std::filesystem::path& path,
+                      const std::vector<std::pair<std::string, at::Tensor>>& tensors,
+                      const std::map<std::string, std::string>& metadata) {
+  const std::string bytes = serializeSafetensors(tensors, metadata);
+  const std::filesystem::path tmp = path.string() + ".tmp";
+  const std::string name = path.string();
+  FILE* f = std::fopen(tmp.c_str(), "wb");
+  if (!f)
+    throw SafetensorsError(Kind::Io, name, std::string("cannot create: ") + std::strerror(errno));
+  const bool ok = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size() &&
+                  std::fflush(f) == 0 && ::fsync(::fileno(f)) == 0;
+  const int err = errno;
+  const bool closed = std::fclose(f) == 0;
+  if (!ok || !closed) {
+    std::remove(tmp.c_str());
+    throw SafetensorsError(Kind::Io, name, std::string("write failed: ") + std::strerror(err));
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) {
+    std::remove(tmp.c_str());
+    throw SafetensorsError(Kind::Io, name, "cannot rename into place: " + ec.message());
+  }
+}
+
+}  // namespace lienzo

@@ -1,0 +1,141 @@
+#include "core/model/layers.h"
+
+#include "core/io/safetensors.h"
+
+#include <ATen/ATen.h>
+
+#include <sstream>
+#include <stdexcept>
+
+namespace lienzo {
+
+at::Tensor registerEmptyParameter(torch::nn::Module& module, const std::string& name,
+                                  at::IntArrayRef shape) {
+  return module.register_parameter(name, at::empty(shape, at::kFloat), /*requires_grad=*/true);
+}
+
+// ---- Linear ---------------------------------------------------------------------------------
+
+LinearImpl::LinearImpl(const LinearOptions& options) : options(options) {
+  weight = registerEmptyParameter(*this, "weight", {options.out, options.in});
+  if (options.bias) bias = registerEmptyParameter(*this, "bias", {options.out});
+}
+
+at::Tensor LinearImpl::forward(const at::Tensor& x) {
+  // [..., in] -> [..., out]
+  return at::linear(x, weight, bias);
+}
+
+// ---- Conv2d ---------------------------------------------------------------------------------
+
+Conv2dImpl::Conv2dImpl(const Conv2dOptions& options) : options(options) {
+  weight = registerEmptyParameter(*this, "weight",
+                                  {options.out, options.in, options.kernel, options.kernel});
+  if (options.bias) bias = registerEmptyParameter(*this, "bias", {options.out});
+}
+
+at::Tensor Conv2dImpl::forward(const at::Tensor& x) {
+  // [B,in,H,W] -> [B,out,H',W']
+  return at::conv2d(x, weight, bias, {options.stride, options.stride},
+                    {options.padding, options.padding});
+}
+
+// ---- norms ----------------------------------------------------------------------------------
+
+namespace {
+bool isHalf(const at::Tensor& t) {
+  return t.scalar_type() == at::kHalf || t.scalar_type() == at::kBFloat16;
+}
+}  // namespace
+
+GroupNormImpl::GroupNormImpl(const GroupNormOptions& options) : options(options) {
+  weight = registerEmptyParameter(*this, "weight", {options.channels});
+  bias = registerEmptyParameter(*this, "bias", {options.channels});
+}
+
+at::Tensor GroupNormImpl::forward(const at::Tensor& x) {
+  // [B,C,...] -> same; statistics in float32 for half inputs.
+  if (isHalf(x)) {
+    return at::group_norm(x.to(at::kFloat), options.groups, weight.to(at::kFloat),
+                          bias.to(at::kFloat), options.eps)
+        .to(x.scalar_type());
+  }
+  return at::group_norm(x, options.groups, weight, bias, options.eps);
+}
+
+LayerNormImpl::LayerNormImpl(const LayerNormOptions& options) : options(options) {
+  weight = registerEmptyParameter(*this, "weight", {options.dim});
+  bias = registerEmptyParameter(*this, "bias", {options.dim});
+}
+
+at::Tensor LayerNormImpl::forward(const at::Tensor& x) {
+  // [..., dim] -> same
+  if (isHalf(x)) {
+    return at::layer_norm(x.to(at::kFloat), {options.dim}, weight.to(at::kFloat),
+                          bias.to(at::kFloat), options.eps)
+        .to(x.scalar_type());
+  }
+  return at::layer_norm(x, {options.dim}, weight, bias, options.eps);
+}
+
+// ---- weight loading -------------------------------------------------------------------------
+
+namespace {
+
+std::string shapeString(at::IntArrayRef shape) {
+  std::ostringstream os;
+  os << shape;
+  return os.str();
+}
+
+template <typename Fn>
+void forEachTensor(torch::nn::Module& module, Fn&& fn) {
+  for (auto& item : module.named_parameters(/*recurse=*/true)) fn(item.key(), item.value());
+  for (auto& item : module.named_buffers(/*recurse=*/true)) fn(item.key(), item.value());
+}
+
+}  // namespace
+
+LoadReport loadModuleWeights(torch::nn::Module& module, const SafetensorsFile& file,
+                             const std::string& prefix, c10::ScalarType dtype,
+                             c10::Device device) {
+  LoadReport report;
+  at::NoGradGuard noGrad;
+  forEachTensor(module, [&](const std::string& name, at::Tensor& target) {
+    const std::string key = prefix + name;
+    if (!file.contains(key))
+      throw std::runtime_error(file.path().string() + ": missing tensor '" + key +
+                               "' (the checkpoint does not match the detected architecture)");
+    const auto& info = file.info(key);
+    if (at::IntArrayRef(info.shape) != target.sizes())
+      throw std::runtime_error(file.path().string() + ": tensor '" + key + "' has shape " +
+                               shapeString(info.shape) + " but the architecture expects " +
+                               shapeString(target.sizes()));
+    // Integer buffers (e.g. position ids) keep their integer type.
+    const bool floating = at::isFloatingType(toScalarType(info.dtype));
+    const auto wanted = floating ? dtype : toScalarType(info.dtype);
+    at::Tensor value = file.load(key, wanted, device);
+    if (toScalarType(info.dtype) == wanted && device.is_cpu()) {
+      ++report.zeroCopy;  // a view of the mapping (or an aligned copy of a misaligned span)
+    } else {
+      file.releasePages(key);  // converted copy made; the mapped pages are no longer needed
+    }
+    target.set_data(value);
+    ++report.tensorsLoaded;
+    report.bytesLoaded += value.numel() * value.element_size();
+  });
+  return report;
+}
+
+std::vector<std::string> missingModuleWeights(const torch::nn::Module& module,
+                                              const SafetensorsFile& file,
+                                              const std::string& prefix) {
+  std::vector<std::string> missing;
+  for (const auto& item : module.named_parameters(true))
+    if (!file.contains(prefix + item.key())) missing.push_back(item.key());
+  for (const auto& item : module.named_buffers(true))
+    if (!file.contains(prefix + item.key())) missing.push_back(item.key());
+  return missing;
+}
+
+}  // namespace lienzo

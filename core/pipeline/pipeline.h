@@ -1,0 +1,144 @@
+// The generation API the UI and the CLI use (DESIGN.md §1–2). No torch types appear here, so
+// Qt code can include it cheaply; model internals stay behind ModelBundle.
+//
+// Contract
+// - loadModelBundle() memory-maps and loads a checkpoint once; the returned bundle is immutable
+//   and may be shared by any number of threads and requests.
+// - generate() runs one request (batch of images) on the calling thread. It calls the observer
+//   from that same thread; the observer must be quick (copy what it needs and return).
+// - Cancellation is per request through CancelToken, settable from any thread: StopNow is seen
+//   at the next step or stage boundary, FinishImage lets the current image complete and skips
+//   the rest of the batch.
+// - Failure: throws lienzo::GenerationError (bad parameters, bad model, out of memory) with a
+//   user-readable message; nothing is written anywhere by this function.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace lienzo {
+
+enum class ComputeDType { Auto, F32, BF16, F16 };
+const char* computeDTypeName(ComputeDType dtype);  ///< "auto", "f32", "bf16", "f16"
+
+struct GenerationParams {
+  std::string prompt;
+  std::string negativePrompt;
+  int64_t seed = -1;  ///< < 0: pick a random seed (reported back in GeneratedImage::seed)
+  int steps = 20;
+  double cfgScale = 7.0;
+  std::string sampler = "Euler a";       ///< A1111 name, see samplerCatalog()
+  std::string schedule = "Automatic";    ///< A1111 "Schedule type"
+  int width = 512;                       ///< multiple of 8
+  int height = 512;                      ///< multiple of 8
+  int batchSize = 1;                     ///< images per request; image i uses seed + i
+  int clipSkip = 1;                      ///< 1 = last layer
+  ComputeDType dtype = ComputeDType::Auto;
+  std::string device = "cpu";            ///< "cpu", "cuda", "cuda:1"
+  bool previews = true;                  ///< compute per-step RGB previews
+};
+
+/// Throws GenerationError with a message naming the first invalid field.
+void validateParams(const GenerationParams& params);
+
+/// 8-bit RGB image, rows top to bottom, 3 bytes per pixel, no padding.
+struct RgbImage {
+  int width = 0;
+  int height = 0;
+  std::vector<uint8_t> pixels;  ///< width * height * 3
+  bool empty() const { return pixels.empty(); }
+};
+
+class GenerationError : public std::runtime_error {
+ public:
+  enum class Code { InvalidParams, ModelLoad, UnsupportedModel, OutOfMemory, NumericalError, Cancelled, Internal };
+  GenerationError(Code code, const std::string& message) : std::runtime_error(message), m_code(code) {}
+  Code code() const { return m_code; }
+
+ private:
+  Code m_code;
+};
+
+/// What a checkpoint is, for pickers and `lienzo info`.
+struct ModelDescription {
+  std::string family;       ///< "SD 1.x", "SD 2.x", "SDXL", "Lienzo built-in"
+  std::string name;         ///< file stem
+  std::string hash;         ///< A1111 "Model hash": first 10 hex digits of SHA-256
+  std::filesystem::path path;
+  int defaultWidth = 512;
+  int defaultHeight = 512;
+  std::vector<std::string> parts;  ///< "unet", "vae", "text_encoder", ...
+};
+
+struct LoadOptions {
+  ComputeDType dtype = ComputeDType::Auto;
+  std::string device = "cpu";
+};
+
+class ModelBundle;  // immutable, defined in model_bundle.h (core internals)
+
+/// Loads a checkpoint (single-file .safetensors or a supported folder). Throws GenerationError.
+std::shared_ptr<const ModelBundle> loadModelBundle(const std::filesystem::path& path,
+                                                   const LoadOptions& options = {});
+const ModelDescription& describe(const ModelBundle& bundle);
+
+enum class CancelMode : int { None = 0, FinishImage = 1, StopNow = 2 };
+
+/// Thread-safe cancel flag for one request.
+class CancelToken {
+ public:
+  void request(CancelMode mode) {
+    int current = m_mode.load();
+    while (static_cast<int>(mode) > current &&
+           !m_mode.compare_exchange_weak(current, static_cast<int>(mode))) {
+    }
+  }
+  CancelMode mode() const { return static_cast<CancelMode>(m_mode.load()); }
+  void reset() { m_mode.store(0); }
+
+ private:
+  std::atomic<int> m_mode{0};
+};
+
+enum class Stage { TextEncoding, Sampling, Decoding, Done };
+
+struct StepProgress {
+  int imageIndex = 0;  ///< index in the batch
+  int step = 0;        ///< 0-based
+  int totalSteps = 0;
+  double sigma = 0.0;
+  RgbImage preview;    ///< cheap latent->RGB of the predicted x0 (latent resolution), may be empty
+};
+
+struct GeneratedImage {
+  RgbImage image;
+  int64_t seed = 0;
+  GenerationParams params;  ///< with the actual seed
+  std::string infotext;     ///< A1111 "parameters" text
+};
+
+/// Per-request callbacks; default implementations do nothing.
+class GenerationObserver {
+ public:
+  virtual ~GenerationObserver() = default;
+  virtual void onStage(int imageIndex, Stage stage) {}
+  virtual void onStep(const StepProgress& progress) {}
+  virtual void onImage(const GeneratedImage& image) {}
+};
+
+struct GenerationResult {
+  std::vector<GeneratedImage> images;
+  bool cancelled = false;
+};
+
+/// Runs txt2img for `params` (see the contract at the top).
+GenerationResult generate(const ModelBundle& bundle, const GenerationParams& params,
+                          GenerationObserver* observer = nullptr,
+                          const CancelToken* cancel = nullptr);
+
+}  // namespace lienzo

@@ -1,0 +1,82 @@
+// The sampler interface the pipeline drives, and the A1111-named registry.
+//
+// A sampler runs the reverse process of a discrete-time SD model (T = 1000 training steps)
+// from unit noise to a clean latent. The network is seen through ModelFn (VP-scaled input and a
+// possibly fractional timestep in, raw eps/v prediction out, classifier-free guidance already
+// applied by the caller). Noise is injectable (NoiseFn) so that tests replay recorded noise and
+// the pipeline draws from a torch-CPU-compatible generator. Progress and cancellation are per
+// request (StepFn), never global.
+//
+// Threads: a Sampler instance is used by one thread at a time; distinct instances are
+// independent. Failure: std::invalid_argument for impossible requests (steps < 1, unknown
+// schedule); exceptions thrown by ModelFn/NoiseFn/StepFn propagate unchanged.
+#pragma once
+
+#include <ATen/core/Tensor.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace lienzo {
+
+/// What the network predicts.
+enum class Prediction { Epsilon, V };
+
+class DiscreteSchedule;  // core/sampling/schedule.h: alphas_cumprod table, sigmas, sigma<->t
+
+/// Raw network call. x_in: [B,C,H,W] VP-scaled latent (the UNet input); t: [B] float32 timesteps
+/// (fractional for k-diffusion samplers). Returns eps or v ([B,C,H,W]) per the model's Prediction.
+using ModelFn = std::function<at::Tensor(const at::Tensor& x_in, const at::Tensor& t)>;
+
+/// Draws a standard-normal tensor of `shape` (float32, CPU or the latent's device).
+using NoiseFn = std::function<at::Tensor(at::IntArrayRef shape)>;
+
+/// What the pipeline learns after each step.
+struct SamplerStep {
+  int index = 0;       ///< 0-based step index
+  int total = 0;       ///< number of steps this run will take
+  double sigma = 0.0;  ///< noise level the step started from (VE sigma; 0 for the last)
+  at::Tensor x;        ///< latent after the step [B,C,H,W]
+  at::Tensor denoised; ///< the model's predicted x0 at this step [B,C,H,W]
+};
+/// Called after every step; return false to stop now (the sampler returns the current x).
+using StepFn = std::function<bool(const SamplerStep&)>;
+
+struct SamplingContext {
+  const DiscreteSchedule* schedule = nullptr;  ///< the model's training schedule (required)
+  Prediction prediction = Prediction::Epsilon;
+  int steps = 20;
+  std::string scheduleType = "Automatic";  ///< A1111 "Schedule type" name, see scheduleTypes()
+  double eta = -1.0;                        ///< < 0: the sampler's default (1 for ancestral/SDE, 0 DDIM)
+  at::Tensor unitNoise;  ///< [B,C,H,W] N(0,1) x_T before scaling by the initial sigma
+  ModelFn model;
+  NoiseFn noise;
+  StepFn onStep;  ///< optional
+};
+
+class Sampler {
+ public:
+  virtual ~Sampler() = default;
+  /// Runs the whole reverse process; returns the final clean latent [B,C,H,W].
+  virtual at::Tensor sample(const SamplingContext& ctx) = 0;
+  /// Number of ModelFn calls a run of `steps` steps makes (for progress/ETA).
+  virtual int modelCalls(int steps) const = 0;
+};
+
+struct SamplerInfo {
+  std::string name;                 ///< A1111 UI name, e.g. "DPM++ 2M"
+  std::vector<std::string> aliases; ///< e.g. "k_dpmpp_2m", "dpmpp_2m", ComfyUI's sampler_name
+  std::string defaultSchedule;      ///< what "Automatic" means for it
+};
+
+/// Every sampler Lienzo offers, in UI order.
+const std::vector<SamplerInfo>& samplerCatalog();
+/// Schedule type names in UI order: "Automatic", "Uniform", "Karras", "Exponential", ...
+const std::vector<std::string>& scheduleTypes();
+/// Creates a sampler by A1111 name or alias (case-insensitive). Throws std::invalid_argument
+/// listing the valid names when unknown.
+std::unique_ptr<Sampler> makeSampler(const std::string& name);
+
+}  // namespace lienzo
