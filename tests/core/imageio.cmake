@@ -1,0 +1,10 @@
+# Image files through OpenImageIO (+ libwebp); only when lienzo_imageio is built.
+if(TARGET lienzo_imageio)
+  lienzo_add_test(test_image_io SOURCES core/test_image_io.cpp LIBS lienzo_imageio LABELS unit)
+  # libpng as an independent reader of our iTXt chunks (ImageMagick 6 does not print iTXt).
+  find_package(PNG QUIET)
+  if(PNG_FOUND)
+    target_link_libraries(test_image_io PRIVATE PNG::PNG)
+    target_compile_definitions(test_image_io PRIVATE LIENZO_TEST_HAVE_LIBPNG=1)
+  endif()
+endif()

@@ -1,0 +1,242 @@
+// Generation parameters from A1111, ComfyUI and InvokeAI metadata, mapped to A1111 keys. The JSON
+// inputs are hand-written in the shape those tools write.
+#include "core/io/metadata_import.h"
+
+#include <gtest/gtest.h>
+
+namespace lienzo {
+namespace {
+
+// ComfyUI's default txt2img graph as its "prompt" chunk holds it (API format).
+const char* kComfyDefault = R"json({
+  "3": {"inputs": {"seed": 156680208700286, "steps": 20, "cfg": 8, "sampler_name": "euler",
+                   "scheduler": "normal", "denoise": 1, "model": ["4", 0],
+                   "positive": ["6", 0], "negative": ["7", 0], "latent_image": ["5", 0]},
+        "class_type": "KSampler", "_meta": {"title": "KSampler"}},
+  "4": {"inputs": {"ckpt_name": "v1-5-pruned-emaonly.safetensors"},
+        "class_type": "CheckpointLoaderSimple"},
+  "5": {"inputs": {"width": 512, "height": 768, "batch_size": 1}, "class_type": "EmptyLatentImage"},
+  "6": {"inputs": {"text": "beautiful scenery nature glass bottle landscape, , purple galaxy bottle,",
+                   "clip": ["4", 1]}, "class_type": "CLIPTextEncode"},
+  "7": {"inputs": {"text": "text, watermark", "clip": ["4", 1]}, "class_type": "CLIPTextEncode"},
+  "8": {"inputs": {"samples": ["3", 0], "vae": ["4", 2]}, "class_type": "VAEDecode"},
+  "9": {"inputs": {"filename_prefix": "ComfyUI", "images": ["8", 0]}, "class_type": "SaveImage"}
+})json";
+
+// Two-pass ("hires fix") graph: LoRA + CLIPSetLastLayer, a ControlNet on the conditioning, a
+// seed from a primitive node, the first pass is a KSamplerAdvanced, the second a KSampler on an
+// upscaled latent. Node ids are deliberately out of order.
+const char* kComfyHires = R"json({
+  "12": {"class_type": "KSampler", "inputs": {"seed": 1, "steps": 10, "cfg": 4.5,
+         "sampler_name": "dpmpp_2m", "scheduler": "karras", "denoise": 0.45, "model": ["20", 0],
+         "positive": ["31", 0], "negative": ["31", 1], "latent_image": ["13", 0]}},
+  "13": {"class_type": "LatentUpscale", "inputs": {"samples": ["40", 0], "upscale_method": "nearest-exact",
+         "width": 1024, "height": 1536, "crop": "disabled"}},
+  "40": {"class_type": "KSamplerAdvanced", "inputs": {"add_noise": "enable", "noise_seed": ["50", 0],
+         "steps": 28, "cfg": 6.5, "sampler_name": "dpmpp_2m_sde_gpu", "scheduler": "karras",
+         "start_at_step": 0, "end_at_step": 10000, "return_with_leftover_noise": "disable",
+         "model": ["20", 0], "positive": ["31", 0], "negative": ["31", 1], "latent_image": ["41", 0]}},
+  "41": {"class_type": "EmptyLatentImage", "inputs": {"width": 640, "height": 960, "batch_size": 2}},
+  "50": {"class_type": "Seed (rgthree)", "inputs": {"seed": 987654321}},
+  "19": {"class_type": "CheckpointLoaderSimple", "inputs": {"ckpt_name": "SD1.5/dreamshaper_8.safetensors"}},
+  "20": {"class_type": "LoraLoader", "inputs": {"lora_name": "style.safetensors", "strength_model": 0.8,
+         "strength_clip": 0.8, "model": ["19", 0], "clip": ["19", 1]}},
+  "21": {"class_type": "CLIPSetLastLayer", "inputs": {"stop_at_clip_layer": -2, "clip": ["20", 1]}},
+  "22": {"class_type": "CLIPTextEncode", "inputs": {"text": "un castillo en las nubes, atardecer 🌅", "clip": ["21", 0]}},
+  "23": {"class_type": "CLIPTextEncode", "inputs": {"text": "borroso,\nbaja calidad", "clip": ["21", 0]}},
+  "30": {"class_type": "ControlNetLoader", "inputs": {"control_net_name": "canny.safetensors"}},
+  "31": {"class_type": "ControlNetApplyAdvanced", "inputs": {"positive": ["22", 0], "negative": ["23", 0],
+         "control_net": ["30", 0], "image": ["60", 0], "strength": 1, "start_percent": 0, "end_percent": 1}}
+})json";
+
+// InvokeAI 4.x core metadata.
+const char* kInvoke = R"json({
+  "generation_mode": "txt2img", "positive_prompt": "a lighthouse at dawn, oil painting",
+  "negative_prompt": "", "width": 832, "height": 1216, "seed": 3210987, "rand_device": "cpu",
+  "cfg_scale": 7.5, "cfg_rescale_multiplier": 0, "steps": 30, "scheduler": "dpmpp_2m_k",
+  "clip_skip": 1, "model": {"key": "5a1b", "hash": "blake3:abcd", "name": "juggernautXL_v9",
+  "base": "sdxl", "type": "main"}, "loras": [], "app_version": "4.2.4"})json";
+
+TEST(MetadataImport, A1111ParametersWinAndAreParsed) {
+  const std::map<std::string, std::string> chunks = {
+      {"parameters", "a cat\nNegative prompt: dog\nSteps: 20, Sampler: Euler a, Seed: 7"},
+      {"prompt", kComfyDefault}};
+  const auto info = importGenerationMetadata(chunks);
+  ASSERT_TRUE(info.has_value());
+  EXPECT_EQ(info->prompt, "a cat");
+  EXPECT_EQ(info->negativePrompt, "dog");
+  EXPECT_EQ(info->get("Sampler"), "Euler a");
+  EXPECT_FALSE(info->get("Schedule type").has_value());
+}
+
+TEST(MetadataImport, LegacyCombinedSamplerNameIsSplit) {
+  const auto info = importGenerationMetadata(
+      {{"parameters", "p\nSteps: 20, Sampler: DPM++ 2M Karras, CFG scale: 7, Seed: 1"}});
+  ASSERT_TRUE(info.has_value());
+  EXPECT_EQ(info->get("Sampler"), "DPM++ 2M");
+  EXPECT_EQ(info->get("Schedule type"), "Karras");
+  EXPECT_EQ(info->fields[2].first, "Schedule type");  // right after Sampler
+  const auto sgm = importGenerationMetadata(
+      {{"parameters", "p\nSteps: 4, Sampler: Euler SGM Uniform, Seed: 1"}});
+  EXPECT_EQ(sgm->get("Sampler"), "Euler");
+  EXPECT_EQ(sgm->get("Schedule type"), "SGM Uniform");
+  // An explicit Schedule type is left alone.
+  const auto explicitType = importGenerationMetadata(
+      {{"parameters", "p\nSteps: 4, Sampler: DPM++ 2M Karras, Schedule type: Uniform, Seed: 1"}});
+  EXPECT_EQ(explicitType->get("Sampler"), "DPM++ 2M Karras");
+}
+
+TEST(MetadataImport, ComfyUiDefaultGraph) {
+  const auto info = importGenerationMetadata({{"prompt", kComfyDefault}, {"workflow", "{}"}});
+  ASSERT_TRUE(info.has_value());
+  EXPECT_EQ(info->prompt,
+            "beautiful scenery nature glass bottle landscape, , purple galaxy bottle,");
+  EXPECT_EQ(info->negativePrompt, "text, watermark");
+  const std::vector<std::pair<std::string, std::string>> expected = {
+      {"Steps", "20"},
+      {"Sampler", "Euler"},
+      {"Schedule type", "Normal"},
+      {"CFG scale", "8"},
+      {"Seed", "156680208700286"},
+      {"Size", "512x768"},
+      {"Model", "v1-5-pruned-emaonly"}};
+  EXPECT_EQ(info->fields, expected);
+  // And it formats as A1111 text other tools can read.
+  const std::string text = formatInfotext(*info);
+  EXPECT_NE(text.find("Steps: 20, Sampler: Euler, Schedule type: Normal, CFG scale: 8"),
+            std::string::npos);
+}
+
+TEST(MetadataImport, ComfyUiHiresGraphFollowsLinksThroughPassThroughNodes) {
+  const auto info = importComfyUiPrompt(kComfyHires);
+  ASSERT_TRUE(info.has_value());
+  // The first pass (fed by the empty latent) is the one reported.
+  EXPECT_EQ(info->prompt, "un castillo en las nubes, atardecer 🌅");
+  EXPECT_EQ(info->negativePrompt, "borroso,\nbaja calidad");
+  EXPECT_EQ(info->get("Steps"), "28");
+  EXPECT_EQ(info->get("Sampler"), "DPM++ 2M SDE");
+  EXPECT_EQ(info->get("Schedule type"), "Karras");
+  EXPECT_EQ(info->get("CFG scale"), "6.5");
+  EXPECT_EQ(info->get("Seed"), "987654321");
+  EXPECT_EQ(info->get("Size"), "640x960");
+  EXPECT_EQ(info->get("Model"), "dreamshaper_8");
+  EXPECT_EQ(info->get("Clip skip"), "2");
+  EXPECT_FALSE(info->get("Denoising strength").has_value());
+  // The quoted-value rules survive the formatting round trip.
+  const Infotext back = parseInfotext(formatInfotext(*info));
+  EXPECT_EQ(back.prompt, info->prompt);
+  EXPECT_EQ(back.negativePrompt, info->negativePrompt);
+  EXPECT_EQ(back.fields, info->fields);
+}
+
+TEST(MetadataImport, ComfyUiSamplerAndSchedulerNames) {
+  EXPECT_EQ(comfyUiSamplerToA1111("euler"), "Euler");
+  EXPECT_EQ(comfyUiSamplerToA1111("euler_ancestral"), "Euler a");
+  EXPECT_EQ(comfyUiSamplerToA1111("dpmpp_2m"), "DPM++ 2M");
+  EXPECT_EQ(comfyUiSamplerToA1111("dpmpp_2m_sde_gpu"), "DPM++ 2M SDE");
+  EXPECT_EQ(comfyUiSamplerToA1111("dpmpp_2s_ancestral"), "DPM++ 2S a");
+  EXPECT_EQ(comfyUiSamplerToA1111("dpm_2_ancestral"), "DPM2 a");
+  EXPECT_EQ(comfyUiSamplerToA1111("lms"), "LMS");
+  EXPECT_EQ(comfyUiSamplerToA1111("ddim"), "DDIM");
+  EXPECT_EQ(comfyUiSamplerToA1111("uni_pc"), "UniPC");
+  EXPECT_EQ(comfyUiSamplerToA1111("some_new_sampler"), "some_new_sampler");
+  EXPECT_EQ(comfyUiSchedulerToA1111("karras"), "Karras");
+  EXPECT_EQ(comfyUiSchedulerToA1111("exponential"), "Exponential");
+  EXPECT_EQ(comfyUiSchedulerToA1111("sgm_uniform"), "SGM Uniform");
+  EXPECT_EQ(comfyUiSchedulerToA1111("normal"), "Normal");
+  EXPECT_EQ(comfyUiSchedulerToA1111("mystery"), "mystery");
+
+  std::string graph = kComfyDefault;
+  graph.replace(graph.find("\"euler\""), 7, "\"dpmpp_2m\"");
+  graph.replace(graph.find("\"normal\""), 8, "\"karras\"");
+  const auto info = importComfyUiPrompt(graph);
+  ASSERT_TRUE(info.has_value());
+  EXPECT_EQ(info->get("Sampler"), "DPM++ 2M");
+  EXPECT_EQ(info->get("Schedule type"), "Karras");
+}
+
+TEST(MetadataImport, ComfyUiImg2ImgReportsDenoise) {
+  std::string graph = kComfyDefault;
+  graph.replace(graph.find("\"denoise\": 1"), 12, "\"denoise\": 0.6");
+  const auto info = importComfyUiPrompt(graph);
+  ASSERT_TRUE(info.has_value());
+  EXPECT_EQ(info->get("Denoising strength"), "0.6");
+}
+
+TEST(MetadataImport, ComfyUiHostileGraphsDoNotHangOrThrow) {
+  EXPECT_FALSE(importComfyUiPrompt("not json").has_value());
+  EXPECT_FALSE(importComfyUiPrompt("[1,2,3]").has_value());
+  EXPECT_FALSE(importComfyUiPrompt(R"json({"1": {"class_type": "SaveImage"}})json").has_value());
+  // Link cycles, links to missing nodes, wrong types.
+  const char* cyclic = R"json({
+    "1": {"class_type": "KSampler", "inputs": {"seed": ["2", 0], "steps": "x", "cfg": [],
+          "sampler_name": 5, "positive": ["2", 0], "negative": ["9", 0], "latent_image": ["2", 0],
+          "model": ["2", 0]}},
+    "2": {"class_type": "Loop", "inputs": {"conditioning": ["2", 0], "samples": ["2", 0],
+          "model": ["2", 0], "seed": ["2", 0], "text": ["2", 0]}}})json";
+  const auto info = importComfyUiPrompt(cyclic);
+  ASSERT_TRUE(info.has_value());  // the sampler is there; nothing else resolves
+  EXPECT_EQ(info->prompt, "");
+  EXPECT_FALSE(info->get("Seed").has_value());
+  EXPECT_FALSE(info->get("Size").has_value());
+  // Links that fan out into a cycle at every node: bounded work, not 6^64 visits.
+  const char* fanOut = R"json({
+    "1": {"class_type": "KSampler", "inputs": {"seed": ["2", 0], "positive": ["2", 0],
+          "latent_image": ["2", 0], "model": ["2", 0]}},
+    "2": {"class_type": "Fan", "inputs": {"seed": ["2", 0], "noise_seed": ["3", 0], "value": ["2", 0],
+          "int": ["3", 0], "text": ["3", 0], "string": ["2", 0], "conditioning": ["3", 0]}},
+    "3": {"class_type": "Fan", "inputs": {"seed": ["2", 0], "noise_seed": ["3", 0], "value": ["2", 0],
+          "int": ["3", 0], "text": ["2", 0], "string": ["3", 0], "conditioning": ["2", 0]}}})json";
+  EXPECT_TRUE(importComfyUiPrompt(fanOut).has_value());
+  // Deep nesting must not overflow the stack of the JSON parser or the importer.
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  EXPECT_FALSE(importComfyUiPrompt(deep).has_value());
+}
+
+TEST(MetadataImport, InvokeAiMetadata) {
+  const auto info =
+      importGenerationMetadata({{"invokeai_metadata", kInvoke}, {"invokeai_graph", "{}"}});
+  ASSERT_TRUE(info.has_value());
+  EXPECT_EQ(info->prompt, "a lighthouse at dawn, oil painting");
+  EXPECT_EQ(info->negativePrompt, "");
+  const std::vector<std::pair<std::string, std::string>> expected = {{"Steps", "30"},
+                                                                     {"Sampler", "DPM++ 2M"},
+                                                                     {"Schedule type", "Karras"},
+                                                                     {"CFG scale", "7.5"},
+                                                                     {"Seed", "3210987"},
+                                                                     {"Size", "832x1216"},
+                                                                     {"Model", "juggernautXL_v9"},
+                                                                     {"Clip skip", "2"}};
+  EXPECT_EQ(info->fields, expected);
+}
+
+TEST(MetadataImport, InvokeAiVersion3ModelAndSchedulers) {
+  const auto info = importInvokeAiMetadata(
+      R"json({"positive_prompt": "p", "negative_prompt": "n", "steps": 25, "scheduler": "euler_a",
+          "cfg_scale": 7, "seed": 5, "width": 512, "height": 512, "clip_skip": 0,
+          "model": {"model_name": "stable-diffusion-v1-5", "base_model": "sd-1", "model_type": "main"}})json");
+  ASSERT_TRUE(info.has_value());
+  EXPECT_EQ(info->get("Sampler"), "Euler a");
+  EXPECT_FALSE(info->get("Schedule type").has_value());
+  EXPECT_EQ(info->get("Model"), "stable-diffusion-v1-5");
+  EXPECT_FALSE(info->get("Clip skip").has_value());
+  EXPECT_EQ(info->negativePrompt, "n");
+  EXPECT_FALSE(importInvokeAiMetadata("{}").has_value());
+  EXPECT_FALSE(importInvokeAiMetadata("nope").has_value());
+  EXPECT_FALSE(importInvokeAiMetadata(R"json({"positive_prompt": 5, "steps": {"a": 1}})json")
+                   ->get("Steps")
+                   .has_value());
+}
+
+TEST(MetadataImport, NothingUsable) {
+  EXPECT_FALSE(importGenerationMetadata({}).has_value());
+  EXPECT_FALSE(importGenerationMetadata({{"parameters", "  \n "}}).has_value());
+  EXPECT_FALSE(importGenerationMetadata({{"prompt", "{bad"}, {"Software", "x"}}).has_value());
+  // A ComfyUI chunk that is not a graph falls through to InvokeAI.
+  const auto info = importGenerationMetadata({{"prompt", "{bad"}, {"invokeai_metadata", kInvoke}});
+  ASSERT_TRUE(info.has_value());
+  EXPECT_EQ(info->get("Seed"), "3210987");
+}
+
+}  // namespace
+}  // namespace lienzo
