@@ -51,8 +51,9 @@ at::Tensor multiHeadAttention(const at::Tensor& q, const at::Tensor& k, const at
     scores.mul_(scale);
     if (options.causal) {
       // Mask key j > query i (absolute positions start + row).
-      const auto rows = at::arange(start, start + len, at::kLong).unsqueeze(1);
-      const auto cols = at::arange(nk, at::kLong).unsqueeze(0);
+      const auto idx = at::TensorOptions().dtype(at::kLong).device(scores.device());
+      const auto rows = at::arange(start, start + len, idx).unsqueeze(1);
+      const auto cols = at::arange(nk, idx).unsqueeze(0);
       scores.masked_fill_(cols.gt(rows), -std::numeric_limits<float>::infinity());
     }
     at::Tensor probs = at::softmax(scores, -1);

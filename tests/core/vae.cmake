@@ -1,0 +1,2 @@
+# AutoencoderKL against sd1/golden_vae.safetensors (F32, BF16, F16 weights) and latent scaling.
+lienzo_add_test(test_vae SOURCES core/test_vae.cpp LIBS lienzo_core_vae LABELS golden)
