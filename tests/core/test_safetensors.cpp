@@ -90,7 +90,7 @@ TEST(Safetensors, ViewIsZeroCopyAndOutlivesFile) {
     EXPECT_EQ(v1.data_ptr(), v2.data_ptr());  // both point into the one mapping
   }
   EXPECT_TRUE(at::equal(v1, t));  // the mapping outlives the SafetensorsFile
-  v1.add_(1);                      // private copy-on-write: the file is untouched
+  v1.add_(1);                     // private copy-on-write: the file is untouched
   const auto again = SafetensorsFile::open(path);
   EXPECT_TRUE(at::equal(again.view("x"), t));
   std::filesystem::remove_all(dir);
@@ -106,7 +106,9 @@ TEST(Safetensors, MissingTensorIsTypedError) {
   }
 }
 
-TEST(SafetensorsCorrupt, EmptyFile) { EXPECT_EQ(kindOf(""), SafetensorsErrorKind::Truncated); }
+TEST(SafetensorsCorrupt, EmptyFile) {
+  EXPECT_EQ(kindOf(""), SafetensorsErrorKind::Truncated);
+}
 
 TEST(SafetensorsCorrupt, ShorterThanLengthPrefix) {
   EXPECT_EQ(kindOf(std::string("\x10\x00\x00", 3)), SafetensorsErrorKind::Truncated);
@@ -148,9 +150,10 @@ TEST(SafetensorsCorrupt, HugeShape) {
                 R"({"a":{"dtype":"F32","shape":[4294967296,4294967296,16],"data_offsets":[0,4]}})",
                 "abcd")),
             SafetensorsErrorKind::BadShape);
-  EXPECT_EQ(kindOf(makeFile(R"({"a":{"dtype":"F32","shape":[1,1,1,1,1,1,1,1,1],"data_offsets":[0,4]}})",
-                            "abcd")),
-            SafetensorsErrorKind::BadShape);
+  EXPECT_EQ(
+      kindOf(makeFile(R"({"a":{"dtype":"F32","shape":[1,1,1,1,1,1,1,1,1],"data_offsets":[0,4]}})",
+                      "abcd")),
+      SafetensorsErrorKind::BadShape);
   EXPECT_EQ(kindOf(makeFile(R"({"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}})", "abcd")),
             SafetensorsErrorKind::BadShape);
 }
@@ -169,9 +172,8 @@ TEST(SafetensorsCorrupt, OffsetsOutsideData) {
 }
 
 TEST(SafetensorsCorrupt, OverlappingSpans) {
-  const std::string json =
-      R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
-      R"("b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}})";
+  const std::string json = R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
+                           R"("b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}})";
   EXPECT_EQ(kindOf(makeFile(json, std::string(12, 'x'))), SafetensorsErrorKind::Overlap);
 }
 
