@@ -1,0 +1,118 @@
+// The latent-diffusion U-Net of SD 1.x, SD 2.x and SDXL (CompVis/sgm `UNetModel`), built from a
+// configuration that is inferred from the checkpoint tensors alone.
+//
+// Keys: the module tree equals the original layout below `model.diffusion_model.`
+// (time_embed.{0,2}, input_blocks.N.M.*, middle_block.M.*, output_blocks.N.M.*, out.{0,2},
+// label_emb.0.{0,2} for SDXL), so
+//   UNet unet(UNetConfig::fromWeights(file, "model.diffusion_model."));
+//   loadModuleWeights(*unet, file, "model.diffusion_model.", at::kBFloat16);
+// loads every parameter with exact shape checks.
+//
+// Contract
+// - Construction allocates uninitialised float32 parameters (no random init); load weights
+//   before forward(). The compute dtype/device is that of the loaded parameters.
+// - forward() is a pure function of its inputs; call it from one thread at a time per instance
+//   (run it under c10::InferenceMode for speed). Inputs may be in any floating dtype: they are
+//   cast to the parameter dtype and the result is returned in x's dtype.
+// - Invalid inputs (wrong rank, channel count, batch mismatch, missing/unexpected `y`) throw
+//   std::invalid_argument; a checkpoint that is not a U-Net makes fromWeights() throw
+//   std::invalid_argument; loadModuleWeights() throws on any missing key or shape mismatch.
+#pragma once
+
+#include "core/model/unet_blocks.h"
+
+#include <ATen/core/Tensor.h>
+#include <torch/nn/module.h>
+#include <torch/nn/pimpl.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace lienzo {
+
+class SafetensorsFile;
+
+/// Model family as detected from the U-Net weights; only used to pick head defaults.
+enum class UNetFamily { SD1, SD2, SDXL };
+
+const char* unetFamilyName(UNetFamily family);
+
+struct UNetConfig {
+  UNetFamily family = UNetFamily::SD1;
+  int64_t inChannels = 4;
+  int64_t outChannels = 4;
+  int64_t modelChannels = 320;
+  std::vector<int64_t> channelMult{1, 2, 4, 4};
+  /// ResBlocks per level on the way down (the way up has one more per level).
+  std::vector<int64_t> numResBlocks{2, 2, 2, 2};
+  /// Transformer blocks per SpatialTransformer at each level; 0 = no attention at that level.
+  std::vector<int64_t> transformerDepth{1, 1, 1, 0};
+  /// Transformer blocks in middle_block.1; 0 = the middle block is two ResBlocks only.
+  int64_t transformerDepthMiddle = 1;
+  int64_t contextDim = 768;
+  /// proj_in/proj_out are Linear (SD2, SDXL) instead of 1x1 conv (SD1).
+  bool linearProjection = false;
+  /// Width of the `y` vector (SDXL: 2816 for base, 2560 for refiner); 0 = no label_emb.
+  int64_t admInChannels = 0;
+  /// Heads: when numHeadChannels > 0 the head dim is fixed (heads = C / numHeadChannels, SD2 and
+  /// SDXL use 64); otherwise the head count is fixed (numHeads, SD1 uses 8). Not recoverable
+  /// from shapes: fromWeights() sets the family defaults.
+  int64_t numHeads = 8;
+  int64_t numHeadChannels = -1;
+  double maxPeriod = 10000.0;
+
+  /// Infers everything except the heads from tensor names and shapes under `prefix`
+  /// (e.g. "model.diffusion_model."), then applies the family's head defaults (which may not
+  /// divide the widths of a non-standard model: set numHeads/numHeadChannels then). Throws
+  /// std::invalid_argument when the file holds no recognisable U-Net under `prefix`.
+  static UNetConfig fromWeights(const SafetensorsFile& file, const std::string& prefix);
+
+  /// Real-model presets (same as fromWeights on the released checkpoints).
+  static UNetConfig sd15();
+  static UNetConfig sd21();
+  static UNetConfig sdxlBase();
+
+  int64_t levels() const { return static_cast<int64_t>(channelMult.size()); }
+  int64_t timeEmbedDim() const { return modelChannels * 4; }
+  /// Downsampling factor of the deepest level (2^(levels-1)); latents should be multiples of
+  /// it for the exact reference behaviour (other sizes work, see forward()).
+  int64_t downsampleFactor() const { return int64_t{1} << (levels() - 1); }
+  /// {heads, dimHead} of the attention at a level with `channels` channels.
+  std::pair<int64_t, int64_t> headsFor(int64_t channels) const;
+  /// Any SpatialTransformer (then forward() needs a context).
+  bool hasAttention() const;
+  /// Throws std::invalid_argument when inconsistent (vector sizes, non-positive widths, heads).
+  /// fromWeights() checks everything but the heads; the UNet constructor checks all.
+  void validate() const;
+};
+
+class UNetImpl : public torch::nn::Module {
+ public:
+  explicit UNetImpl(UNetConfig config);
+
+  /// x [B,inChannels,H,W] (any H, W >= 1; with sizes that are not multiples of
+  /// downsampleFactor() each Upsample resizes to the skip tensor's size, as ComfyUI does),
+  /// timesteps [B] or [1] (float, fractional allowed), context [B,M,contextDim] (M = 77*k),
+  /// y [B,admInChannels] required iff admInChannels > 0.  -> [B,outChannels,H,W] in x's dtype.
+  /// channels_last inputs stay channels_last throughout (no layout copies).
+  at::Tensor forward(const at::Tensor& x, const at::Tensor& timesteps, const at::Tensor& context,
+                     const at::Tensor& y = {});
+
+  const UNetConfig& config() const { return m_config; }
+  /// Dtype of the (loaded) parameters = the compute dtype.
+  c10::ScalarType dtype() const;
+
+ private:
+  UNetConfig m_config;
+  Linear m_timeEmbed0{nullptr}, m_timeEmbed2{nullptr};
+  Linear m_labelEmb0{nullptr}, m_labelEmb2{nullptr};
+  std::vector<TimestepSequential> m_inputBlocks;
+  TimestepSequential m_middleBlock{nullptr};
+  std::vector<TimestepSequential> m_outputBlocks;
+  GroupNorm m_outNorm{nullptr};
+  Conv2d m_outConv{nullptr};
+};
+TORCH_MODULE(UNet);
+
+}  // namespace lienzo
