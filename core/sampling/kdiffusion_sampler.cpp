@@ -1,0 +1,96 @@
+#include "core/sampling/kdiffusion_sampler.h"
+
+#include <ATen/ATen.h>
+
+#include <cctype>
+#include <stdexcept>
+#include <vector>
+
+#include "core/sampling/denoiser.h"
+
+namespace lienzo {
+namespace {
+
+bool isAutomatic(const std::string& name) {
+  if (name.empty()) return true;
+  std::string lower;
+  for (char c : name)
+    lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  return lower == "automatic";
+}
+
+}  // namespace
+
+at::Tensor KDiffusionSampler::sigmasFor(const SamplingContext& ctx) const {
+  if (ctx.schedule == nullptr) throw std::invalid_argument("sampler: ctx.schedule is required");
+  if (ctx.steps < 1) {
+    throw std::invalid_argument("sampler: steps must be >= 1, got " + std::to_string(ctx.steps));
+  }
+  SigmaScheduleKind kind = m_config.defaultSchedule;
+  if (!isAutomatic(ctx.scheduleType)) {
+    kind = sigmaScheduleKindFromName(ctx.scheduleType);
+  } else if (m_config.forceSchedule) {
+    kind = m_config.forcedSchedule;
+  }
+  return makeSigmas(*ctx.schedule, kind, ctx.steps, m_config.discardPenultimate);  // [S+1]
+}
+
+at::Tensor KDiffusionSampler::sample(const SamplingContext& ctx) {
+  at::Tensor sigmas = sigmasFor(ctx);
+  if (!ctx.model) throw std::invalid_argument("sampler: ctx.model is required");
+  if (!ctx.unitNoise.defined() || ctx.unitNoise.dim() < 1) {
+    throw std::invalid_argument("sampler: ctx.unitNoise must be a [B,C,H,W] tensor");
+  }
+  kdiffusion::Options opt;
+  opt.eta = ctx.eta < 0.0 ? 1.0 : ctx.eta;
+  opt.solver = m_config.solver;
+  if (kdiffusion::drawsNoise(m_config.algorithm, opt) && !ctx.noise) {
+    throw std::invalid_argument("sampler: this sampler draws noise and needs ctx.noise");
+  }
+
+  const KDenoiser denoiser(*ctx.schedule, ctx.prediction);
+  at::Tensor x = ctx.unitNoise.to(at::kFloat);
+  sigmas = sigmas.to(x.device());
+  x = x * sigmas[0];  // [B,C,H,W] x_T = unit noise * sigma_max (A1111: x * sigmas[0])
+
+  kdiffusion::Callbacks cb;
+  cb.denoiser = [&](const at::Tensor& xi, const at::Tensor& sigma) {
+    return denoiser(ctx.model, xi, sigma);
+  };
+  const std::vector<int64_t> shape(x.sizes().begin(), x.sizes().end());
+  if (ctx.noise) {
+    cb.noise = [&ctx, shape, &x](const at::Tensor&, const at::Tensor&) {
+      return ctx.noise(shape).to(x.device(), at::kFloat);
+    };
+  }
+  if (ctx.onStep) {
+    cb.callback = [&ctx](const kdiffusion::StepInfo& info) {
+      SamplerStep step;
+      step.index = info.index;
+      step.total = info.total;
+      step.sigma = info.sigma.item<double>();
+      step.x = info.x;
+      step.denoised = info.denoised;
+      return ctx.onStep(step);
+    };
+  }
+  return kdiffusion::sample(m_config.algorithm, cb, x, sigmas, opt);
+}
+
+int KDiffusionSampler::modelCalls(int steps) const {
+  if (steps < 1) return 0;
+  // Every schedule ends with exactly one sigma = 0, so second-order samplers make one extra call
+  // on each step but the last.
+  switch (m_config.algorithm) {
+    case kdiffusion::Algorithm::Heun:
+    case kdiffusion::Algorithm::Dpm2:
+    case kdiffusion::Algorithm::Dpm2Ancestral:
+    case kdiffusion::Algorithm::Dpmpp2sAncestral:
+    case kdiffusion::Algorithm::DpmppSde:
+      return 2 * steps - 1;
+    default:
+      return steps;
+  }
+}
+
+}  // namespace lienzo

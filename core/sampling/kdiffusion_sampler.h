@@ -1,0 +1,43 @@
+// The Sampler (sampler.h) for the k-diffusion algorithms: builds the sigma schedule from
+// ctx.scheduleType, wraps ctx.model as a KDenoiser, scales ctx.unitNoise by sigmas[0] (as A1111
+// does) and reports every step through ctx.onStep.
+#pragma once
+
+#include <string>
+
+#include "core/sampling/kdiffusion.h"
+#include "core/sampling/sampler.h"
+#include "core/sampling/schedule.h"
+
+namespace lienzo {
+
+struct KDiffusionSamplerConfig {
+  kdiffusion::Algorithm algorithm = kdiffusion::Algorithm::Euler;
+  kdiffusion::SolverType solver = kdiffusion::SolverType::Midpoint;
+  /// What "Automatic" means for this sampler (A1111's per-sampler 'scheduler' option).
+  SigmaScheduleKind defaultSchedule = SigmaScheduleKind::Uniform;
+  /// When set, overrides ctx.scheduleType "Automatic" (legacy names such as "DPM++ 2M Karras").
+  bool forceSchedule = false;
+  SigmaScheduleKind forcedSchedule = SigmaScheduleKind::Uniform;
+  /// A1111 discard_next_to_last_sigma (DPM2, DPM2 a, DPM++ 3M SDE).
+  bool discardPenultimate = false;
+};
+
+class KDiffusionSampler final : public Sampler {
+ public:
+  explicit KDiffusionSampler(KDiffusionSamplerConfig config) : m_config(config) {}
+
+  /// Throws std::invalid_argument for a missing schedule/model/unitNoise, steps < 1, an unknown
+  /// schedule type, or a noise-drawing configuration without ctx.noise.
+  at::Tensor sample(const SamplingContext& ctx) override;
+  int modelCalls(int steps) const override;
+
+  /// The [steps+1] sigmas a run with this context uses.
+  at::Tensor sigmasFor(const SamplingContext& ctx) const;
+  const KDiffusionSamplerConfig& config() const { return m_config; }
+
+ private:
+  KDiffusionSamplerConfig m_config;
+};
+
+}  // namespace lienzo
