@@ -12,7 +12,14 @@ if(NOT LIENZO_SPM_LIB OR NOT LIENZO_SPM_INCLUDE OR NOT Protobuf_FOUND)
   set(LIENZO_WITH_SENTENCEPIECE OFF CACHE BOOL "" FORCE)
   return()
 endif()
+# Imported static libraries that carry their own dependency on protobuf, so the linker always
+# sees libprotobuf after them (with --as-needed an earlier libprotobuf would be dropped).
+add_library(lienzo_spm_core STATIC IMPORTED)
+set_target_properties(lienzo_spm_core PROPERTIES IMPORTED_LOCATION "${LIENZO_SPM_LIB}"
+                      INTERFACE_LINK_LIBRARIES "protobuf::libprotobuf;Threads::Threads")
+add_library(lienzo_spm_train STATIC IMPORTED)
+set_target_properties(lienzo_spm_train PROPERTIES IMPORTED_LOCATION "${LIENZO_SPM_TRAIN_LIB}"
+                      INTERFACE_LINK_LIBRARIES "lienzo_spm_core")
 add_library(lienzo_spm_static INTERFACE)
 target_include_directories(lienzo_spm_static SYSTEM INTERFACE "${LIENZO_SPM_INCLUDE}")
-target_link_libraries(lienzo_spm_static INTERFACE ${LIENZO_SPM_TRAIN_LIB} ${LIENZO_SPM_LIB}
-                                                  protobuf::libprotobuf Threads::Threads)
+target_link_libraries(lienzo_spm_static INTERFACE lienzo_spm_train lienzo_spm_core)

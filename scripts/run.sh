@@ -16,5 +16,6 @@ fixtures="${LIENZO_FIXTURES:-$here/../shared/fixtures}"
 model_args=()
 if [[ " $* " != *" --model "* ]]; then model_args=(--model "$fixtures/sd1/tiny-sd1.safetensors"); fi
 "$build/app/lienzo" generate "${model_args[@]}" --prompt "a red circle on a blue background" \
-  --seed 42 --steps 20 --sampler "DPM++ 2M" --schedule karras -o out/lienzo.png "$@"
+  --seed 42 --steps 20 --sampler "DPM++ 2M" --schedule karras --width 256 --height 256 \
+  -o out/lienzo.png "$@"
 echo "wrote out/lienzo.png"

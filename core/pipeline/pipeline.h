@@ -78,6 +78,7 @@ struct ModelDescription {
 struct LoadOptions {
   ComputeDType dtype = ComputeDType::Auto;
   std::string device = "cpu";
+  bool computeHash = true;  ///< SHA-256 of the file for the "Model hash" field (reads it once)
 };
 
 class ModelBundle;  // immutable, defined in model_bundle.h (core internals)

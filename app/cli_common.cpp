@@ -1,0 +1,70 @@
+#include "app/cli_common.h"
+
+#include "app/cli_args.h"
+#include "core/sampling/sampler.h"
+
+#include <ATen/Parallel.h>
+
+#include <algorithm>
+#include <cctype>
+#include <thread>
+
+namespace lienzo::cli {
+namespace {
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+}  // namespace
+
+ComputeDType parseDType(const std::string& name) {
+  const std::string n = lower(name);
+  if (n == "auto") return ComputeDType::Auto;
+  if (n == "f32" || n == "float32" || n == "fp32") return ComputeDType::F32;
+  if (n == "bf16" || n == "bfloat16") return ComputeDType::BF16;
+  if (n == "f16" || n == "float16" || n == "fp16" || n == "half") return ComputeDType::F16;
+  throw UsageError("unknown dtype '" + name + "' (valid: auto, f32, bf16, f16)");
+}
+
+void applyThreads(std::optional<long long> threads) {
+  if (threads && *threads < 1) throw UsageError("--threads must be at least 1");
+  const long long n = threads.value_or(std::max(1u, std::thread::hardware_concurrency()));
+  at::set_num_threads(static_cast<int>(n));
+}
+
+std::filesystem::path resolveModel(const std::optional<std::string>& given) {
+  if (given) {
+    if (!std::filesystem::exists(*given)) throw UsageError("model file not found: " + *given);
+    return *given;
+  }
+  throw UsageError("no --model given (the built-in model is not installed)");
+}
+
+std::string canonicalSampler(const std::string& name) {
+  try {
+    (void)makeSampler(name);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
+  }
+  const std::string n = lower(name);
+  for (const auto& info : samplerCatalog()) {
+    if (lower(info.name) == n) return info.name;
+    for (const auto& alias : info.aliases)
+      if (lower(alias) == n) return info.name;
+  }
+  return name;
+}
+
+std::string canonicalSchedule(const std::string& name) {
+  std::string valid;
+  for (const auto& t : scheduleTypes()) {
+    if (lower(t) == lower(name)) return t;
+    valid += (valid.empty() ? "" : ", ") + t;
+  }
+  throw UsageError("unknown schedule '" + name + "' (valid: " + valid + ")");
+}
+
+}  // namespace lienzo::cli

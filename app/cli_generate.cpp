@@ -1,0 +1,160 @@
+#include "app/cli_generate.h"
+
+#include "app/cli_args.h"
+#include "app/cli_common.h"
+#include "core/io/image_io.h"
+#include "core/pipeline/pipeline.h"
+#include "core/sampling/sampler.h"
+
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+
+namespace lienzo::cli {
+namespace {
+
+CancelToken* g_cancel = nullptr;  // only for the SIGINT handler of this one-shot process
+void onSigint(int) {
+  if (g_cancel) g_cancel->request(CancelMode::StopNow);
+}
+
+/// Progress line on stderr: step/total, it/s, ETA.
+class ConsoleProgress : public GenerationObserver {
+ public:
+  explicit ConsoleProgress(int batch) : m_batch(batch) {}
+  void onStage(int imageIndex, Stage stage) override {
+    if (stage == Stage::Sampling) m_start = Clock::now();
+    if (stage == Stage::Decoding) std::fprintf(stderr, "\n");
+  }
+  void onStep(const StepProgress& p) override {
+    const double elapsed = std::chrono::duration<double>(Clock::now() - m_start).count();
+    const double rate = elapsed > 0 ? (p.step + 1) / elapsed : 0.0;
+    const double eta = rate > 0 ? (p.totalSteps - p.step - 1) / rate : 0.0;
+    std::fprintf(stderr, "\rimage %d/%d  step %d/%d  %.2f it/s  ETA %.1f s   ", p.imageIndex + 1,
+                 m_batch, p.step + 1, p.totalSteps, rate, eta);
+    std::fflush(stderr);
+  }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  int m_batch;
+  Clock::time_point m_start = Clock::now();
+};
+
+std::filesystem::path outputName(const std::filesystem::path& out, int index, int batch) {
+  if (batch <= 1) return out;
+  auto name = out;
+  name.replace_filename(out.stem().string() + "-" + std::to_string(index + 1) +
+                        out.extension().string());
+  return name;
+}
+
+void printUsage() {
+  std::cerr
+      << "usage: lienzo generate [--model FILE] --prompt TEXT [--negative TEXT] [--seed N]\n"
+         "         [--steps N] [--cfg X] [--sampler NAME] [--schedule NAME] [--width W]\n"
+         "         [--height H] [--batch N] [--clip-skip N] [--dtype auto|f32|bf16|f16]\n"
+         "         [--device cpu|cuda] [--threads N] -o OUT.png\n";
+}
+
+}  // namespace
+
+int runGenerate(int argc, char** argv) {
+  GenerationParams params;
+  std::filesystem::path output;
+  std::filesystem::path modelPath;
+  LoadOptions load;
+  try {
+    const Args args(argc, argv,
+                    {"model", "prompt", "negative", "seed", "steps", "cfg", "sampler", "schedule",
+                     "width", "height", "batch", "clip-skip", "dtype", "device", "threads",
+                     "output"},
+                    {"help"});
+    if (args.has("help")) {
+      printUsage();
+      return 0;
+    }
+    if (!args.positional().empty()) throw UsageError("unexpected argument '" + args.positional()[0] + "'");
+    params.prompt = args.get("prompt", "");
+    params.negativePrompt = args.get("negative", "");
+    params.seed = args.getInt("seed").value_or(-1);
+    params.steps = static_cast<int>(args.getInt("steps").value_or(20));
+    params.cfgScale = args.getDouble("cfg").value_or(7.0);
+    params.sampler = args.get("sampler", "Euler a");
+    params.schedule = args.get("schedule", "Automatic");
+    params.batchSize = static_cast<int>(args.getInt("batch").value_or(1));
+    params.clipSkip = static_cast<int>(args.getInt("clip-skip").value_or(1));
+    params.dtype = parseDType(args.get("dtype", "auto"));
+    params.device = args.get("device", "cpu");
+    load.dtype = params.dtype;
+    load.device = params.device;
+    applyThreads(args.getInt("threads"));
+    output = args.get("output", "");
+    if (output.empty()) throw UsageError("missing -o OUT.png");
+    modelPath = resolveModel(args.get("model"));
+    // Canonicalise names ("euler a" -> "Euler a") and schedule case, listing valid ones if unknown.
+    params.sampler = canonicalSampler(params.sampler);
+    params.schedule = canonicalSchedule(params.schedule);
+    if (args.has("width")) params.width = static_cast<int>(*args.getInt("width"));
+    if (args.has("height")) params.height = static_cast<int>(*args.getInt("height"));
+    if (!args.has("width") || !args.has("height")) params.width = params.height = -1;  // model default
+  } catch (const UsageError& e) {
+    std::cerr << "lienzo generate: " << e.what() << "\n";
+    printUsage();
+    return 2;
+  }
+
+  std::shared_ptr<const ModelBundle> bundle;
+  try {
+    bundle = loadModelBundle(modelPath, load);
+  } catch (const std::exception& e) {
+    std::cerr << "lienzo generate: cannot load model: " << e.what() << "\n";
+    return 3;
+  }
+  const ModelDescription& model = describe(*bundle);
+  if (params.width < 0) params.width = model.defaultWidth;
+  if (params.height < 0) params.height = model.defaultHeight;
+  try {
+    validateParams(params);
+  } catch (const std::exception& e) {
+    std::cerr << "lienzo generate: " << e.what() << "\n";
+    return 2;
+  }
+
+  CancelToken cancel;
+  g_cancel = &cancel;
+  std::signal(SIGINT, onSigint);
+  ConsoleProgress progress(params.batchSize);
+  GenerationResult result;
+  try {
+    result = generate(*bundle, params, &progress, &cancel);
+  } catch (const GenerationError& e) {
+    std::cerr << "\nlienzo generate: " << e.what() << "\n";
+    return e.code() == GenerationError::Code::InvalidParams ? 2 : 4;
+  }
+  g_cancel = nullptr;
+  for (std::size_t i = 0; i < result.images.size(); ++i) {
+    const auto& img = result.images[i];
+    const auto path = outputName(output, static_cast<int>(i), params.batchSize);
+    try {
+      Image8 pixels;
+      pixels.width = img.image.width;
+      pixels.height = img.image.height;
+      pixels.channels = 3;
+      pixels.pixels = img.image.pixels;
+      writeImage(path, pixels, {{"parameters", img.infotext}});
+    } catch (const std::exception& e) {
+      std::cerr << "lienzo generate: " << e.what() << "\n";
+      return 5;
+    }
+    std::cout << path.string() << "  seed " << img.seed << "\n";
+  }
+  if (result.cancelled) {
+    std::cerr << "lienzo generate: cancelled\n";
+    return 130;
+  }
+  return 0;
+}
+
+}  // namespace lienzo::cli

@@ -1,0 +1,123 @@
+// Built-in model: config, loading, prompt encoding, x0 clamp (see builtin_model.h).
+#include "core/pipeline/builtin_model.h"
+
+#include "core/io/safetensors.h"
+#include "core/pipeline/model_bundle.h"
+#include "core/sampling/schedule.h"
+#ifdef LIENZO_HAVE_SENTENCEPIECE
+#include "core/text/sp_tokenizer.h"
+#endif
+
+#include <ATen/ATen.h>
+#include <nlohmann/json.hpp>
+
+#include <c10/core/InferenceMode.h>
+
+#include <cmath>
+#include <stdexcept>
+
+namespace lienzo {
+namespace {
+
+using Code = GenerationError::Code;
+
+}  // namespace
+
+BuiltinModelConfig readBuiltinConfig(const SafetensorsFile& file) {
+  const auto it = file.metadata().find(kBuiltinConfigKey);
+  if (it == file.metadata().end())
+    throw std::invalid_argument(file.path().string() + ": no '" + std::string(kBuiltinConfigKey) +
+                                "' metadata (not a Lienzo built-in model)");
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(it->second);
+  } catch (const nlohmann::json::exception& e) {
+    throw std::invalid_argument(file.path().string() +
+                                ": malformed built-in model config: " + e.what());
+  }
+  return BuiltinModelConfig::fromJson(j);
+}
+
+// ---- loading ---------------------------------------------------------------------------------
+
+void loadBuiltinParts(ModelBundle& bundle, const SafetensorsFile& file, c10::ScalarType dtype,
+                      c10::Device device) {
+  const BuiltinModelConfig config = readBuiltinConfig(file);
+#ifdef LIENZO_HAVE_SENTENCEPIECE
+  const auto tok = file.metadata().find(kBuiltinTokenizerKey);
+  if (tok == file.metadata().end())
+    throw GenerationError(Code::ModelLoad, file.path().string() +
+                                               ": built-in model without its tokenizer ('" +
+                                               kBuiltinTokenizerKey + "' metadata)");
+  bundle.spTokenizer =
+      std::make_shared<const SpTokenizer>(SpTokenizer::fromBytes(base64Decode(tok->second)));
+  if (bundle.spTokenizer->vocabSize() > config.vocabSize)
+    throw GenerationError(Code::ModelLoad,
+                          "built-in model: tokenizer vocabulary larger than the "
+                          "text encoder's");
+#else
+  throw GenerationError(Code::UnsupportedModel,
+                        "the Lienzo built-in model needs SentencePiece (build with "
+                        "LIENZO_WITH_SENTENCEPIECE=ON)");
+#endif
+  bundle.family = ModelFamily::LienzoBuiltin;
+  bundle.device = device;
+  bundle.dtype = dtype;
+  bundle.schedule =
+      file.contains("alphas_cumprod")
+          ? DiscreteSchedule::fromAlphasCumprod(file.load("alphas_cumprod", at::kFloat))
+          : DiscreteSchedule::fromAlphasCumprod(config.alphasCumprod());
+  bundle.prediction = config.prediction == "v" ? Prediction::V : Prediction::Epsilon;
+  bundle.latentScaling.scale = config.scaleFactor;
+  bundle.latentScaling.shift = 0.0;
+  bundle.latentChannels = config.latentChannels;
+  bundle.x0Clamp = config.x0Clamp;
+
+  bundle.unet = UNet(config.unetConfig());
+  loadModuleWeights(*bundle.unet, file, "model.diffusion_model.", dtype, device);
+  bundle.unet->eval();
+  bundle.vae = AutoencoderKL(config.vaeConfig());
+  loadModuleWeights(*bundle.vae, file, "first_stage_model.", dtype, device);
+  bundle.vae->eval();
+  bundle.vaeFactor = bundle.vae->config().downscaleFactor();
+  // Tiny text encoder: float32 always (cost is negligible).
+  bundle.clip = ClipTextModel(config.textConfig());
+  loadModuleWeights(*bundle.clip, file, "text_model.", c10::kFloat, device);
+  bundle.clip->eval();
+
+  bundle.description.defaultWidth = bundle.description.defaultHeight = int(config.imageSize);
+}
+
+Conditioning encodeBuiltinPrompt(const ModelBundle& bundle, const std::string& prompt) {
+#ifdef LIENZO_HAVE_SENTENCEPIECE
+  if (!bundle.spTokenizer || bundle.clip.is_empty())
+    throw GenerationError(Code::UnsupportedModel, "built-in model bundle without text encoder");
+  c10::InferenceMode guard;
+  ClipTextModel clip = bundle.clip;
+  const int64_t n = clip->config().maxPositions;
+  const auto ids = bundle.spTokenizer->encodePadded(prompt, int(n));
+  const auto idT = at::tensor(at::ArrayRef<int64_t>(ids), at::kLong).reshape({1, n});  // [1,N]
+  Conditioning out;
+  out.context = clip->forward(idT.to(bundle.device)).lastHiddenState.to(bundle.dtype);  // [1,N,W]
+  return out;
+#else
+  (void)bundle;
+  (void)prompt;
+  throw GenerationError(Code::UnsupportedModel, "built-in model needs SentencePiece");
+#endif
+}
+
+ModelFn clampPredictedX0(ModelFn inner, const DiscreteSchedule& schedule, double limit) {
+  if (!(limit > 0)) return inner;
+  const DiscreteSchedule sched = schedule;  // immutable value copy (tensors shared)
+  return [inner = std::move(inner), sched, limit](const at::Tensor& x, const at::Tensor& t) {
+    const auto eps = inner(x, t);                                              // [B,C,h,w]
+    const auto sigma = sched.tToSigma(t.to(at::kFloat).cpu()).to(x.device());  // [B]
+    const auto abar = (1.0 / (1.0 + sigma * sigma)).view({-1, 1, 1, 1});
+    const auto sa = abar.sqrt(), s1 = (1.0 - abar).sqrt();
+    const auto x0 = ((x - s1 * eps) / sa).clamp(-limit, limit);
+    return (x - sa * x0) / s1;
+  };
+}
+
+}  // namespace lienzo

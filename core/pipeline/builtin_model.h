@@ -1,0 +1,54 @@
+// Lienzo's built-in model: its configuration (stored as JSON in the safetensors metadata key
+// "lienzo.model"), loading into a ModelBundle, prompt encoding with its SentencePiece tokenizer,
+// and the predicted-x0 clamp its sampling needs.
+//
+// File layout (one .safetensors, written by `lienzo train export`):
+//   model.diffusion_model.*   U-Net (core/model/unet.h layout, any widths)
+//   first_stage_model.*       AutoencoderKL (core/model/vae.h layout, small widths, own GroupNorm
+//                             group count from the config)
+//   text_model.*              ClipTextModel layout (embeddings.*, encoder.layers.N.*,
+//   final_layer_norm.*) alphas_cumprod            [T] float32 training schedule metadata
+//   "lienzo.model"     = BuiltinModelConfig::toJson().dump() metadata "lienzo.tokenizer" = base64
+//   of the SentencePiece .model bytes
+//
+// Contract: BuiltinModelConfig is a plain value. fromJson() throws std::invalid_argument on a
+// malformed or inconsistent config. loadBuiltinParts() throws GenerationError(ModelLoad) when the
+// file lacks the tokenizer or a network, or when SentencePiece support is not compiled in.
+// encodeBuiltinPrompt() runs under inference mode; safe from any thread on a loaded bundle.
+#pragma once
+
+#include "core/pipeline/builtin_config.h"
+#include "core/sampling/sampler.h"
+
+#include <c10/core/Device.h>
+#include <c10/core/ScalarType.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace lienzo {
+
+class SafetensorsFile;
+class ModelBundle;
+class DiscreteSchedule;
+struct Conditioning;
+
+/// Reads the config from a file's "lienzo.model" metadata; std::invalid_argument when absent.
+BuiltinModelConfig readBuiltinConfig(const SafetensorsFile& file);
+
+/// Fills the bundle from a built-in model file: networks, tokenizer, schedule, prediction,
+/// latent scaling, description defaults (size, steps).
+void loadBuiltinParts(ModelBundle& bundle, const SafetensorsFile& file, c10::ScalarType dtype,
+                      c10::Device device);
+
+/// Prompt → context [1, tokens, textWidth] in the bundle dtype (no A1111 weighting syntax).
+Conditioning encodeBuiltinPrompt(const ModelBundle& bundle, const std::string& prompt);
+
+/// Wraps an ε-prediction model so that the x0 it implies is clamped to ±limit:
+/// x0 = (x − √(1−ā)·ε)/√ā, ε' = (x − √ā·clamp(x0))/√(1−ā), with ā from the schedule at the
+/// (fractional) t. Works for every sampler (they all see the model through ModelFn). limit <= 0
+/// returns `inner` unchanged.
+ModelFn clampPredictedX0(ModelFn inner, const DiscreteSchedule& schedule, double limit);
+
+}  // namespace lienzo

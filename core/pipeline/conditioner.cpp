@@ -1,0 +1,73 @@
+// Prompt → cross-attention context (and SDXL pooled vector), per model family.
+// Ref: A1111 modules/sd_hijack_clip.py (chunks of 75 tokens, emphasis with mean restoration,
+// CLIP skip), sgm/modules/encoders/modules.py GeneralConditioner (SDXL: CLIP-L penultimate ‖
+// bigG penultimate, bigG pooled), ldm FrozenOpenCLIPEmbedder (SD2: ln_final(penultimate)).
+#include "core/pipeline/builtin_model.h"
+#include "core/pipeline/model_bundle.h"
+#include "core/text/prompt_chunks.h"
+#include "core/text/prompt_weights.h"
+
+#include <ATen/ATen.h>
+
+namespace lienzo {
+namespace {
+
+/// [chunks,77,D] weighted, then flattened to one sequence [1, chunks*77, D].
+at::Tensor weightAndFlatten(const at::Tensor& hidden, const at::Tensor& weights) {
+  const auto weighted = applyPromptWeights(hidden.to(at::kFloat), weights);  // [n,77,D] float32
+  return weighted.reshape({1, -1, weighted.size(-1)});
+}
+
+}  // namespace
+
+Conditioning encodePrompt(const ModelBundle& bundle, const std::string& prompt, int clipSkip) {
+  Conditioning out;
+  const auto& tok = *bundle.tokenizer;
+  // Module holders share the (read-only) networks; forward() is not const in libtorch.
+  ClipTextModel clip = bundle.clip;
+  OpenClipTextModel openClip = bundle.openClip;
+  switch (bundle.family) {
+    case ModelFamily::SD1: {
+      const ChunkedPrompt chunks = tokenizePrompt(tok, prompt, {PadStyle::Sd1});
+      const auto ids = chunkIds(chunks).to(bundle.device);  // [n,77]
+      const auto hidden = clip->encodeWithClipSkip(ids, clipSkip);  // [n,77,D]
+      out.context = weightAndFlatten(hidden, chunkWeights(chunks)).to(bundle.dtype);
+      break;
+    }
+    case ModelFamily::SD2: {
+      const ChunkedPrompt chunks = tokenizePrompt(tok, prompt, {PadStyle::Sd2});
+      const auto ids = chunkIds(chunks).to(bundle.device);
+      auto& model = *openClip;
+      // SD2 uses the penultimate layer; CLIP skip N moves N-1 layers further up.
+      const int64_t fromEnd = 1 + clipSkip;
+      const auto result = model.forward(ids, model.config().layers - fromEnd + 1);
+      const auto hidden = model.lnFinal(result.hiddenStates.back());  // [n,77,D]
+      out.context = weightAndFlatten(hidden, chunkWeights(chunks)).to(bundle.dtype);
+      break;
+    }
+    case ModelFamily::SDXL: {
+      const ChunkedPrompt chunksL = tokenizePrompt(tok, prompt, {PadStyle::Sd1});
+      const ChunkedPrompt chunksG = tokenizePrompt(tok, prompt, {PadStyle::Sd2});
+      const auto idsL = chunkIds(chunksL).to(bundle.device);
+      const auto idsG = chunkIds(chunksG).to(bundle.device);
+      const int64_t fromEnd = 1 + clipSkip;  // SDXL: penultimate, no final norm
+      const auto l = clip->forward(idsL).fromEnd(fromEnd);                  // [n,77,768]
+      const auto g = openClip->forward(idsG);                               // full pass
+      const auto gHidden = g.fromEnd(fromEnd);                                     // [n,77,1280]
+      out.context = at::cat({weightAndFlatten(l, chunkWeights(chunksL)),
+                             weightAndFlatten(gHidden, chunkWeights(chunksG))},
+                            -1)
+                        .to(bundle.dtype);                                         // [1,n*77,2048]
+      out.pooled = g.pooled.narrow(0, 0, 1);  // first chunk's pooled output [1,1280]
+      break;
+    }
+    case ModelFamily::LienzoBuiltin:  // SentencePiece + own text encoder (builtin_model.h)
+      return encodeBuiltinPrompt(bundle, prompt);
+    default:
+      throw GenerationError(GenerationError::Code::UnsupportedModel,
+                            "no text conditioner for this model family");
+  }
+  return out;
+}
+
+}  // namespace lienzo

@@ -1,0 +1,93 @@
+// Model calls of one txt2img request: guided U-Net, SDXL vector conditioning, VAE decode, pixels.
+#include "core/model/unet_blocks.h"
+#include "core/pipeline/model_bundle.h"
+
+#include <ATen/ATen.h>
+
+#include <numeric>
+
+namespace lienzo {
+namespace {
+
+/// Repeats a [1, 77*k, D] context along the token axis to `tokens` (a multiple of 77*k). Keys and
+/// values repeated equally leave cross-attention unchanged, so cond and uncond of different
+/// chunk counts can share one batch. Ref: ComfyUI samplers.py cond_cat (lcm of lengths).
+at::Tensor tileTokens(const at::Tensor& context, int64_t tokens) {
+  const int64_t n = context.size(1);
+  return n == tokens ? context : context.repeat({1, tokens / n, 1});
+}
+
+}  // namespace
+
+at::Tensor sdxlVector(const ModelBundle& bundle, const at::Tensor& pooled, int64_t height,
+                      int64_t width) {
+  // Ref: sgm/modules/encoders/modules.py ConcatTimestepEmbedderND (outdim 256 per number):
+  // original size (h, w), crop top-left (0, 0), target size (h, w) — txt2img defaults.
+  const auto opts = at::TensorOptions().dtype(at::kFloat);
+  const auto numbers = at::tensor({static_cast<float>(height), static_cast<float>(width), 0.f, 0.f,
+                                   static_cast<float>(height), static_cast<float>(width)},
+                                  opts);                      // [6]
+  const auto emb = timestepEmbedding(numbers, 256).reshape({1, 6 * 256});  // [1,1536]
+  return at::cat({pooled.to(at::kFloat).cpu(), emb}, 1).to(bundle.device, bundle.dtype);
+}
+
+ModelFn makeGuidedModel(const ModelBundle& bundle, const Conditioning& cond,
+                        const Conditioning& uncond, double cfgScale, int64_t height,
+                        int64_t width) {
+  const bool guided = cfgScale != 1.0;
+  at::Tensor context, y;
+  if (guided) {
+    const int64_t a = cond.context.size(1), b = uncond.context.size(1);
+    const int64_t tokens = std::lcm(a, b);
+    // Batch order [uncond | cond], as k-diffusion's CFGDenoiser / the fixtures do.
+    context = at::cat({tileTokens(uncond.context, tokens), tileTokens(cond.context, tokens)}, 0);
+    if (cond.pooled.defined())
+      y = at::cat({sdxlVector(bundle, uncond.pooled, height, width),
+                   sdxlVector(bundle, cond.pooled, height, width)},
+                  0);
+  } else {
+    context = cond.context;
+    if (cond.pooled.defined()) y = sdxlVector(bundle, cond.pooled, height, width);
+  }
+  UNet unet = bundle.unet;
+  const auto dtype = bundle.dtype;
+  const auto device = bundle.device;
+  return [=](const at::Tensor& xIn, const at::Tensor& t) mutable -> at::Tensor {
+    // xIn [1,C,h,w] float32, t [1] -> eps/v [1,C,h,w] float32.
+    const auto x = xIn.to(device, dtype);
+    const auto tt = t.to(device, at::kFloat);
+    if (!guided) return unet->forward(x, tt, context, y).to(xIn.device(), at::kFloat);
+    const auto out = unet->forward(at::cat({x, x}, 0), at::cat({tt, tt}, 0), context, y)
+                         .to(xIn.device(), at::kFloat);  // [2,C,h,w]
+    const auto u = out.narrow(0, 0, 1);
+    const auto c = out.narrow(0, 1, 1);
+    return u + (c - u) * cfgScale;
+  };
+}
+
+at::Tensor decodeLatent(const ModelBundle& bundle, const at::Tensor& latent) {
+  if (!bundle.hasVae())
+    throw GenerationError(GenerationError::Code::UnsupportedModel,
+                          bundle.description.name +
+                              " has no VAE inside; this checkpoint cannot decode images on its own");
+  const auto z = bundle.latentScaling.toVae(latent.to(bundle.device, at::kFloat)).to(bundle.dtype);
+  AutoencoderKL vae = bundle.vae;
+  at::Tensor image = vae->decode(z).to(at::kCPU, at::kFloat);  // [1,3,H,W]
+  if (!at::isfinite(image).all().item<bool>())
+    throw GenerationError(GenerationError::Code::NumericalError,
+                          "the VAE produced NaN/Inf values (try float32 precision)");
+  return image;
+}
+
+RgbImage imageToRgb(const at::Tensor& image) {
+  // [1,3,H,W] -> HWC uint8; torch.round is round-half-to-even like the reference scripts.
+  const auto img01 = ((image[0] + 1.0) / 2.0).clamp(0.0, 1.0);
+  const auto u8 = at::round(img01 * 255.0).to(at::kByte).permute({1, 2, 0}).contiguous();
+  RgbImage out;
+  out.height = static_cast<int>(u8.size(0));
+  out.width = static_cast<int>(u8.size(1));
+  out.pixels.assign(u8.data_ptr<uint8_t>(), u8.data_ptr<uint8_t>() + u8.numel());
+  return out;
+}
+
+}  // namespace lienzo

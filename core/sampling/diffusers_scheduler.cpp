@@ -1,0 +1,113 @@
+#include "core/sampling/diffusers_scheduler.h"
+
+#include <ATen/ATen.h>
+
+#include <algorithm>
+#include <cctype>
+#include <stdexcept>
+#include <utility>
+
+#include "core/sampling/ddim.h"
+#include "core/sampling/ddpm.h"
+#include "core/sampling/diffusers_dpmsolver.h"
+#include "core/sampling/diffusers_euler.h"
+#include "core/sampling/discrete_common.h"
+#include "core/sampling/lcm.h"
+#include "core/sampling/plms.h"
+#include "core/sampling/schedule.h"
+#include "core/sampling/unipc.h"
+
+namespace lienzo {
+namespace {
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+}  // namespace
+
+std::unique_ptr<DiffusersScheduler> makeDiffusersScheduler(const std::string& className,
+                                                           const DiffusersSchedulerOptions& opts) {
+  const std::string n = lower(className);
+  if (n == "ddimscheduler") return makeDiffusersDdim(opts.config, opts.eta);
+  if (n == "pndmscheduler") return makeDiffusersPndm(opts.config);
+  if (n == "ddpmscheduler") return makeDiffusersDdpm(opts.config);
+  if (n == "lcmscheduler") return makeDiffusersLcm(opts.config, opts.lcm);
+  if (n == "eulerdiscretescheduler") return makeDiffusersEuler(opts.config);
+  if (n == "eulerancestraldiscretescheduler") return makeDiffusersEulerAncestral(opts.config);
+  if (n == "lmsdiscretescheduler") return makeDiffusersLms(opts.config);
+  if (n == "dpmsolvermultistepscheduler") return makeDiffusersDpmSolver(opts.config, opts.sde);
+  if (n == "unipcmultistepscheduler") return makeDiffusersUniPc(opts.config, opts.unipc);
+  throw std::invalid_argument(
+      "unknown diffusers scheduler '" + className +
+      "' (known: DDIMScheduler, PNDMScheduler, DDPMScheduler, LCMScheduler, "
+      "EulerDiscreteScheduler, EulerAncestralDiscreteScheduler, LMSDiscreteScheduler, "
+      "DPMSolverMultistepScheduler, UniPCMultistepScheduler)");
+}
+
+at::Tensor runDiffusersPipeline(DiffusersScheduler& scheduler, int64_t steps,
+                                const at::Tensor& unitNoise, const ModelFn& model,
+                                const NoiseFn& noise, const StepFn& onStep) {
+  if (!model) throw std::invalid_argument("diffusers pipeline: ModelFn is empty");
+  if (!unitNoise.defined() || unitNoise.dim() < 1) {
+    throw std::invalid_argument("diffusers pipeline: unitNoise must be a [B,...] tensor");
+  }
+  scheduler.setTimesteps(steps);
+  const at::Tensor& timesteps = scheduler.timesteps();
+  const at::Tensor tsDouble = timesteps.to(at::kDouble);
+  const int64_t iterations = scheduler.iterations();
+  // Ref: diffusers StableDiffusionPipeline: latents = randn * scheduler.init_noise_sigma
+  at::Tensor x = unitNoise * static_cast<float>(scheduler.initNoiseSigma());  // [B,C,H,W]
+  at::Tensor denoised;
+  for (int64_t i = 0; i < iterations; ++i) {
+    const at::Tensor modelIn =
+        scheduler.usesScaleModelInput() ? scheduler.scaleModelInput(x, i) : x;
+    const double t = tsDouble[i].item<double>();
+    const at::Tensor out = model(modelIn, discrete::timestepBatch(t, modelIn));
+    DiffusersStepOutput r = scheduler.step(out, i, x, noise);
+    x = std::move(r.prevSample);
+    denoised = std::move(r.predOriginal);
+    if (onStep) {
+      SamplerStep step;
+      step.index = static_cast<int>(i);
+      step.total = static_cast<int>(iterations);
+      step.sigma = scheduler.sigmaAt(i);
+      step.x = x;
+      step.denoised = denoised;
+      if (!onStep(step)) break;
+    }
+  }
+  return scheduler.returnsDenoised() && denoised.defined() ? denoised : x;
+}
+
+DiffusersSampler::DiffusersSampler(std::string className, DiffusersSchedulerOptions defaults,
+                                   bool supportsKarras)
+    : m_className(std::move(className)),
+      m_defaults(std::move(defaults)),
+      m_supportsKarras(supportsKarras) {}
+
+at::Tensor DiffusersSampler::sample(const SamplingContext& ctx) {
+  discrete::checkContext(ctx, m_className.c_str());
+  DiffusersSchedulerOptions opts = m_defaults;
+  opts.config.alphasCumprod = ctx.schedule->alphasCumprod();
+  opts.config.numTrainTimesteps = ctx.schedule->numTimesteps();
+  opts.config.prediction = ctx.prediction;
+  opts.config.useKarrasSigmas =
+      m_supportsKarras && discrete::isKarrasScheduleType(ctx.scheduleType);
+  std::unique_ptr<DiffusersScheduler> scheduler = makeDiffusersScheduler(m_className, opts);
+  return runDiffusersPipeline(*scheduler, ctx.steps, ctx.unitNoise, ctx.model, ctx.noise,
+                              ctx.onStep);
+}
+
+int DiffusersSampler::modelCalls(int steps) const {
+  try {
+    std::unique_ptr<DiffusersScheduler> scheduler = makeDiffusersScheduler(m_className, m_defaults);
+    scheduler->setTimesteps(steps);
+    return static_cast<int>(scheduler->iterations());
+  } catch (const std::invalid_argument&) {
+    return 0;  // a run with this many steps would be refused
+  }
+}
+
+}  // namespace lienzo

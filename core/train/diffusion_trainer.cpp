@@ -1,0 +1,254 @@
+#include "core/train/diffusion_trainer.h"
+
+#include "core/io/safetensors.h"
+#include "core/text/sp_tokenizer.h"
+#include "core/train/evaluator.h"
+
+#include <ATen/ATen.h>
+#include <ATen/CPUGeneratorImpl.h>
+#include <c10/core/GradMode.h>
+#include <torch/nn/utils/clip_grad.h>
+#include <torch/optim/adamw.h>
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+namespace lienzo::train {
+
+namespace {
+
+const std::vector<std::string> kUnetZeroPaths = {"out_layers.3.", "proj_out.", "out.2."};
+
+void writeGrid(const at::Tensor& images, const std::filesystem::path& file, int64_t columns) {
+  const int64_t n = std::min<int64_t>(images.size(0), columns * 4);
+  const int64_t side = images.size(2);
+  const int64_t rows = (n + columns - 1) / columns;
+  auto grid = at::ones({3, rows * side, columns * side}, at::kFloat);  // white gaps
+  for (int64_t i = 0; i < n; ++i)
+    grid.narrow(1, (i / columns) * side, side)
+        .narrow(2, (i % columns) * side, side)
+        .copy_(images[i]);
+  std::filesystem::create_directories(file.parent_path());
+  const auto bytes = encodePpm(tensorToImage(grid));
+  std::ofstream(file, std::ios::binary)
+      .write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
+}
+
+}  // namespace
+
+at::Tensor sampleImages(UNet& unet, ClipTextModel& text, AutoencoderKL& vae,
+                        const SpTokenizer& tokenizer, const BuiltinModelConfig& config,
+                        const std::vector<std::string>& captions, double cfg, int64_t steps,
+                        uint64_t seed) {
+  at::NoGradGuard noGrad;
+  const int64_t b = int64_t(captions.size());
+  const int64_t h = config.latentSize();
+  const auto alphas = config.alphasCumprod().to(at::kDouble);  // [T]
+  const auto cond = text->forward(tokenize(tokenizer, captions, config.tokens)).lastHiddenState;
+  const auto uncond = text->forward(tokenize(tokenizer, {std::string()}, config.tokens))
+                          .lastHiddenState.expand({b, -1, -1});
+  const auto context = at::cat({uncond, cond}, 0);  // [2B,N,W]
+  auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
+  auto x = at::randn({b, config.latentChannels, h, h}, gen, at::kFloat);  // [B,C,h,w] x_T
+  // Timesteps T-1 → 0 evenly (k-diffusion "Uniform" spacing), DDIM η = 0.
+  std::vector<int64_t> ts;
+  for (int64_t i = 0; i < steps; ++i)
+    ts.push_back(
+        int64_t(std::llround(double(config.timesteps - 1) * (1.0 - double(i) / double(steps)))));
+  const double limit = config.x0Clamp;
+  for (int64_t i = 0; i < steps; ++i) {
+    const double a = alphas[ts[i]].item<double>();
+    const double aPrev = i + 1 < steps ? alphas[ts[i + 1]].item<double>() : 1.0;
+    const auto t = at::full({2 * b}, double(ts[i]), at::kFloat);
+    const auto out = unet->forward(at::cat({x, x}, 0), t, context).to(at::kFloat);  // [2B,C,h,w]
+    const auto u = out.narrow(0, 0, b), c = out.narrow(0, b, b);
+    auto eps = u + (c - u) * cfg;
+    auto x0 = (x - std::sqrt(1.0 - a) * eps) / std::sqrt(a);
+    if (limit > 0) {
+      x0 = x0.clamp(-limit, limit);
+      eps = (x - std::sqrt(a) * x0) / std::sqrt(1.0 - a);
+    }
+    x = std::sqrt(aPrev) * x0 + std::sqrt(1.0 - aPrev) * eps;
+  }
+  return vae->decode(x / config.scaleFactor).to(at::kFloat);  // [B,3,S,S]
+}
+
+EvalSummary evaluateNetworks(UNet& unet, ClipTextModel& text, AutoencoderKL& vae,
+                             const SpTokenizer& tokenizer, const BuiltinModelConfig& config,
+                             int64_t count, double cfg, int64_t steps,
+                             const std::filesystem::path& grid) {
+  EvalSummary summary;
+  std::vector<at::Tensor> firstImages;
+  for (const Language lang : {Language::English, Language::Spanish}) {
+    EvalScorer scorer;
+    std::mt19937_64 rng(lang == Language::English ? 11 : 12);
+    for (int64_t done = 0; done < count;) {
+      const int64_t n = std::min<int64_t>(32, count - done);
+      std::vector<Scene> scenes;
+      std::vector<std::string> captions;
+      for (int64_t i = 0; i < n; ++i) {
+        scenes.push_back(sampleScene(heldOutSeed(done + i)));
+        captions.push_back(caption(scenes.back(), lang, rng));
+      }
+      const auto images = sampleImages(unet, text, vae, tokenizer, config, captions, cfg, steps,
+                                       1000 + uint64_t(done));
+      for (int64_t i = 0; i < n; ++i) scorer.add(evaluate(tensorToImage(images[i]), scenes[i]));
+      if (done == 0) firstImages.push_back(images.narrow(0, 0, std::min<int64_t>(n, 16)));
+      done += n;
+    }
+    (lang == Language::English ? summary.overallEnglish : summary.overallSpanish) =
+        scorer.overall();
+    (lang == Language::English ? summary.reportEnglish : summary.reportSpanish) = scorer.report();
+  }
+  if (!grid.empty()) writeGrid(at::cat(firstImages, 0), grid, 8);
+  return summary;
+}
+
+DiffusionTrainResult trainDiffusion(const BuiltinModelConfig& config, const TrainOptions& options,
+                                    const DiffusionOptions& diffusion, const TrainPaths& paths) {
+  const SpTokenizer tokenizer = SpTokenizer::fromFile(paths.tokenizer());
+  if (tokenizer.vocabSize() > config.vocabSize)
+    throw std::runtime_error("tokenizer vocabulary (" + std::to_string(tokenizer.vocabSize()) +
+                             ") exceeds the text encoder's (" + std::to_string(config.vocabSize) +
+                             ")");
+  const SafetensorsFile vaeFile = SafetensorsFile::open(paths.vaeWeights());
+  AutoencoderKL vae(config.vaeConfig());
+  loadModuleWeights(*vae, vaeFile, "first_stage_model.", at::kFloat);
+  vae->eval();
+
+  // Latent cache (VAE means of fixed training scenes), built once.
+  LatentCache cache;
+  if (std::filesystem::exists(paths.latents())) {
+    cache = LatentCache::load(paths.latents());
+  }
+  if (cache.seeds.size() != std::size_t(diffusion.cacheSize)) {
+    std::fprintf(stderr, "[diffusion] encoding %lld scenes into the latent cache\n",
+                 (long long)diffusion.cacheSize);
+    at::NoGradGuard noGrad;
+    cache = LatentCache::build(
+        diffusion.cacheSize, options.seed ^ 0x5EED5EEDull, int(config.imageSize), 256,
+        [&](const at::Tensor& x) { return vae->encode(x).mean; },
+        [](int64_t done, int64_t total) {
+          if (done % 5120 == 0 || done == total)
+            std::fprintf(stderr, "[diffusion] latent cache %lld/%lld\n", (long long)done,
+                         (long long)total);
+        });
+    cache.save(paths.latents());
+  }
+  const auto latents = cache.latents * config.scaleFactor;  // [N,C,h,w] diffusion space
+  const int64_t n = latents.size(0);
+
+  TrainState state;
+  state.rng.seed(options.seed);
+  state.gen = at::make_generator<at::CPUGeneratorImpl>(options.seed);
+  ClipTextModel text(config.textConfig());
+  UNet unet(config.unetConfig());
+  initParameters(*text, state.gen);
+  initParameters(*unet, state.gen, kUnetZeroPaths);
+  std::vector<at::Tensor> params = unet->parameters();
+  for (const auto& p : text->parameters()) params.push_back(p);
+  torch::optim::AdamW optimizer(
+      params, torch::optim::AdamWOptions(options.lr).weight_decay(options.weightDecay));
+  Ema emaUnet(*unet, options.emaDecay), emaText(*text, options.emaDecay);
+  const std::vector<std::pair<std::string, torch::nn::Module*>> modules = {
+      {"unet.", unet.ptr().get()}, {"text.", text.ptr().get()}};
+  if (options.resume && hasCheckpoint(paths.diffusionCheckpoint())) {
+    loadCheckpoint(paths.diffusionCheckpoint(), "diffusion", modules,
+                   {{"unet.", &emaUnet}, {"text.", &emaText}}, optimizer, state);
+    std::fprintf(stderr, "[diffusion] resumed at step %lld\n", (long long)state.step);
+  }
+  unet->train();
+  text->train();
+
+  const auto alphas = config.alphasCumprod();  // [T] float32
+  DiffusionTrainResult result;
+  double running = state.extra.value("running_loss", 0.0);
+  Progress progress("diffusion", state.step, options.steps);
+  auto checkpoint = [&] {
+    state.extra["running_loss"] = running;
+    saveCheckpoint(paths.diffusionCheckpoint(), "diffusion", modules,
+                   {{"unet.", &emaUnet}, {"text.", &emaText}}, optimizer, state);
+  };
+  auto runEval = [&] {
+    // Evaluate the EMA weights on copies so training state is untouched.
+    UNet evalUnet(config.unetConfig());
+    ClipTextModel evalText(config.textConfig());
+    emaUnet.copyTo(*evalUnet);
+    emaText.copyTo(*evalText);
+    evalUnet->eval();
+    evalText->eval();
+    const auto summary = evaluateNetworks(
+        evalUnet, evalText, vae, tokenizer, config, diffusion.evalCount, diffusion.evalCfg,
+        diffusion.evalSteps, paths.samples() / ("step_" + std::to_string(state.step) + ".ppm"));
+    std::fprintf(stderr, "[diffusion] eval step %lld: overall en %.3f es %.3f\n%s%s",
+                 (long long)state.step, summary.overallEnglish, summary.overallSpanish,
+                 summary.reportEnglish.c_str(), summary.reportSpanish.c_str());
+    std::ofstream(paths.root / "eval.jsonl", std::ios::app)
+        << nlohmann::json{{"step", state.step},
+                          {"en", summary.overallEnglish},
+                          {"es", summary.overallSpanish},
+                          {"loss", running}}
+               .dump()
+        << "\n";
+    result.eval = summary;
+  };
+
+  while (state.step < options.steps) {
+    if (options.stop && options.stop->load()) break;
+    const int64_t b = options.batch;
+    auto index = at::empty({b}, at::kLong);
+    std::vector<Scene> scenes;
+    for (int64_t i = 0; i < b; ++i) {
+      const int k = uniformInt(state.rng, 0, int(n - 1));
+      index.data_ptr<int64_t>()[i] = k;
+      scenes.push_back(cache.scenes[std::size_t(k)]);
+    }
+    const auto ids =
+        tokenize(tokenizer, sampleCaptions(scenes, state.rng, diffusion.captionDropout),
+                 config.tokens);                                                 // [B,N]
+    const auto x0 = latents.index_select(0, index);                              // [B,C,h,w]
+    const auto t = at::randint(0, config.timesteps, {b}, state.gen, at::kLong);  // [B]
+    const auto noise = at::randn(x0.sizes(), state.gen, at::kFloat);             // [B,C,h,w]
+    const auto abar = alphas.index_select(0, t).view({b, 1, 1, 1});              // [B,1,1,1]
+    const auto xt = abar.sqrt() * x0 + (1.0 - abar).sqrt() * noise;
+
+    const double lr = learningRateAt(options, state.step);
+    setLearningRate(optimizer, lr);
+    optimizer.zero_grad();
+    at::Tensor loss;
+    {
+      AutocastScope autocast(options.bf16);
+      const auto context = text->forward(ids).lastHiddenState;                        // [B,N,W]
+      const auto pred = unet->forward(xt, t.to(at::kFloat), context).to(at::kFloat);  // [B,C,h,w]
+      auto perSample = (pred - noise).pow(2).mean({1, 2, 3});                         // [B]
+      if (diffusion.minSnrGamma > 0) {
+        const auto snr = (abar / (1.0 - abar)).view({b});
+        perSample = perSample * (snr.clamp_max(diffusion.minSnrGamma) / snr);
+      }
+      loss = perSample.mean();
+    }
+    loss.backward();
+    torch::nn::utils::clip_grad_norm_(params, options.gradClip);
+    optimizer.step();
+    emaUnet.update(*unet, state.step);
+    emaText.update(*text, state.step);
+    ++state.step;
+    const double l = loss.item<double>();
+    if (result.firstLoss == 0.0) result.firstLoss = l;
+    running = running == 0.0 ? l : 0.98 * running + 0.02 * l;
+    if (state.step % options.logEvery == 0 || state.step == options.steps)
+      progress.report(state.step, running, lr);
+    if (options.checkpointEvery > 0 && state.step % options.checkpointEvery == 0) checkpoint();
+    if (diffusion.evalEvery > 0 && state.step % diffusion.evalEvery == 0) {
+      runEval();  // uses its own generators: the run stays identical with or without evals
+    }
+  }
+  checkpoint();
+  result.steps = state.step;
+  result.finished = state.step >= options.steps;
+  result.loss = running;
+  return result;
+}
+
+}  // namespace lienzo::train

@@ -1,0 +1,63 @@
+// Stage 2 of the built-in model: the text encoder and the U-Net, trained jointly on cached VAE
+// latents with the ε-prediction L2 loss, optional min-SNR weighting, caption dropout for
+// classifier-free guidance, AdamW and EMA weights; plus the evaluation sampler it reports with.
+// Ref: Ho et al. 2020 (DDPM ε loss); Rombach et al. 2022 (LDM, cross-attention conditioning);
+//      Hang et al. 2023 (min-SNR-γ: weight min(SNR, γ)/SNR for ε); Ho & Salimans 2022 (CFG);
+//      Song et al. 2021 (DDIM, η = 0).
+//
+// Contract: trainDiffusion() needs paths.tokenizer() and paths.vaeWeights(); it builds
+// paths.latents() once (reused when present and of the configured size), resumes from
+// paths.diffusionCheckpoint() when options.resume, checkpoints every options.checkpointEvery
+// steps and on stop. Progress and evaluation lines go to stderr; evaluations are appended to
+// <root>/eval.jsonl and a sample grid is written to <root>/samples/step_<N>.ppm.
+#pragma once
+
+#include "core/pipeline/builtin_config.h"
+#include "core/train/train_data.h"
+#include "core/train/train_utils.h"
+
+#include <optional>
+
+namespace lienzo::train {
+
+struct DiffusionOptions {
+  double captionDropout = 0.1;
+  double minSnrGamma = 5.0;   ///< 0 = plain ε MSE
+  int64_t cacheSize = 30000;  ///< scenes in the latent cache
+  int64_t evalEvery = 0;      ///< 0 = never during training
+  int64_t evalCount = 64;     ///< held-out scenes per language
+  double evalCfg = 4.0;
+  int64_t evalSteps = 20;
+};
+
+struct EvalSummary {
+  double overallEnglish = 0.0, overallSpanish = 0.0;
+  std::string reportEnglish, reportSpanish;
+};
+
+struct DiffusionTrainResult {
+  int64_t steps = 0;
+  bool finished = false;
+  double firstLoss = 0.0;  ///< loss of the first step of this call
+  double loss = 0.0;
+  std::optional<EvalSummary> eval;  ///< the last evaluation
+};
+
+DiffusionTrainResult trainDiffusion(const BuiltinModelConfig& config, const TrainOptions& options,
+                                    const DiffusionOptions& diffusion, const TrainPaths& paths);
+
+/// Batched DDIM (η = 0) with CFG and the config's x0 clamp: captions → images [B,3,S,S] in
+/// about [-1,1]. Inference only; `seed` fixes the initial noise.
+at::Tensor sampleImages(UNet& unet, ClipTextModel& text, AutoencoderKL& vae,
+                        const SpTokenizer& tokenizer, const BuiltinModelConfig& config,
+                        const std::vector<std::string>& captions, double cfg, int64_t steps,
+                        uint64_t seed);
+
+/// Generates `count` held-out scenes per language and scores them with the evaluator. When
+/// `grid` is not empty, writes the first images as a PPM grid there.
+EvalSummary evaluateNetworks(UNet& unet, ClipTextModel& text, AutoencoderKL& vae,
+                             const SpTokenizer& tokenizer, const BuiltinModelConfig& config,
+                             int64_t count, double cfg, int64_t steps,
+                             const std::filesystem::path& grid = {});
+
+}  // namespace lienzo::train

@@ -1,0 +1,115 @@
+#include "core/train/train_data.h"
+
+#include "core/io/safetensors.h"
+#include "core/text/sp_tokenizer.h"
+
+#include <ATen/ATen.h>
+
+#include <stdexcept>
+
+namespace lienzo::train {
+
+at::Tensor imageToTensor(const RgbImage& image) {
+  auto hwc = at::from_blob(const_cast<uint8_t*>(image.pixels.data()),
+                           {image.height, image.width, 3}, at::kByte);            // [H,W,3] uint8
+  return hwc.permute({2, 0, 1}).to(at::kFloat).div(127.5).sub(1.0).contiguous();  // [3,H,W]
+}
+
+RgbImage tensorToImage(const at::Tensor& image) {
+  if (image.dim() != 3 || image.size(0) != 3)
+    throw std::invalid_argument("tensorToImage: expected [3,H,W]");
+  const auto bytes = ((image.detach().to(at::kFloat).cpu().clamp(-1, 1) + 1.0) * 127.5)
+                         .round()
+                         .to(at::kByte)
+                         .permute({1, 2, 0})
+                         .contiguous();  // [H,W,3]
+  RgbImage out;
+  out.height = int(image.size(1));
+  out.width = int(image.size(2));
+  out.pixels.assign(bytes.data_ptr<uint8_t>(), bytes.data_ptr<uint8_t>() + bytes.numel());
+  return out;
+}
+
+at::Tensor renderBatch(const std::vector<Scene>& scenes, int side) {
+  auto out = at::empty({int64_t(scenes.size()), 3, side, side}, at::kFloat);  // [B,3,S,S]
+  for (std::size_t i = 0; i < scenes.size(); ++i)
+    out[int64_t(i)].copy_(imageToTensor(render(scenes[i], side)));
+  return out;
+}
+
+uint64_t heldOutSeed(int64_t index) {
+  return 0x8000000000000000ull + uint64_t(index);
+}
+
+uint64_t trainingSeed(std::mt19937_64& rng) {
+  return rng() >> 1;
+}
+
+std::vector<std::string> sampleCaptions(const std::vector<Scene>& scenes, std::mt19937_64& rng,
+                                        double dropout) {
+  std::vector<std::string> out;
+  out.reserve(scenes.size());
+  for (const auto& scene : scenes) {
+    const Language lang = bernoulli(rng, 0.5) ? Language::Spanish : Language::English;
+    std::string text = caption(scene, lang, rng);
+    if (bernoulli(rng, dropout)) text.clear();
+    out.push_back(std::move(text));
+  }
+  return out;
+}
+
+at::Tensor tokenize(const SpTokenizer& tokenizer, const std::vector<std::string>& texts,
+                    int64_t tokens) {
+  auto ids = at::empty({int64_t(texts.size()), tokens}, at::kLong);  // [B,N]
+  auto* p = ids.data_ptr<int64_t>();
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    const auto row = tokenizer.encodePadded(texts[i], int(tokens));
+    std::copy(row.begin(), row.end(), p + i * tokens);
+  }
+  return ids;
+}
+
+LatentCache LatentCache::build(int64_t count, uint64_t seed, int side, int64_t batch,
+                               const std::function<at::Tensor(const at::Tensor&)>& encode,
+                               const std::function<void(int64_t, int64_t)>& progress) {
+  LatentCache cache;
+  std::mt19937_64 rng(seed);
+  std::vector<at::Tensor> parts;
+  for (int64_t done = 0; done < count;) {
+    const int64_t n = std::min(batch, count - done);
+    std::vector<Scene> scenes;
+    for (int64_t i = 0; i < n; ++i) {
+      cache.seeds.push_back(trainingSeed(rng));
+      scenes.push_back(sampleScene(cache.seeds.back()));
+    }
+    parts.push_back(encode(renderBatch(scenes, side)).detach().to(at::kFloat).contiguous());
+    cache.scenes.insert(cache.scenes.end(), scenes.begin(), scenes.end());
+    done += n;
+    if (progress) progress(done, count);
+  }
+  cache.latents = at::cat(parts, 0);  // [N,C,h,w]
+  return cache;
+}
+
+void LatentCache::save(const std::filesystem::path& file) const {
+  auto seedT = at::empty({int64_t(seeds.size())}, at::kLong);
+  for (std::size_t i = 0; i < seeds.size(); ++i)
+    seedT.data_ptr<int64_t>()[i] = static_cast<int64_t>(seeds[i]);
+  writeSafetensors(file, {{"latents", latents}, {"seeds", seedT}});
+}
+
+LatentCache LatentCache::load(const std::filesystem::path& file) {
+  const auto st = SafetensorsFile::open(file);
+  LatentCache cache;
+  cache.latents = st.load("latents", at::kFloat).clone();
+  const auto seedT = st.load("seeds").clone();
+  if (seedT.scalar_type() != at::kLong || seedT.size(0) != cache.latents.size(0))
+    throw std::runtime_error(file.string() + ": malformed latent cache");
+  for (int64_t i = 0; i < seedT.size(0); ++i) {
+    cache.seeds.push_back(static_cast<uint64_t>(seedT.data_ptr<int64_t>()[i]));
+    cache.scenes.push_back(sampleScene(cache.seeds.back()));
+  }
+  return cache;
+}
+
+}  // namespace lienzo::train
