@@ -1,0 +1,128 @@
+#include "fakebackend.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <random>
+#include <thread>
+
+#include "core/io/infotext.h"
+#include "core/pipeline/params_infotext.h"
+
+namespace lienzo::ui::testing {
+
+namespace {
+RgbImage gradient(int width, int height, int64_t seed, double level) {
+  RgbImage img;
+  img.width = width;
+  img.height = height;
+  img.pixels.resize(static_cast<size_t>(width) * height * 3);
+  for (int y = 0; y < height; ++y) {
+    for (int x = 0; x < width; ++x) {
+      uint8_t* p = &img.pixels[(static_cast<size_t>(y) * width + x) * 3];
+      p[0] = static_cast<uint8_t>((x * 255 / std::max(1, width - 1) + seed * 37) % 256 * level);
+      p[1] = static_cast<uint8_t>((y * 255 / std::max(1, height - 1) + seed * 11) % 256 * level);
+      p[2] = static_cast<uint8_t>(((x + y) * 4 + seed) % 256 * level);
+    }
+  }
+  return img;
+}
+}  // namespace
+
+std::vector<SamplerChoice> FakeBackend::samplers() const {
+  return {{"Euler a", {"k_euler_a", "euler_ancestral"}},
+          {"Euler", {"k_euler", "euler"}},
+          {"DPM++ 2M", {"k_dpmpp_2m", "dpmpp_2m"}},
+          {"DDIM", {"ddim"}}};
+}
+
+std::vector<std::string> FakeBackend::scheduleTypes() const {
+  return {"Automatic", "Uniform", "Karras", "Exponential"};
+}
+
+std::vector<std::string> FakeBackend::devices() const {
+  return {"cpu"};
+}
+
+RgbImage FakeBackend::finalImage(int64_t seed, int width, int height) {
+  return gradient(width, height, seed, 1.0);
+}
+
+GenerationResult FakeBackend::generate(const std::string& model, const GenerationParams& params,
+                                       GenerationObserver* observer, const CancelToken* cancel) {
+  ++generateCalls;
+  if (params.prompt.find(failMarker) != std::string::npos) {
+    throw GenerationError(GenerationError::Code::InvalidParams, failMessage);
+  }
+  if (params.steps < 1 || params.width % 8 != 0 || params.height % 8 != 0) {
+    throw GenerationError(GenerationError::Code::InvalidParams, "fake: bad steps or size");
+  }
+  GenerationResult result;
+  const int64_t base = params.seed < 0 ? 4242 : params.seed;
+  ModelDescription description;
+  description.name = std::filesystem::path(model).stem().string();
+  for (int i = 0; i < params.batchSize; ++i) {
+    if (observer) observer->onStage(i, Stage::Sampling);
+    for (int step = 0; step < params.steps; ++step) {
+      if (cancel && cancel->mode() == CancelMode::StopNow) {
+        result.cancelled = true;
+        return result;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(stepDelayMs.load()));
+      StepProgress progress;
+      progress.imageIndex = i;
+      progress.step = step;
+      progress.totalSteps = params.steps;
+      progress.sigma = 14.6 * (1.0 - static_cast<double>(step + 1) / params.steps);
+      if (params.previews) {
+        progress.preview = gradient(params.width / 8, params.height / 8, base + i,
+                                    static_cast<double>(step + 1) / params.steps);
+      }
+      if (observer) observer->onStep(progress);
+    }
+    GeneratedImage image;
+    image.seed = base + i;
+    image.params = params;
+    image.params.seed = image.seed;
+    image.params.batchSize = 1;
+    image.image = finalImage(image.seed, params.width, params.height);
+    image.infotext = formatInfotext(toInfotext(image.params, &description));
+    if (observer) observer->onImage(image);
+    result.images.push_back(image);
+    if (cancel && cancel->mode() != CancelMode::None) {
+      result.cancelled = i + 1 < params.batchSize;
+      break;
+    }
+  }
+  return result;
+}
+
+std::vector<double> FakeBackend::alphasCumprod(const std::string&, const LoadOptions&) {
+  // SD's "scaled linear" betas: linspace(sqrt(0.00085), sqrt(0.012), 1000)^2.
+  std::vector<double> out;
+  double prod = 1.0;
+  for (int t = 0; t < 1000; ++t) {
+    const double s = std::sqrt(0.00085) + (std::sqrt(0.012) - std::sqrt(0.00085)) * t / 999.0;
+    prod *= 1.0 - s * s;
+    out.push_back(prod);
+  }
+  return out;
+}
+
+RgbImage FakeBackend::forwardProcess(const std::string& model, const LoadOptions& options,
+                                     const RgbImage& image, int t, int64_t seed) {
+  // Pixel-space stand-in for the VAE round trip: enough to test the view's plumbing.
+  const double a = alphasCumprod(model, options).at(static_cast<size_t>(t));
+  std::mt19937 rng(static_cast<uint32_t>(seed));
+  std::normal_distribution<double> noise(0.0, 1.0);
+  RgbImage out = image;
+  for (uint8_t& v : out.pixels) {
+    const double x = v / 127.5 - 1.0;
+    const double xt = std::sqrt(a) * x + std::sqrt(1.0 - a) * noise(rng);
+    v = static_cast<uint8_t>(std::clamp((xt + 1.0) * 127.5, 0.0, 255.0));
+  }
+  return out;
+}
+
+}  // namespace lienzo::ui::testing

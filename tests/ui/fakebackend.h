@@ -1,0 +1,33 @@
+// A GenerationBackend double for the UI tests: deterministic images, a configurable delay per
+// step, cancellation as the core's contract says, and failures on request. No model, no torch.
+#pragma once
+
+#include <atomic>
+#include <string>
+
+#include "ui/generationbackend.h"
+
+namespace lienzo::ui::testing {
+
+class FakeBackend : public GenerationBackend {
+ public:
+  std::atomic<int> stepDelayMs{2};
+  std::atomic<int> generateCalls{0};
+  /// A prompt containing this text fails with GenerationError(InvalidParams, failMessage).
+  std::string failMarker = "[fail]";
+  std::string failMessage = "fake core failure: the prompt asked for it";
+
+  std::vector<SamplerChoice> samplers() const override;
+  std::vector<std::string> scheduleTypes() const override;
+  std::vector<std::string> devices() const override;
+  GenerationResult generate(const std::string& model, const GenerationParams& params,
+                            GenerationObserver* observer, const CancelToken* cancel) override;
+  std::vector<double> alphasCumprod(const std::string& model, const LoadOptions& options) override;
+  RgbImage forwardProcess(const std::string& model, const LoadOptions& options,
+                          const RgbImage& image, int t, int64_t seed) override;
+
+  /// The final image the fake makes for `seed` at `width`×`height`.
+  static RgbImage finalImage(int64_t seed, int width, int height);
+};
+
+}  // namespace lienzo::ui::testing

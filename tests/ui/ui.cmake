@@ -1,0 +1,29 @@
+# Qt UI tests (label ui): offscreen widgets driven with QTest inside GoogleTest. Each executable
+# uses ui/ui_test_main.cpp (offscreen platform and private settings before QApplication).
+# Screenshots of the main window (idle, mid-generation) and of the compare view are written to
+# ${CMAKE_BINARY_DIR}/screenshots/ for CI to keep as artifacts.
+if(NOT TARGET lienzo_ui)
+  return()
+endif()
+find_package(Qt6 REQUIRED COMPONENTS Test)
+
+add_library(lienzo_ui_testing STATIC ${CMAKE_CURRENT_LIST_DIR}/fakebackend.cpp
+                                     ${CMAKE_CURRENT_LIST_DIR}/fakebackend.h)
+lienzo_target_defaults(lienzo_ui_testing)
+target_include_directories(lienzo_ui_testing PUBLIC ${CMAKE_CURRENT_LIST_DIR})
+target_link_libraries(lienzo_ui_testing PUBLIC lienzo_ui_glue Qt6::Test)
+
+set(LIENZO_UI_SCREENSHOTS ${CMAKE_BINARY_DIR}/screenshots)
+file(MAKE_DIRECTORY ${LIENZO_UI_SCREENSHOTS})
+
+lienzo_add_test(test_ui_glue SOURCES ui/test_ui_glue.cpp ui/ui_test_main.cpp
+                LIBS lienzo_ui_testing LABELS ui)
+lienzo_add_test(test_ui_widgets SOURCES ui/test_ui_widgets.cpp ui/ui_test_main.cpp
+                LIBS lienzo_ui lienzo_ui_testing LABELS ui)
+target_compile_definitions(test_ui_widgets PRIVATE
+                           LIENZO_SCREENSHOT_DIR="${LIENZO_UI_SCREENSHOTS}")
+# The real pipeline with the tiny fixture model (needs the golden fixtures).
+lienzo_add_test(test_ui_pipeline SOURCES ui/test_ui_pipeline.cpp ui/ui_test_main.cpp
+                LIBS lienzo_ui lienzo_ui_testing LABELS ui golden)
+target_compile_definitions(test_ui_pipeline PRIVATE
+                           LIENZO_SCREENSHOT_DIR="${LIENZO_UI_SCREENSHOTS}")

@@ -1,0 +1,839 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="es_ES">
+    <context>
+        <name>GalleryStore</name>
+        <message>
+            <source>Could not move %1 to the trash: %2</source>
+            <translation>No se pudo mover %1 a la papelera: %2</translation>
+        </message>
+        <message>
+            <source>Could not delete %1: %2</source>
+            <translation>No se pudo eliminar %1: %2</translation>
+        </message>
+        <message>
+            <source>Cannot create the gallery folder %1.</source>
+            <translation>No se puede crear la carpeta de la galería %1.</translation>
+        </message>
+    </context>
+    <context>
+        <name>ModelCatalog</name>
+        <message>
+            <source>Built-in model (not installed)</source>
+            <translation>Modelo integrado (no instalado)</translation>
+        </message>
+        <message>
+            <source>Built-in model</source>
+            <translation>Modelo integrado</translation>
+        </message>
+    </context>
+    <context>
+        <name>PngMetadata</name>
+        <message>
+            <source>Could not encode the image as PNG.</source>
+            <translation>No se pudo codificar la imagen como PNG.</translation>
+        </message>
+        <message>
+            <source>Could not add the metadata to the PNG: %1</source>
+            <translation>No se pudieron añadir los metadatos al PNG: %1</translation>
+        </message>
+        <message>
+            <source>Cannot write %1: %2</source>
+            <translation>No se puede escribir %1: %2</translation>
+        </message>
+        <message>
+            <source>Cannot open %1: %2</source>
+            <translation>No se puede abrir %1: %2</translation>
+        </message>
+        <message>
+            <source>%1 is not a readable PNG: %2</source>
+            <translation>%1 no es un PNG legible: %2</translation>
+        </message>
+        <message>
+            <source>The metadata in %1 could not be read: %2</source>
+            <translation>No se pudieron leer los metadatos de %1: %2</translation>
+        </message>
+    </context>
+    <context>
+        <name>Studio</name>
+        <message>
+            <source>Save a screenshot of the main window to &lt;file&gt; and exit.</source>
+            <translation>Guarda una captura de la ventana principal en &lt;file&gt; y sale.</translation>
+        </message>
+        <message>
+            <source>Interface language (en, es).</source>
+            <translation>Idioma de la interfaz (en, es).</translation>
+        </message>
+        <message>
+            <source>Gallery folder for this run.</source>
+            <translation>Carpeta de la galería para esta ejecución.</translation>
+        </message>
+    </context>
+    <context>
+        <name>lienzo::ui::CompareView</name>
+        <message>
+            <source>Select two images in the gallery and choose Compare.</source>
+            <translation>Selecciona dos imágenes en la galería y elige Comparar.</translation>
+        </message>
+        <message>
+            <source>Wipe: left of the line is A, right of it is B</source>
+            <translation>Cortinilla: a la izquierda de la línea está A, a la derecha B</translation>
+        </message>
+        <message>
+            <source>Side by side</source>
+            <translation>Lado a lado</translation>
+        </message>
+        <message>
+            <source>Wipe</source>
+            <translation>Cortinilla</translation>
+        </message>
+        <message>
+            <source>Zoom to fit</source>
+            <translation>Ajustar a la ventana</translation>
+        </message>
+        <message>
+            <source>Actual size (1:1)</source>
+            <translation>Tamaño real (1:1)</translation>
+        </message>
+        <message>
+            <source>Parameter</source>
+            <translation>Parámetro</translation>
+        </message>
+        <message>
+            <source>A</source>
+            <translation>A</translation>
+        </message>
+        <message>
+            <source>B</source>
+            <translation>B</translation>
+        </message>
+        <message>
+            <source>A: %1</source>
+            <translation>A: %1</translation>
+        </message>
+        <message>
+            <source>B: %1</source>
+            <translation>B: %1</translation>
+        </message>
+        <message>
+            <source>Prompt</source>
+            <translation>Prompt</translation>
+        </message>
+        <message>
+            <source>Negative prompt</source>
+            <translation>Prompt negativo</translation>
+        </message>
+    </context>
+    <context>
+        <name>lienzo::ui::ForwardProcessView</name>
+        <message>
+            <source>Open image…</source>
+            <translation>Abrir imagen…</translation>
+        </message>
+        <message>
+            <source>Seed of the noise ε</source>
+            <translation>Semilla del ruido ε</translation>
+        </message>
+        <message>
+            <source>Noise seed</source>
+            <translation>Semilla del ruido</translation>
+        </message>
+        <message>
+            <source>Pick an image in the gallery and choose Forward process, or open an image file.</source>
+            <translation>Elige una imagen en la galería y pulsa Proceso directo, o abre un archivo de imagen.</translation>
+        </message>
+        <message>
+            <source>x_t appears here.</source>
+            <translation>x_t aparece aquí.</translation>
+        </message>
+        <message>
+            <source>Timestep t: 0 is the clean image, the end is almost pure noise</source>
+            <translation>Paso de tiempo t: 0 es la imagen limpia, el final es casi ruido puro</translation>
+        </message>
+        <message>
+            <source>t</source>
+            <translation>t</translation>
+        </message>
+        <message>
+            <source>Computing x_%1…</source>
+            <translation>Calculando x_%1…</translation>
+        </message>
+        <message>
+            <source>t = %1   ᾱ_t = %2   SNR = %3</source>
+            <translation>t = %1   ᾱ_t = %2   SNR = %3</translation>
+        </message>
+        <message>
+            <source>t = %1</source>
+            <translation>t = %1</translation>
+        </message>
+    </context>
+    <context>
+        <name>lienzo::ui::GalleryView</name>
+        <message>
+            <source>Favourite</source>
+            <translation>Favorita</translation>
+        </message>
+        <message>
+            <source>Mark or unmark as favourite (F)</source>
+            <translation>Marcar o desmarcar como favorita (F)</translation>
+        </message>
+        <message>
+            <source>Restore parameters</source>
+            <translation>Restaurar parámetros</translation>
+        </message>
+        <message>
+            <source>Compare</source>
+            <translation>Comparar</translation>
+        </message>
+        <message>
+            <source>Compare the two selected images</source>
+            <translation>Comparar las dos imágenes seleccionadas</translation>
+        </message>
+        <message>
+            <source>Forward process</source>
+            <translation>Proceso directo</translation>
+        </message>
+        <message>
+            <source>Show how noise destroys this image</source>
+            <translation>Mostrar cómo el ruido destruye esta imagen</translation>
+        </message>
+        <message>
+            <source>Delete</source>
+            <translation>Eliminar</translation>
+        </message>
+        <message>
+            <source>Favourites only</source>
+            <translation>Solo favoritas</translation>
+        </message>
+        <message>
+            <source>Show only favourites</source>
+            <translation>Mostrar solo las favoritas</translation>
+        </message>
+        <message>
+            <source>Refresh</source>
+            <translation>Actualizar</translation>
+        </message>
+        <message>
+            <source>Delete images</source>
+            <translation>Eliminar imágenes</translation>
+        </message>
+        <message numerus="yes">
+            <source>Delete %n selected image(s)?</source>
+            <translation>
+                <numerusform>¿Eliminar %n imagen seleccionada?</numerusform>
+                <numerusform>¿Eliminar las %n imágenes seleccionadas?</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Move to Trash</source>
+            <translation>Mover a la papelera</translation>
+        </message>
+        <message>
+            <source>Delete Permanently</source>
+            <translation>Eliminar definitivamente</translation>
+        </message>
+    </context>
+    <context>
+        <name>lienzo::ui::GenerationController</name>
+        <message>
+            <source>Cancelled before it started.</source>
+            <translation>Cancelado antes de empezar.</translation>
+        </message>
+        <message>
+            <source>Cancelled on exit.</source>
+            <translation>Cancelado al salir.</translation>
+        </message>
+    </context>
+    <context>
+        <name>lienzo::ui::GenerationWorker</name>
+        <message>
+            <source>Cancelled before it started.</source>
+            <translation>Cancelado antes de empezar.</translation>
+        </message>
+        <message numerus="yes">
+            <source>Cancelled after %n image(s).</source>
+            <translation>
+                <numerusform>Cancelado tras %n imagen.</numerusform>
+                <numerusform>Cancelado tras %n imágenes.</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Unknown error in the generation core.</source>
+            <translation>Error desconocido en el núcleo de generación.</translation>
+        </message>
+    </context>
+    <context>
+        <name>lienzo::ui::JobQueue</name>
+        <message>
+            <source>Queued</source>
+            <translation>En cola</translation>
+        </message>
+        <message>
+            <source>Running</source>
+            <translation>En curso</translation>
+        </message>
+        <message>
+            <source>Completed</source>
+            <translation>Completado</translation>
+        </message>
+        <message>
+            <source>Failed</source>
+            <translation>Fallido</translation>
+        </message>
+        <message>
+            <source>Cancelled</source>
+            <translation>Cancelado</translation>
+        </message>
+        <message>
+            <source>(empty prompt)</source>
+            <translation>(prompt vacío)</translation>
+        </message>
+        <message>
+            <source>#%1 %2 — %3</source>
+            <translation>#%1 %2 — %3</translation>
+        </message>
+        <message>
+            <source>(image %1/%2, step %3/%4)</source>
+            <translation>(imagen %1/%2, paso %3/%4)</translation>
+        </message>
+    </context>
+    <context>
+        <name>lienzo::ui::MainWindow</name>
+        <message>
+            <source>Lienzo</source>
+            <translation>Lienzo</translation>
+        </message>
+        <message>
+            <source>Generate</source>
+            <translation>Generar</translation>
+        </message>
+        <message>
+            <source>Compare</source>
+            <translation>Comparar</translation>
+        </message>
+        <message>
+            <source>Forward process</source>
+            <translation>Proceso directo</translation>
+        </message>
+        <message>
+            <source>&lt;b&gt;Gallery&lt;/b&gt;</source>
+            <translation>&lt;b&gt;Galería&lt;/b&gt;</translation>
+        </message>
+        <message>
+            <source>&lt;b&gt;Queue&lt;/b&gt;</source>
+            <translation>&lt;b&gt;Cola&lt;/b&gt;</translation>
+        </message>
+        <message>
+            <source>The image could not be saved to the gallery: %1</source>
+            <translation>No se pudo guardar la imagen en la galería: %1</translation>
+        </message>
+        <message>
+            <source>Forward process: %1</source>
+            <translation>Proceso directo: %1</translation>
+        </message>
+        <message>
+            <source>Type a prompt and press Generate (Ctrl+Enter).
+Every step appears here as the noise resolves into an image.
+
+Drop a PNG from Lienzo, A1111, ComfyUI or InvokeAI here to restore its parameters.</source>
+            <translation>Escribe un prompt y pulsa Generar (Ctrl+Intro).
+Cada paso aparece aquí mientras el ruido se convierte en una imagen.
+
+Suelta aquí un PNG de Lienzo, A1111, ComfyUI o InvokeAI para restaurar sus parámetros.</translation>
+        </message>
+        <message>
+            <source>Zoom to fit (Ctrl+0)</source>
+            <translation>Ajustar a la ventana (Ctrl+0)</translation>
+        </message>
+        <message>
+            <source>Actual size, 1:1 (Ctrl+1)</source>
+            <translation>Tamaño real, 1:1 (Ctrl+1)</translation>
+        </message>
+        <message>
+            <source>&amp;File</source>
+            <translation>&amp;Archivo</translation>
+        </message>
+        <message>
+            <source>&amp;Open image for the forward process…</source>
+            <translation>&amp;Abrir imagen para el proceso directo…</translation>
+        </message>
+        <message>
+            <source>&amp;Restore parameters from image…</source>
+            <translation>&amp;Restaurar parámetros desde una imagen…</translation>
+        </message>
+        <message>
+            <source>Restore parameters from image</source>
+            <translation>Restaurar parámetros desde una imagen</translation>
+        </message>
+        <message>
+            <source>PNG images (*.png)</source>
+            <translation>Imágenes PNG (*.png)</translation>
+        </message>
+        <message>
+            <source>&amp;Settings…</source>
+            <translation>&amp;Preferencias…</translation>
+        </message>
+        <message>
+            <source>&amp;Quit</source>
+            <translation>&amp;Salir</translation>
+        </message>
+        <message>
+            <source>&amp;Generate</source>
+            <translation>&amp;Generar</translation>
+        </message>
+        <message>
+            <source>&amp;Stop now</source>
+            <translation>&amp;Detener ya</translation>
+        </message>
+        <message>
+            <source>&amp;Finish current image</source>
+            <translation>&amp;Terminar la imagen actual</translation>
+        </message>
+        <message>
+            <source>&amp;View</source>
+            <translation>&amp;Ver</translation>
+        </message>
+        <message>
+            <source>Zoom to &amp;fit</source>
+            <translation>&amp;Ajustar a la ventana</translation>
+        </message>
+        <message>
+            <source>&amp;Actual size</source>
+            <translation>Tamaño &amp;real</translation>
+        </message>
+        <message>
+            <source>Zoom &amp;in</source>
+            <translation>&amp;Acercar</translation>
+        </message>
+        <message>
+            <source>Zoom &amp;out</source>
+            <translation>Ale&amp;jar</translation>
+        </message>
+        <message>
+            <source>&amp;Play the steps</source>
+            <translation>&amp;Reproducir los pasos</translation>
+        </message>
+        <message>
+            <source>&amp;Help</source>
+            <translation>Ay&amp;uda</translation>
+        </message>
+        <message>
+            <source>&amp;About Lienzo</source>
+            <translation>&amp;Acerca de Lienzo</translation>
+        </message>
+        <message>
+            <source>Ready</source>
+            <translation>Listo</translation>
+        </message>
+        <message>
+            <source>%v/%m</source>
+            <translation>%v/%m</translation>
+        </message>
+        <message>
+            <source>No model to generate with: the built-in model is not installed. Add a model with “Add model…” next to the model picker.</source>
+            <translation>No hay modelo con el que generar: el modelo integrado no está instalado. Añade un modelo con «Añadir modelo…» junto al selector de modelos.</translation>
+        </message>
+        <message>
+            <source>Queued job #%1</source>
+            <translation>Trabajo #%1 en cola</translation>
+        </message>
+        <message>
+            <source>Stopping…</source>
+            <translation>Deteniendo…</translation>
+        </message>
+        <message>
+            <source>Finishing the current image…</source>
+            <translation>Terminando la imagen actual…</translation>
+        </message>
+        <message>
+            <source>Loading the model and encoding the prompt…</source>
+            <translation>Cargando el modelo y codificando el prompt…</translation>
+        </message>
+        <message>
+            <source>Step %1</source>
+            <translation>Paso %1</translation>
+        </message>
+        <message>
+            <source>Image %1/%2 · </source>
+            <translation>Imagen %1/%2 · </translation>
+        </message>
+        <message>
+            <source>Step %1/%2</source>
+            <translation>Paso %1/%2</translation>
+        </message>
+        <message>
+            <source> · %1 it/s</source>
+            <translation> · %1 it/s</translation>
+        </message>
+        <message>
+            <source> · ETA %1</source>
+            <translation> · faltan %1</translation>
+        </message>
+        <message>
+            <source>Final</source>
+            <translation>Final</translation>
+        </message>
+        <message>
+            <source>Done: job #%1</source>
+            <translation>Hecho: trabajo #%1</translation>
+        </message>
+        <message>
+            <source>Cancelled: job #%1</source>
+            <translation>Cancelado: trabajo #%1</translation>
+        </message>
+        <message>
+            <source>Failed: job #%1</source>
+            <translation>Fallido: trabajo #%1</translation>
+        </message>
+        <message>
+            <source>Generation failed: %1</source>
+            <translation>La generación falló: %1</translation>
+        </message>
+        <message>
+            <source>%1 carries no generation parameters.</source>
+            <translation>%1 no contiene parámetros de generación.</translation>
+        </message>
+        <message>
+            <source>Model “%1” is not in your model list; kept “%2”.</source>
+            <translation>El modelo «%1» no está en tu lista de modelos; se mantiene «%2».</translation>
+        </message>
+        <message>
+            <source>Could not read “%1”.</source>
+            <translation>No se pudo leer «%1».</translation>
+        </message>
+        <message>
+            <source>Restored the parameters of %1.</source>
+            <translation>Parámetros de %1 restaurados.</translation>
+        </message>
+        <message>
+            <source>Restored the parameters of %1, except: %2</source>
+            <translation>Parámetros de %1 restaurados, excepto: %2</translation>
+        </message>
+        <message>
+            <source>Cannot open %1.</source>
+            <translation>No se puede abrir %1.</translation>
+        </message>
+        <message>
+            <source>Open an image</source>
+            <translation>Abrir una imagen</translation>
+        </message>
+        <message>
+            <source>Images (*.png *.jpg *.jpeg *.webp *.bmp)</source>
+            <translation>Imágenes (*.png *.jpg *.jpeg *.webp *.bmp)</translation>
+        </message>
+        <message>
+            <source>About Lienzo</source>
+            <translation>Acerca de Lienzo</translation>
+        </message>
+        <message>
+            <source>&lt;b&gt;Lienzo %1&lt;/b&gt;&lt;br&gt;A native latent-diffusion image studio.</source>
+            <translation>&lt;b&gt;Lienzo %1&lt;/b&gt;&lt;br&gt;Un estudio nativo de imágenes por difusión latente.</translation>
+        </message>
+    </context>
+    <context>
+        <name>lienzo::ui::MessageBar</name>
+        <message>
+            <source>Dismiss</source>
+            <translation>Cerrar</translation>
+        </message>
+    </context>
+    <context>
+        <name>lienzo::ui::PromptPanel</name>
+        <message>
+            <source>Generate</source>
+            <translation>Generar</translation>
+        </message>
+        <message>
+            <source>Generate (Ctrl+Enter)</source>
+            <translation>Generar (Ctrl+Intro)</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>Cancelar</translation>
+        </message>
+        <message>
+            <source>Stop now</source>
+            <translation>Detener ya</translation>
+        </message>
+        <message>
+            <source>Finish current image</source>
+            <translation>Terminar la imagen actual</translation>
+        </message>
+        <message>
+            <source>&amp;Prompt</source>
+            <translation>&amp;Prompt</translation>
+        </message>
+        <message>
+            <source>Recent</source>
+            <translation>Recientes</translation>
+        </message>
+        <message>
+            <source>Recent prompts</source>
+            <translation>Prompts recientes</translation>
+        </message>
+        <message>
+            <source>Describe the image you want…</source>
+            <translation>Describe la imagen que quieres…</translation>
+        </message>
+        <message>
+            <source>&amp;Negative prompt</source>
+            <translation>Prompt &amp;negativo</translation>
+        </message>
+        <message>
+            <source>What the image should avoid…</source>
+            <translation>Lo que la imagen debe evitar…</translation>
+        </message>
+        <message>
+            <source>Add model…</source>
+            <translation>Añadir modelo…</translation>
+        </message>
+        <message>
+            <source>Add model file (.safetensors)…</source>
+            <translation>Añadir archivo de modelo (.safetensors)…</translation>
+        </message>
+        <message>
+            <source>Add folder of models…</source>
+            <translation>Añadir carpeta de modelos…</translation>
+        </message>
+        <message>
+            <source>&amp;Model</source>
+            <translation>&amp;Modelo</translation>
+        </message>
+        <message>
+            <source>&amp;Sampler</source>
+            <translation>&amp;Muestreador</translation>
+        </message>
+        <message>
+            <source>Sc&amp;hedule</source>
+            <translation>Pro&amp;grama</translation>
+        </message>
+        <message>
+            <source>S&amp;teps</source>
+            <translation>Pa&amp;sos</translation>
+        </message>
+        <message>
+            <source>&amp;CFG scale</source>
+            <translation>Escala &amp;CFG</translation>
+        </message>
+        <message>
+            <source>Width in pixels (a multiple of 8)</source>
+            <translation>Ancho en píxeles (múltiplo de 8)</translation>
+        </message>
+        <message>
+            <source>Height in pixels (a multiple of 8)</source>
+            <translation>Alto en píxeles (múltiplo de 8)</translation>
+        </message>
+        <message>
+            <source>Presets</source>
+            <translation>Tamaños</translation>
+        </message>
+        <message>
+            <source>%1 × %2</source>
+            <translation>%1 × %2</translation>
+        </message>
+        <message>
+            <source>Si&amp;ze</source>
+            <translation>&amp;Tamaño</translation>
+        </message>
+        <message>
+            <source>Seed; −1 picks a random seed for every image</source>
+            <translation>Semilla; −1 elige una semilla aleatoria para cada imagen</translation>
+        </message>
+        <message>
+            <source>Random seed (−1)</source>
+            <translation>Semilla aleatoria (−1)</translation>
+        </message>
+        <message>
+            <source>Reuse the last image's seed</source>
+            <translation>Reutilizar la semilla de la última imagen</translation>
+        </message>
+        <message>
+            <source>S&amp;eed</source>
+            <translation>S&amp;emilla</translation>
+        </message>
+        <message>
+            <source>How many images to make; image i uses seed + i</source>
+            <translation>Cuántas imágenes crear; la imagen i usa semilla + i</translation>
+        </message>
+        <message>
+            <source>&amp;Batch count</source>
+            <translation>&amp;Cantidad de imágenes</translation>
+        </message>
+        <message>
+            <source>Automatic</source>
+            <translation>Automática</translation>
+        </message>
+        <message>
+            <source>float32</source>
+            <translation>float32</translation>
+        </message>
+        <message>
+            <source>bfloat16</source>
+            <translation>bfloat16</translation>
+        </message>
+        <message>
+            <source>float16</source>
+            <translation>float16</translation>
+        </message>
+        <message>
+            <source>&amp;Device</source>
+            <translation>&amp;Dispositivo</translation>
+        </message>
+        <message>
+            <source>Steps %1 is out of range.</source>
+            <translation>Pasos %1 está fuera de rango.</translation>
+        </message>
+        <message>
+            <source>Unknown sampler “%1”; kept %2.</source>
+            <translation>Muestreador desconocido «%1»; se mantiene %2.</translation>
+        </message>
+        <message>
+            <source>Unknown schedule “%1”; kept %2.</source>
+            <translation>Programa desconocido «%1»; se mantiene %2.</translation>
+        </message>
+        <message>
+            <source>Size %1×%2 is outside %3–%4.</source>
+            <translation>El tamaño %1×%2 está fuera de %3–%4.</translation>
+        </message>
+        <message>
+            <source>Add a folder of models</source>
+            <translation>Añadir una carpeta de modelos</translation>
+        </message>
+        <message>
+            <source>Add a model</source>
+            <translation>Añadir un modelo</translation>
+        </message>
+        <message>
+            <source>Safetensors checkpoints (*.safetensors)</source>
+            <translation>Checkpoints safetensors (*.safetensors)</translation>
+        </message>
+        <message>
+            <source>Reuse the last image's seed (%1)</source>
+            <translation>Reutilizar la semilla de la última imagen (%1)</translation>
+        </message>
+        <message>
+            <source>No recent prompts</source>
+            <translation>No hay prompts recientes</translation>
+        </message>
+        <message>
+            <source>Clear history</source>
+            <translation>Borrar el historial</translation>
+        </message>
+        <message>
+            <source>Stop now (Esc). The arrow offers “Finish current image” (Shift+Esc).</source>
+            <translation>Detener ya (Esc). La flecha ofrece «Terminar la imagen actual» (Mayús+Esc).</translation>
+        </message>
+        <message>
+            <source>Uniform</source>
+            <translation>Uniforme</translation>
+        </message>
+        <message>
+            <source>Exponential</source>
+            <translation>Exponencial</translation>
+        </message>
+        <message>
+            <source>Polyexponential</source>
+            <translation>Poliexponencial</translation>
+        </message>
+        <message>
+            <source>SGM Uniform</source>
+            <translation>SGM uniforme</translation>
+        </message>
+        <message>
+            <source>Simple</source>
+            <translation>Simple</translation>
+        </message>
+    </context>
+    <context>
+        <name>lienzo::ui::QueuePanel</name>
+        <message>
+            <source>Remove</source>
+            <translation>Quitar</translation>
+        </message>
+        <message>
+            <source>Clear finished</source>
+            <translation>Quitar terminados</translation>
+        </message>
+        <message>
+            <source>Remove the selected jobs that have not started</source>
+            <translation>Quitar los trabajos seleccionados que no han empezado</translation>
+        </message>
+    </context>
+    <context>
+        <name>lienzo::ui::SchedulePlot</name>
+        <message>
+            <source>Noise schedule: ᾱ_t (signal kept) and the signal-to-noise ratio</source>
+            <translation>Programa de ruido: ᾱ_t (señal conservada) y la relación señal/ruido</translation>
+        </message>
+        <message>
+            <source>No schedule (no model loaded)</source>
+            <translation>Sin programa (ningún modelo cargado)</translation>
+        </message>
+        <message>
+            <source>timestep t</source>
+            <translation>paso de tiempo t</translation>
+        </message>
+        <message>
+            <source>ᾱ_t (signal kept)</source>
+            <translation>ᾱ_t (señal conservada)</translation>
+        </message>
+        <message>
+            <source>SNR (log scale)</source>
+            <translation>SNR (escala logarítmica)</translation>
+        </message>
+    </context>
+    <context>
+        <name>lienzo::ui::SettingsDialog</name>
+        <message>
+            <source>Show a preview at every step</source>
+            <translation>Mostrar una vista previa en cada paso</translation>
+        </message>
+        <message>
+            <source>Settings</source>
+            <translation>Preferencias</translation>
+        </message>
+        <message>
+            <source>Browse…</source>
+            <translation>Examinar…</translation>
+        </message>
+        <message>
+            <source>Gallery folder</source>
+            <translation>Carpeta de la galería</translation>
+        </message>
+        <message>
+            <source>System default</source>
+            <translation>Predeterminado del sistema</translation>
+        </message>
+        <message>
+            <source>Language</source>
+            <translation>Idioma</translation>
+        </message>
+        <message>
+            <source>The language changes at the next start.</source>
+            <translation>El idioma cambia en el próximo inicio.</translation>
+        </message>
+    </context>
+    <context>
+        <name>lienzo::ui::Timeline</name>
+        <message>
+            <source>Every step of the reverse process; click one to see it.</source>
+            <translation>Cada paso del proceso inverso; pulsa uno para verlo.</translation>
+        </message>
+        <message>
+            <source>Play the steps as an animation</source>
+            <translation>Reproducir los pasos como animación</translation>
+        </message>
+        <message>
+            <source>Scrub through the steps</source>
+            <translation>Recorrer los pasos</translation>
+        </message>
+        <message>
+            <source>No steps</source>
+            <translation>Sin pasos</translation>
+        </message>
+        <message>
+            <source>%1 (%2 of %3)</source>
+            <translation>%1 (%2 de %3)</translation>
+        </message>
+    </context>
+</TS>

@@ -1,0 +1,193 @@
+#include "ui/gallerystore.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QPainter>
+#include <QRegularExpression>
+#include <QStandardPaths>
+
+#include <algorithm>
+
+#include "ui/pngmetadata.h"
+
+namespace lienzo::ui {
+
+/// Translation context for the messages of the gallery store.
+class GalleryStoreText {
+  Q_DECLARE_TR_FUNCTIONS(GalleryStore)
+};
+
+namespace {
+
+const QString kMetaDir = QStringLiteral(".lienzo");
+const char* const kFramesKey = "lienzo_frames";
+
+void setError(QString* error, const QString& message) {
+  if (error) *error = message;
+}
+
+int nextCounter(const QDir& dir) {
+  static const QRegularExpression re(QStringLiteral("^(\\d+)-"));
+  int maxSeen = 0;
+  const QStringList names = dir.entryList({QStringLiteral("*.png")}, QDir::Files);
+  for (const QString& name : names) {
+    const auto m = re.match(name);
+    if (m.hasMatch()) maxSeen = std::max(maxSeen, m.captured(1).toInt());
+  }
+  return maxSeen + 1;
+}
+
+}  // namespace
+
+GalleryStore::GalleryStore(const QString& folder) : m_folder(QDir::cleanPath(folder)) {
+  QFile file(favouritesPath());
+  if (!file.open(QIODevice::ReadOnly)) return;
+  const QJsonArray names = QJsonDocument::fromJson(file.readAll())
+                               .object()
+                               .value(QStringLiteral("favourites"))
+                               .toArray();
+  for (const auto& name : names) m_favourites.insert(name.toString());
+}
+
+QString GalleryStore::defaultFolder() {
+  const QString pictures = QStandardPaths::writableLocation(QStandardPaths::PicturesLocation);
+  if (!pictures.isEmpty() && QDir(pictures).exists()) {
+    return QDir(pictures).filePath(QStringLiteral("Lienzo"));
+  }
+  return QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation))
+      .filePath(QStringLiteral("gallery"));
+}
+
+QStringList GalleryStore::scan() const {
+  QDir dir(m_folder);
+  if (!dir.exists()) return {};
+  QFileInfoList infos = dir.entryInfoList({QStringLiteral("*.png"), QStringLiteral("*.PNG")},
+                                          QDir::Files | QDir::Readable);
+  std::sort(infos.begin(), infos.end(), [](const QFileInfo& a, const QFileInfo& b) {
+    const auto ta = a.lastModified();
+    const auto tb = b.lastModified();
+    return ta != tb ? ta > tb : a.fileName() > b.fileName();
+  });
+  QStringList out;
+  for (const QFileInfo& info : infos) out << info.absoluteFilePath();
+  return out;
+}
+
+bool GalleryStore::isFavourite(const QString& path) const {
+  return m_favourites.contains(QFileInfo(path).fileName());
+}
+
+bool GalleryStore::setFavourite(const QString& path, bool favourite, QString* error) {
+  const QString name = QFileInfo(path).fileName();
+  if (favourite == m_favourites.contains(name)) return true;
+  if (favourite) {
+    m_favourites.insert(name);
+  } else {
+    m_favourites.remove(name);
+  }
+  if (writeFavourites(error)) return true;
+  // Keep memory and disk in agreement.
+  if (favourite) {
+    m_favourites.remove(name);
+  } else {
+    m_favourites.insert(name);
+  }
+  return false;
+}
+
+bool GalleryStore::remove(const QString& path, RemoveMode mode, QString* error) {
+  QFile file(path);
+  const bool ok = mode == RemoveMode::Trash ? file.moveToTrash() : file.remove();
+  if (!ok) {
+    setError(error, mode == RemoveMode::Trash
+                        ? GalleryStoreText::tr("Could not move %1 to the trash: %2")
+                              .arg(QFileInfo(path).fileName(), file.errorString())
+                        : GalleryStoreText::tr("Could not delete %1: %2")
+                              .arg(QFileInfo(path).fileName(), file.errorString()));
+    return false;
+  }
+  QFile::remove(stepsPath(path));
+  if (m_favourites.contains(QFileInfo(path).fileName())) setFavourite(path, false);
+  return true;
+}
+
+QString GalleryStore::save(const QString& folder, const QImage& image, const QString& infotext,
+                           qint64 seed, const QList<QImage>& steps, QString* error) {
+  QDir dir(folder);
+  if (!dir.mkpath(QStringLiteral("."))) {
+    setError(error, GalleryStoreText::tr("Cannot create the gallery folder %1.").arg(folder));
+    return {};
+  }
+  const QByteArray png = encodePng(image, {{"parameters", infotext.toStdString()}}, error);
+  if (png.isEmpty()) return {};
+  QString path;
+  for (int counter = nextCounter(dir);; ++counter) {
+    path =
+        dir.filePath(QStringLiteral("%1-%2.png").arg(counter, 5, 10, QLatin1Char('0')).arg(seed));
+    if (!QFileInfo::exists(path)) break;
+  }
+  if (!writeFileAtomically(path, png, error)) return {};
+
+  if (!steps.isEmpty() && !steps.front().isNull()) {
+    // All frames share the first frame's size: one horizontal strip.
+    const QSize frame = steps.front().size();
+    QImage strip(frame.width() * static_cast<int>(steps.size()), frame.height(),
+                 QImage::Format_RGB888);
+    strip.fill(Qt::black);
+    {
+      QPainter painter(&strip);
+      for (int i = 0; i < steps.size(); ++i) {
+        painter.drawImage(QRect(QPoint(i * frame.width(), 0), frame), steps[i]);
+      }
+    }
+    const QByteArray stripPng =
+        encodePng(strip, {{kFramesKey, std::to_string(steps.size())}}, nullptr);
+    if (!stripPng.isEmpty() && dir.mkpath(kMetaDir + QStringLiteral("/steps"))) {
+      writeFileAtomically(stepsPath(path), stripPng, nullptr);
+    }
+  }
+  return QFileInfo(path).absoluteFilePath();
+}
+
+QList<QImage> GalleryStore::loadSteps(const QString& imagePath) {
+  const QString strip = stepsPath(imagePath);
+  if (!QFileInfo::exists(strip)) return {};
+  const auto chunks = readPngText(strip);
+  if (!chunks) return {};
+  const auto it = chunks->find(kFramesKey);
+  const int frames = it == chunks->end() ? 0 : QString::fromStdString(it->second).toInt();
+  const QImage image(strip);
+  if (frames <= 0 || image.isNull() || image.width() % frames != 0) return {};
+  const int w = image.width() / frames;
+  QList<QImage> out;
+  for (int i = 0; i < frames; ++i) out << image.copy(i * w, 0, w, image.height());
+  return out;
+}
+
+QString GalleryStore::stepsPath(const QString& imagePath) {
+  const QFileInfo info(imagePath);
+  return info.dir().filePath(kMetaDir + QStringLiteral("/steps/") + info.fileName());
+}
+
+QString GalleryStore::favouritesPath() const {
+  return QDir(m_folder).filePath(kMetaDir + QStringLiteral("/favourites.json"));
+}
+
+bool GalleryStore::writeFavourites(QString* error) const {
+  if (!QDir(m_folder).mkpath(kMetaDir)) {
+    setError(error, GalleryStoreText::tr("Cannot create the gallery folder %1.").arg(m_folder));
+    return false;
+  }
+  QStringList names(m_favourites.begin(), m_favourites.end());
+  names.sort();
+  QJsonObject root;
+  root.insert(QStringLiteral("favourites"), QJsonArray::fromStringList(names));
+  return writeFileAtomically(favouritesPath(), QJsonDocument(root).toJson(), error);
+}
+
+}  // namespace lienzo::ui

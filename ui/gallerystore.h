@@ -1,0 +1,64 @@
+// The gallery folder on disk: finished images as PNG files carrying the A1111 "parameters" text,
+// the per-step previews of each image, and the favourites list.
+//
+// Layout of a gallery folder
+//   00042-1234567890.png               the image (A1111 numbering: counter-seed)
+//   .lienzo/steps/00042-1234567890.png every step's preview side by side (text chunk
+//                                      "lienzo_frames" = frame count)
+//   .lienzo/favourites.json            {"favourites": ["00042-1234567890.png", ...]}
+// Every file is written atomically (temporary file + rename), so a crash never leaves a torn PNG.
+//
+// Threads: save() and loadSteps() are static and reentrant (the generation worker saves while
+// the UI reads); one writer per folder at a time (the single worker). An instance (listing,
+// favourites, removal) belongs to the UI thread.
+#pragma once
+
+#include <QImage>
+#include <QList>
+#include <QSet>
+#include <QString>
+#include <QStringList>
+
+namespace lienzo::ui {
+
+class GalleryStore {
+ public:
+  enum class RemoveMode { Trash, Delete };
+
+  /// Reads the favourites of `folder` (which need not exist yet).
+  explicit GalleryStore(const QString& folder);
+
+  /// <Pictures>/Lienzo, or <app data>/gallery when the system has no pictures folder.
+  static QString defaultFolder();
+
+  QString folder() const { return m_folder; }
+  /// PNG files directly in the folder, newest first (modification time, then name).
+  QStringList scan() const;
+
+  bool isFavourite(const QString& path) const;
+  /// Persists the change; false and `error` when the list cannot be written.
+  bool setFavourite(const QString& path, bool favourite, QString* error = nullptr);
+
+  /// Moves the image (and its step previews) to the trash or deletes it. False and `error` when
+  /// that fails (e.g. no trash on this system with RemoveMode::Trash).
+  bool remove(const QString& path, RemoveMode mode, QString* error = nullptr);
+
+  /// Saves `image` with `infotext` as the "parameters" chunk, plus `steps` (may be empty) as the
+  /// step strip. Creates the folder when needed. Returns the image path, or an empty string and
+  /// `error`. A failure to write the step strip does not fail the save.
+  static QString save(const QString& folder, const QImage& image, const QString& infotext,
+                      qint64 seed, const QList<QImage>& steps, QString* error = nullptr);
+
+  /// The step previews saved with the image at `imagePath` (empty when there are none).
+  static QList<QImage> loadSteps(const QString& imagePath);
+  static QString stepsPath(const QString& imagePath);
+
+ private:
+  QString favouritesPath() const;
+  bool writeFavourites(QString* error) const;
+
+  QString m_folder;
+  QSet<QString> m_favourites;  ///< file names
+};
+
+}  // namespace lienzo::ui

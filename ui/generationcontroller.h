@@ -1,0 +1,73 @@
+// Owns the generation thread and the job queue (DESIGN.md §2–3).
+//
+// Contract
+// - Lives on the UI thread. Owns a QThread and a GenerationWorker moved onto it (no QThread
+//   subclass, no nested event loops). Jobs run one at a time in queue order.
+// - cancel() is immediate and thread-safe towards the core (an atomic CancelToken per job):
+//   StopNow ends the running job at the next step or stage; FinishImage lets its current image
+//   finish and skips the rest of its batch. Both also cancel the jobs still queued.
+// - shutdown() (also run by the destructor): cancel StopNow -> quit -> wait. After it, nothing
+//   more runs and no signal is emitted. It blocks for at most one step of the core.
+// - Every signal is emitted on the UI thread.
+#pragma once
+
+#include <QObject>
+#include <QThread>
+
+#include <memory>
+
+#include "ui/generationbackend.h"
+#include "ui/generationworker.h"
+#include "ui/jobqueue.h"
+
+namespace lienzo::ui {
+
+class GenerationController : public QObject {
+  Q_OBJECT
+
+ public:
+  explicit GenerationController(std::shared_ptr<GenerationBackend> backend,
+                                QObject* parent = nullptr);
+  ~GenerationController() override;
+
+  JobQueue* queue() { return &m_queue; }
+  GenerationBackend& backend() { return *m_backend; }
+  std::shared_ptr<GenerationBackend> sharedBackend() const { return m_backend; }
+
+  /// Queues a job and starts it when the worker is free. Returns its id (0 after shutdown()).
+  quint64 enqueue(const JobRequest& request);
+  /// Removes a job that has not started; false otherwise.
+  bool removeQueued(quint64 jobId);
+  void cancel(CancelMode mode);
+  /// True while a job runs.
+  bool isBusy() const { return m_runningJob != 0; }
+  quint64 runningJob() const { return m_runningJob; }
+  void shutdown();
+
+ signals:
+  void jobStarted(quint64 jobId);
+  void stageChanged(quint64 jobId, int imageIndex, int stage);
+  void stepPreview(quint64 jobId, int imageIndex, int step, int totalSteps, double sigma,
+                   const QImage& preview);
+  void imageReady(quint64 jobId, const lienzo::ui::FinishedImage& image);
+  void imageSaveFailed(quint64 jobId, int imageIndex, const QString& message);
+  void jobFinished(quint64 jobId, lienzo::ui::JobStatus status, const QString& message);
+  void busyChanged(bool busy);
+
+ private:
+  void startNext();
+  void onStepPreview(quint64 jobId, int imageIndex, int step, int totalSteps, double sigma,
+                     const QImage& preview);
+  void onImageReady(quint64 jobId, const lienzo::ui::FinishedImage& image);
+  void onWorkerFinished(quint64 jobId, lienzo::ui::JobStatus status, const QString& message);
+
+  std::shared_ptr<GenerationBackend> m_backend;
+  JobQueue m_queue;
+  QThread m_thread;
+  GenerationWorker* m_worker = nullptr;   ///< owned; lives in m_thread, deleted after it stops
+  std::shared_ptr<CancelToken> m_cancel;  ///< the running job's token
+  quint64 m_runningJob = 0;
+  bool m_shutDown = false;
+};
+
+}  // namespace lienzo::ui

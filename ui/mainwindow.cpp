@@ -1,0 +1,520 @@
+#include "ui/mainwindow.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QProgressBar>
+#include <QSettings>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+#include <cmath>
+
+#include "core/pipeline/params_infotext.h"
+#include "ui/canvas.h"
+#include "ui/compareview.h"
+#include "ui/forwardprocesscontroller.h"
+#include "ui/forwardprocessview.h"
+#include "ui/gallerymodel.h"
+#include "ui/gallerystore.h"
+#include "ui/galleryview.h"
+#include "ui/generationcontroller.h"
+#include "ui/icons.h"
+#include "ui/messagebar.h"
+#include "ui/pngmetadata.h"
+#include "ui/promptpanel.h"
+#include "ui/queuepanel.h"
+#include "ui/settingsdialog.h"
+#include "ui/timeline.h"
+
+namespace lienzo::ui {
+
+namespace {
+
+QString formatDuration(double seconds) {
+  const int s = static_cast<int>(std::lround(std::max(0.0, seconds)));
+  return QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
+}
+
+QString firstLocalFile(const QMimeData* mime) {
+  if (!mime || !mime->hasUrls()) return {};
+  for (const QUrl& url : mime->urls()) {
+    if (url.isLocalFile()) return url.toLocalFile();
+  }
+  return {};
+}
+
+}  // namespace
+
+MainWindow::MainWindow(std::shared_ptr<GenerationBackend> backend, QWidget* parent)
+    : QMainWindow(parent),
+      m_backend(std::move(backend)),
+      m_controller(new GenerationController(m_backend, this)),
+      m_forwardController(new ForwardProcessController(m_backend, this)),
+      m_galleryModel(
+          new GalleryModel(QSettings()
+                               .value(SettingsKeys::galleryFolder(), GalleryStore::defaultFolder())
+                               .toString(),
+                           this)) {
+  setWindowTitle(tr("Lienzo"));
+  setWindowIcon(studioIcon(StudioIcon::App));
+  setAcceptDrops(true);
+
+  m_panel = new PromptPanel(*m_backend, this);
+  m_messages = new MessageBar(this);
+  m_tabs = new QTabWidget(this);
+  m_tabs->setObjectName(QStringLiteral("tabs"));
+  m_tabs->addTab(buildGenerateTab(), tr("Generate"));
+  m_compare = new CompareView(this);
+  m_tabs->addTab(m_compare, studioIcon(StudioIcon::Compare), tr("Compare"));
+  m_forward = new ForwardProcessView(m_forwardController, this);
+  m_tabs->addTab(m_forward, studioIcon(StudioIcon::Wave), tr("Forward process"));
+
+  m_galleryView = new GalleryView(m_galleryModel, this);
+  m_queuePanel = new QueuePanel(m_controller, this);
+  auto* right = new QSplitter(Qt::Vertical, this);
+  auto* galleryBox = new QWidget(this);
+  auto* galleryLayout = new QVBoxLayout(galleryBox);
+  galleryLayout->setContentsMargins(0, 0, 0, 0);
+  galleryLayout->addWidget(new QLabel(tr("<b>Gallery</b>"), this));
+  galleryLayout->addWidget(m_galleryView, 1);
+  auto* queueBox = new QWidget(this);
+  auto* queueLayout = new QVBoxLayout(queueBox);
+  queueLayout->setContentsMargins(0, 0, 0, 0);
+  queueLayout->addWidget(new QLabel(tr("<b>Queue</b>"), this));
+  queueLayout->addWidget(m_queuePanel, 1);
+  right->addWidget(galleryBox);
+  right->addWidget(queueBox);
+  right->setStretchFactor(0, 3);
+  right->setStretchFactor(1, 1);
+
+  auto* center = new QWidget(this);
+  auto* centerLayout = new QVBoxLayout(center);
+  centerLayout->setContentsMargins(0, 0, 0, 0);
+  centerLayout->addWidget(m_messages);
+  centerLayout->addWidget(m_tabs, 1);
+
+  auto* split = new QSplitter(Qt::Horizontal, this);
+  split->setObjectName(QStringLiteral("mainSplitter"));
+  split->addWidget(m_panel);
+  split->addWidget(center);
+  split->addWidget(right);
+  split->setStretchFactor(0, 0);
+  split->setStretchFactor(1, 1);
+  split->setStretchFactor(2, 0);
+  split->setSizes({330, 640, 290});
+  setCentralWidget(split);
+
+  buildMenus();
+  buildStatusBar();
+
+  connect(m_panel, &PromptPanel::generateRequested, this, &MainWindow::generate);
+  connect(m_panel, &PromptPanel::cancelRequested, this, &MainWindow::cancel);
+  connect(m_panel, &PromptPanel::modelChanged, this, &MainWindow::updateForwardModel);
+  connect(m_controller, &GenerationController::jobStarted, this, &MainWindow::onJobStarted);
+  connect(m_controller, &GenerationController::stepPreview, this, &MainWindow::onStepPreview);
+  connect(m_controller, &GenerationController::imageReady, this, &MainWindow::onImageReady);
+  connect(m_controller, &GenerationController::jobFinished, this, &MainWindow::onJobFinished);
+  connect(m_controller, &GenerationController::busyChanged, this, &MainWindow::onBusyChanged);
+  connect(
+      m_controller, &GenerationController::imageSaveFailed, this,
+      [this](quint64, int, const QString& message) {
+        m_messages->showError(tr("The image could not be saved to the gallery: %1").arg(message));
+      });
+  connect(m_galleryView, &GalleryView::imageSelected, this, &MainWindow::showGalleryImage);
+  connect(m_galleryView, &GalleryView::restoreRequested, this, &MainWindow::restoreParametersFrom);
+  connect(m_galleryView, &GalleryView::compareRequested, this, &MainWindow::compareImages);
+  connect(m_galleryView, &GalleryView::forwardProcessRequested, this,
+          &MainWindow::showForwardProcess);
+  connect(m_galleryView, &GalleryView::errorOccurred, m_messages, &MessageBar::showError);
+  connect(m_forward, &ForwardProcessView::openImageRequested, this,
+          &MainWindow::openImageForForwardProcess);
+  connect(m_forward, &ForwardProcessView::errorOccurred, this, [this](const QString& message) {
+    m_messages->showError(tr("Forward process: %1").arg(message));
+  });
+  connect(m_timeline, &Timeline::currentFrameChanged, this,
+          [this](int, const QImage& frame) { m_canvas->setImage(frame, m_logicalSize); });
+
+  m_panel->loadSettings();
+  updateForwardModel();
+  restoreWindowState();
+  m_panel->focusPrompt();
+}
+
+MainWindow::~MainWindow() {
+  m_controller->shutdown();
+}
+
+QWidget* MainWindow::buildGenerateTab() {
+  auto* page = new QWidget(this);
+  m_canvas = new Canvas(page);
+  m_canvas->setObjectName(QStringLiteral("canvas"));
+  m_canvas->setPlaceholderText(
+      tr("Type a prompt and press Generate (Ctrl+Enter).\nEvery step appears here as the noise "
+         "resolves into an image.\n\nDrop a PNG from Lienzo, A1111, ComfyUI or InvokeAI here to "
+         "restore its parameters."));
+  m_timeline = new Timeline(page);
+  m_timeline->setObjectName(QStringLiteral("timeline"));
+
+  auto* fit = new QToolButton(page);
+  fit->setIcon(studioIcon(StudioIcon::ZoomFit));
+  fit->setToolTip(tr("Zoom to fit (Ctrl+0)"));
+  connect(fit, &QToolButton::clicked, m_canvas, &Canvas::zoomToFit);
+  auto* actual = new QToolButton(page);
+  actual->setIcon(studioIcon(StudioIcon::ZoomActual));
+  actual->setToolTip(tr("Actual size, 1:1 (Ctrl+1)"));
+  connect(actual, &QToolButton::clicked, m_canvas, &Canvas::zoomActualSize);
+  auto* tools = new QVBoxLayout;
+  tools->addWidget(fit);
+  tools->addWidget(actual);
+  tools->addStretch(1);
+  auto* top = new QHBoxLayout;
+  top->addWidget(m_canvas, 1);
+  top->addLayout(tools);
+
+  auto* layout = new QVBoxLayout(page);
+  layout->setContentsMargins(4, 4, 4, 4);
+  layout->addLayout(top, 1);
+  layout->addWidget(m_timeline);
+  return page;
+}
+
+void MainWindow::buildMenus() {
+  QMenu* file = menuBar()->addMenu(tr("&File"));
+  file->addAction(tr("&Open image for the forward process…"), this,
+                  &MainWindow::openImageForForwardProcess);
+  file->addAction(tr("&Restore parameters from image…"), this, [this] {
+    const QString path = QFileDialog::getOpenFileName(this, tr("Restore parameters from image"),
+                                                      QString(), tr("PNG images (*.png)"));
+    if (!path.isEmpty()) restoreParametersFrom(path);
+  });
+  file->addSeparator();
+  file->addAction(tr("&Settings…"), QKeySequence::Preferences, this, &MainWindow::openSettings);
+  file->addSeparator();
+  file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+
+  QMenu* gen = menuBar()->addMenu(tr("&Generate"));
+  QAction* generate = gen->addAction(studioIcon(StudioIcon::Generate), tr("&Generate"));
+  generate->setShortcuts(
+      {QKeySequence(Qt::CTRL | Qt::Key_Return), QKeySequence(Qt::CTRL | Qt::Key_Enter)});
+  connect(generate, &QAction::triggered, this, &MainWindow::generate);
+  m_stopAction = gen->addAction(tr("&Stop now"));
+  m_stopAction->setShortcut(Qt::Key_Escape);
+  connect(m_stopAction, &QAction::triggered, this, [this] { cancel(CancelMode::StopNow); });
+  m_finishAction = gen->addAction(tr("&Finish current image"));
+  m_finishAction->setShortcut(QKeySequence(Qt::SHIFT | Qt::Key_Escape));
+  connect(m_finishAction, &QAction::triggered, this, [this] { cancel(CancelMode::FinishImage); });
+  m_stopAction->setEnabled(false);
+  m_finishAction->setEnabled(false);
+
+  QMenu* view = menuBar()->addMenu(tr("&View"));
+  view->addAction(tr("Zoom to &fit"), QKeySequence(Qt::CTRL | Qt::Key_0), m_canvas,
+                  &Canvas::zoomToFit);
+  view->addAction(tr("&Actual size"), QKeySequence(Qt::CTRL | Qt::Key_1), m_canvas,
+                  &Canvas::zoomActualSize);
+  view->addAction(tr("Zoom &in"), QKeySequence::ZoomIn, this, [this] {
+    m_canvas->zoomBy(1.25, QPointF(m_canvas->width() / 2.0, m_canvas->height() / 2.0));
+  });
+  view->addAction(tr("Zoom &out"), QKeySequence::ZoomOut, this, [this] {
+    m_canvas->zoomBy(0.8, QPointF(m_canvas->width() / 2.0, m_canvas->height() / 2.0));
+  });
+  view->addSeparator();
+  view->addAction(tr("&Play the steps"), this, [this] { m_timeline->play(); });
+
+  QMenu* help = menuBar()->addMenu(tr("&Help"));
+  help->addAction(tr("&About Lienzo"), this, &MainWindow::showAbout);
+}
+
+void MainWindow::buildStatusBar() {
+  m_status = new QLabel(tr("Ready"), this);
+  m_status->setObjectName(QStringLiteral("statusText"));
+  m_progress = new QProgressBar(this);
+  m_progress->setObjectName(QStringLiteral("progress"));
+  m_progress->setMaximumWidth(260);
+  m_progress->setRange(0, 1);
+  m_progress->setValue(0);
+  m_progress->setFormat(tr("%v/%m"));
+  statusBar()->addWidget(m_status, 1);
+  statusBar()->addPermanentWidget(m_progress);
+}
+
+QString MainWindow::statusText() const {
+  return m_status->text();
+}
+
+quint64 MainWindow::generate() {
+  const QString model = m_panel->modelPath();
+  if (model.isEmpty()) {
+    m_messages->showError(
+        tr("No model to generate with: the built-in model is not installed. "
+           "Add a model with “Add model…” next to the model picker."));
+    return 0;
+  }
+  JobRequest request;
+  request.params = m_panel->params();
+  request.params.previews = QSettings().value(SettingsKeys::previews(), true).toBool();
+  request.modelPath = model;
+  request.modelName = m_panel->modelName();
+  request.galleryDir = m_galleryModel->folder();
+  m_panel->rememberPrompt();
+  m_panel->saveSettings();
+  const quint64 id = m_controller->enqueue(request);
+  m_tabs->setCurrentIndex(0);  // the canvas shows the steps
+  if (m_controller->isBusy() && m_controller->runningJob() != id) {
+    m_status->setText(tr("Queued job #%1").arg(id));
+  }
+  return id;
+}
+
+void MainWindow::cancel(CancelMode mode) {
+  if (!m_controller->isBusy() && m_controller->queue()->count(JobStatus::Queued) == 0) return;
+  m_controller->cancel(mode);
+  m_status->setText(mode == CancelMode::StopNow ? tr("Stopping…")
+                                                : tr("Finishing the current image…"));
+}
+
+void MainWindow::onJobStarted(quint64 jobId) {
+  const Job* job = m_controller->queue()->job(jobId);
+  if (!job) return;
+  m_currentJob = jobId;
+  m_currentImage = -1;
+  m_batchSize = job->request.params.batchSize;
+  m_logicalSize = QSize(job->request.params.width, job->request.params.height);
+  m_tracker.start(m_batchSize, job->request.params.steps);
+  m_timeline->clear();
+  m_progress->setRange(0, std::max(1, m_tracker.stepsTotal()));
+  m_progress->setValue(0);
+  m_status->setText(tr("Loading the model and encoding the prompt…"));
+}
+
+void MainWindow::onStepPreview(quint64 jobId, int imageIndex, int step, int totalSteps, double,
+                               const QImage& preview) {
+  if (jobId != m_currentJob) return;
+  if (imageIndex != m_currentImage) {
+    m_currentImage = imageIndex;
+    m_timeline->clear();
+  }
+  if (!preview.isNull()) {
+    const bool following =
+        m_timeline->count() == 0 || m_timeline->current() == m_timeline->count() - 1;
+    m_timeline->appendFrame(preview, tr("Step %1").arg(step + 1));
+    if (following) m_canvas->setImage(preview, m_logicalSize);
+  }
+  m_tracker.step(imageIndex, step);
+  updateProgress(imageIndex, step, totalSteps);
+}
+
+void MainWindow::updateProgress(int imageIndex, int step, int totalSteps) {
+  m_progress->setValue(m_tracker.stepsDone());
+  QString text =
+      m_batchSize > 1 ? tr("Image %1/%2 · ").arg(imageIndex + 1).arg(m_batchSize) : QString();
+  text += tr("Step %1/%2").arg(step + 1).arg(totalSteps);
+  const double rate = m_tracker.iterationsPerSecond();
+  if (rate > 0.0) {
+    text += tr(" · %1 it/s").arg(rate, 0, 'f', rate < 10 ? 2 : 1);
+    text += tr(" · ETA %1").arg(formatDuration(m_tracker.etaSeconds()));
+  }
+  m_status->setText(text);
+}
+
+void MainWindow::onImageReady(quint64 jobId, const FinishedImage& image) {
+  if (!image.image.isNull()) {
+    const bool following =
+        m_timeline->count() == 0 || m_timeline->current() == m_timeline->count() - 1;
+    m_logicalSize = image.image.size();
+    m_timeline->appendFrame(image.image, tr("Final"));
+    if (following || jobId != m_currentJob) m_canvas->setImage(image.image);
+  }
+  if (!image.path.isEmpty()) {
+    m_galleryModel->addImage(image.path, image.image);
+  }
+  m_panel->setLastSeed(image.seed);
+}
+
+void MainWindow::onJobFinished(quint64 jobId, JobStatus status, const QString& message) {
+  if (jobId == m_currentJob) m_currentJob = 0;
+  switch (status) {
+    case JobStatus::Completed:
+      m_status->setText(tr("Done: job #%1").arg(jobId));
+      break;
+    case JobStatus::Cancelled:
+      m_status->setText(tr("Cancelled: job #%1").arg(jobId));
+      if (!message.isEmpty()) m_messages->showInfo(message);
+      break;
+    case JobStatus::Failed:
+      m_status->setText(tr("Failed: job #%1").arg(jobId));
+      m_messages->showError(tr("Generation failed: %1").arg(message));
+      break;
+    default:
+      break;
+  }
+}
+
+void MainWindow::onBusyChanged(bool busy) {
+  m_panel->setBusy(busy);
+  m_stopAction->setEnabled(busy);
+  m_finishAction->setEnabled(busy);
+  if (!busy) m_progress->setValue(m_progress->maximum());
+}
+
+bool MainWindow::restoreParametersFrom(const QString& path) {
+  QString error;
+  const auto info = readGenerationInfo(path, &error);
+  const QString name = QFileInfo(path).fileName();
+  if (!info) {
+    m_messages->showError(error.isEmpty() ? tr("%1 carries no generation parameters.").arg(name)
+                                          : error);
+    return false;
+  }
+  const RestoredParams restored = applyInfotext(*info, m_panel->params());
+  QStringList notes = m_panel->setParams(restored.params);
+  if (!restored.modelName.empty()) {
+    const QString model = QString::fromStdString(restored.modelName);
+    if (!m_panel->selectModel(model)) {
+      notes << tr("Model “%1” is not in your model list; kept “%2”.")
+                   .arg(model, m_panel->modelName());
+    }
+  }
+  for (const std::string& skipped : restored.skipped) {
+    notes << tr("Could not read “%1”.").arg(QString::fromStdString(skipped));
+  }
+  if (notes.isEmpty()) {
+    m_messages->showInfo(tr("Restored the parameters of %1.").arg(name));
+  } else {
+    m_messages->showWarning(
+        tr("Restored the parameters of %1, except: %2").arg(name, notes.join(QLatin1Char(' '))));
+  }
+  return true;
+}
+
+void MainWindow::showGalleryImage(const QString& path) {
+  const QImage image(path);
+  if (image.isNull()) {
+    m_messages->showError(tr("Cannot open %1.").arg(QFileInfo(path).fileName()));
+    return;
+  }
+  QList<QImage> frames = GalleryStore::loadSteps(path);
+  QStringList labels;
+  for (int i = 0; i < frames.size(); ++i) labels << tr("Step %1").arg(i + 1);
+  frames << image;
+  labels << tr("Final");
+  m_logicalSize = image.size();
+  m_timeline->setFrames(frames, labels);
+  m_canvas->setImage(image);
+  m_tabs->setCurrentIndex(0);
+}
+
+void MainWindow::compareImages(const QString& pathA, const QString& pathB) {
+  auto item = [this](const QString& path) {
+    CompareItem out;
+    out.title = QFileInfo(path).fileName();
+    out.image = QImage(path);
+    if (auto info = readGenerationInfo(path)) out.info = *info;
+    return out;
+  };
+  m_compare->setItems(item(pathA), item(pathB));
+  m_tabs->setCurrentWidget(m_compare);
+}
+
+void MainWindow::showForwardProcess(const QString& path) {
+  const QImage image(path);
+  if (image.isNull()) {
+    m_messages->showError(tr("Cannot open %1.").arg(QFileInfo(path).fileName()));
+    return;
+  }
+  m_forward->setSource(image, QFileInfo(path).fileName());
+  m_tabs->setCurrentWidget(m_forward);
+}
+
+void MainWindow::setGalleryFolder(const QString& folder) {
+  m_galleryModel->setFolder(folder);
+}
+
+void MainWindow::openImageForForwardProcess() {
+  const QString path = QFileDialog::getOpenFileName(this, tr("Open an image"), QString(),
+                                                    tr("Images (*.png *.jpg *.jpeg *.webp *.bmp)"));
+  if (!path.isEmpty()) showForwardProcess(path);
+}
+
+void MainWindow::updateForwardModel() {
+  const GenerationParams params = m_panel->params();
+  LoadOptions options;
+  options.device = params.device;
+  options.dtype = params.dtype;
+  m_forward->setModel(m_panel->modelPath(), options);
+}
+
+void MainWindow::openSettings() {
+  SettingsDialog dialog(this);
+  if (dialog.exec() != QDialog::Accepted) return;
+  dialog.save();
+  if (dialog.galleryFolder() != m_galleryModel->folder()) {
+    m_galleryModel->setFolder(dialog.galleryFolder());
+  }
+}
+
+void MainWindow::showAbout() {
+  QMessageBox::about(this, tr("About Lienzo"),
+                     tr("<b>Lienzo %1</b><br>A native latent-diffusion image studio.")
+                         .arg(QStringLiteral(LIENZO_VERSION)));
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+  // cancel -> quit -> wait: returns within one step of the core.
+  m_controller->shutdown();
+  m_panel->saveSettings();
+  saveWindowState();
+  event->accept();
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
+  if (!firstLocalFile(event->mimeData()).isEmpty()) event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event) {
+  const QString path = firstLocalFile(event->mimeData());
+  if (path.isEmpty()) return;
+  event->acceptProposedAction();
+  if (restoreParametersFrom(path)) {
+    if (!m_galleryView->selectPath(path)) {
+      const QImage image(path);
+      if (!image.isNull()) {
+        m_logicalSize = image.size();
+        m_timeline->setFrames({image}, {QFileInfo(path).fileName()});
+        m_canvas->setImage(image);
+      }
+    }
+  }
+}
+
+void MainWindow::restoreWindowState() {
+  const QSettings s;
+  if (!restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray())) {
+    resize(1280, 820);
+  }
+  if (auto* split = findChild<QSplitter*>(QStringLiteral("mainSplitter"))) {
+    split->restoreState(s.value(QStringLiteral("window/splitter")).toByteArray());
+  }
+}
+
+void MainWindow::saveWindowState() const {
+  QSettings s;
+  s.setValue(QStringLiteral("window/geometry"), saveGeometry());
+  if (auto* split = findChild<QSplitter*>(QStringLiteral("mainSplitter"))) {
+    s.setValue(QStringLiteral("window/splitter"), split->saveState());
+  }
+}
+
+}  // namespace lienzo::ui

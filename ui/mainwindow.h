@@ -1,0 +1,120 @@
+// The studio window: prompt panel on the left; canvas + step timeline, compare and forward
+// process as tabs in the middle; gallery and job queue on the right; an inline message bar and a
+// status bar with step/total, it/s and ETA.
+//
+// Contract: UI thread. The window owns the GenerationController (worker thread); closing it
+// cancels a running generation and waits for the worker (cancel -> quit -> wait). Settings are
+// saved on close. Dropping an A1111 / ComfyUI / InvokeAI PNG restores what it carries.
+#pragma once
+
+#include <QMainWindow>
+#include <QSize>
+
+#include <memory>
+
+#include "ui/generationbackend.h"
+#include "ui/generationworker.h"
+#include "ui/progresstracker.h"
+
+class QLabel;
+class QProgressBar;
+class QTabWidget;
+class QAction;
+
+namespace lienzo::ui {
+
+class Canvas;
+class CompareView;
+class ForwardProcessController;
+class ForwardProcessView;
+class GalleryModel;
+class GalleryView;
+class GenerationController;
+class MessageBar;
+class PromptPanel;
+class QueuePanel;
+class Timeline;
+
+class MainWindow : public QMainWindow {
+  Q_OBJECT
+
+ public:
+  explicit MainWindow(std::shared_ptr<GenerationBackend> backend, QWidget* parent = nullptr);
+  ~MainWindow() override;
+
+  PromptPanel* promptPanel() const { return m_panel; }
+  Canvas* canvas() const { return m_canvas; }
+  Timeline* timeline() const { return m_timeline; }
+  GalleryModel* galleryModel() const { return m_galleryModel; }
+  GalleryView* galleryView() const { return m_galleryView; }
+  CompareView* compareView() const { return m_compare; }
+  ForwardProcessView* forwardProcessView() const { return m_forward; }
+  MessageBar* messageBar() const { return m_messages; }
+  GenerationController* controller() const { return m_controller; }
+  QTabWidget* tabs() const { return m_tabs; }
+  QString statusText() const;
+
+  /// Queues the prompt panel's request. Returns the job id, or 0 (with a message) when it
+  /// cannot be queued.
+  quint64 generate();
+  void cancel(CancelMode mode);
+  /// Puts the parameters an image carries into the controls; false (with a message) when it
+  /// carries none.
+  bool restoreParametersFrom(const QString& path);
+  void showGalleryImage(const QString& path);
+  void compareImages(const QString& pathA, const QString& pathB);
+  void showForwardProcess(const QString& path);
+  /// Uses `folder` as the gallery for this session (not saved).
+  void setGalleryFolder(const QString& folder);
+
+ protected:
+  void closeEvent(QCloseEvent* event) override;
+  void dragEnterEvent(QDragEnterEvent* event) override;
+  void dropEvent(QDropEvent* event) override;
+
+ private:
+  QWidget* buildGenerateTab();
+  void buildMenus();
+  void buildStatusBar();
+  void restoreWindowState();
+  void saveWindowState() const;
+
+  void onJobStarted(quint64 jobId);
+  void onStepPreview(quint64 jobId, int imageIndex, int step, int totalSteps, double sigma,
+                     const QImage& preview);
+  void onImageReady(quint64 jobId, const lienzo::ui::FinishedImage& image);
+  void onJobFinished(quint64 jobId, lienzo::ui::JobStatus status, const QString& message);
+  void onBusyChanged(bool busy);
+  void updateProgress(int imageIndex, int step, int totalSteps);
+  void openSettings();
+  void openImageForForwardProcess();
+  void updateForwardModel();
+  void showAbout();
+
+  std::shared_ptr<GenerationBackend> m_backend;
+  GenerationController* m_controller;
+  ForwardProcessController* m_forwardController;
+  GalleryModel* m_galleryModel;
+
+  PromptPanel* m_panel = nullptr;
+  MessageBar* m_messages = nullptr;
+  QTabWidget* m_tabs = nullptr;
+  Canvas* m_canvas = nullptr;
+  Timeline* m_timeline = nullptr;
+  GalleryView* m_galleryView = nullptr;
+  QueuePanel* m_queuePanel = nullptr;
+  CompareView* m_compare = nullptr;
+  ForwardProcessView* m_forward = nullptr;
+  QLabel* m_status = nullptr;
+  QProgressBar* m_progress = nullptr;
+  QAction* m_stopAction = nullptr;
+  QAction* m_finishAction = nullptr;
+
+  ProgressTracker m_tracker;
+  quint64 m_currentJob = 0;
+  int m_currentImage = -1;
+  int m_batchSize = 1;
+  QSize m_logicalSize;  ///< the size the timeline's frames stand for
+};
+
+}  // namespace lienzo::ui
