@@ -49,7 +49,8 @@ std::optional<long long> Args::getInt(const std::string& key) const {
   if (!v) return std::nullopt;
   char* end = nullptr;
   const long long n = std::strtoll(v->c_str(), &end, 10);
-  if (v->empty() || *end != '\0') throw UsageError("--" + key + " needs an integer, got '" + *v + "'");
+  if (v->empty() || *end != '\0')
+    throw UsageError("--" + key + " needs an integer, got '" + *v + "'");
   return n;
 }
 
@@ -58,7 +59,8 @@ std::optional<double> Args::getDouble(const std::string& key) const {
   if (!v) return std::nullopt;
   char* end = nullptr;
   const double d = std::strtod(v->c_str(), &end);
-  if (v->empty() || *end != '\0') throw UsageError("--" + key + " needs a number, got '" + *v + "'");
+  if (v->empty() || *end != '\0')
+    throw UsageError("--" + key + " needs a number, got '" + *v + "'");
   return d;
 }
 

@@ -79,7 +79,9 @@ Arch archByName(const std::string& name) {
   throw UsageError("unknown --arch '" + name + "' (valid: sd15, sd21, sdxl)");
 }
 
-ClipTextConfig clipL() { return ClipTextConfig{}; }  // ViT-L/14: 768 wide, 12 layers, 12 heads
+ClipTextConfig clipL() {
+  return ClipTextConfig{};
+}  // ViT-L/14: 768 wide, 12 layers, 12 heads
 
 OpenClipTextConfig openClipFor(bool sdxl) {
   OpenClipTextConfig c;  // ViT-H/14 (SD2): 1024 wide, 24 layers, 16 heads
@@ -127,9 +129,10 @@ int loadCheckpoint(const std::string& path, c10::ScalarType dtype) {
   for (const auto& [module, prefix] : parts)
     weights += loadModuleWeights(*module, file, prefix, dtype).bytesLoaded;
   const double secs = std::chrono::duration<double>(Clock::now() - start).count();
-  std::printf("load %s as %s: %.2f s, weights %.0f MiB, RSS %.0f MiB (peak %.0f MiB, %.2fx weights)\n",
-              path.c_str(), c10::toString(dtype), secs, weights / 1048576.0,
-              currentRssMiB() - before, peakRssMiB(), (peakRssMiB() - before) / (weights / 1048576.0));
+  std::printf(
+      "load %s as %s: %.2f s, weights %.0f MiB, RSS %.0f MiB (peak %.0f MiB, %.2fx weights)\n",
+      path.c_str(), c10::toString(dtype), secs, weights / 1048576.0, currentRssMiB() - before,
+      peakRssMiB(), (peakRssMiB() - before) / (weights / 1048576.0));
   return 0;
 }
 
@@ -184,13 +187,25 @@ int runBench(int argc, char** argv) {
       if (!arch.openClip || arch.sdxl) {
         ClipTextModel clip(clipL());
         randomize(*clip, dtype, device);
-        const double t = medianSeconds(runs, [&] { clip->forward(ids); sync(); }, device);
+        const double t = medianSeconds(
+            runs,
+            [&] {
+              clip->forward(ids);
+              sync();
+            },
+            device);
         std::printf("  text encoder (CLIP-L, cond+uncond):   %8.3f s\n", t);
       }
       if (arch.openClip) {
         OpenClipTextModel oc(openClipFor(arch.sdxl));
         randomize(*oc, dtype, device);
-        const double t = medianSeconds(runs, [&] { oc->forward(ids); sync(); }, device);
+        const double t = medianSeconds(
+            runs,
+            [&] {
+              oc->forward(ids);
+              sync();
+            },
+            device);
         std::printf("  text encoder (OpenCLIP, cond+uncond): %8.3f s\n", t);
       }
     }
@@ -204,8 +219,15 @@ int runBench(int argc, char** argv) {
       at::Tensor y;
       if (arch.unet.admInChannels > 0)
         y = at::randn({2, arch.unet.admInChannels}).to(device, dtype);
-      const double secs = medianSeconds(runs, [&] { unet->forward(x, t, context, y); sync(); }, device);
-      std::printf("  u-net CFG step (batch 2):             %8.3f s  (%.2f it/s)\n", secs, 1.0 / secs);
+      const double secs = medianSeconds(
+          runs,
+          [&] {
+            unet->forward(x, t, context, y);
+            sync();
+          },
+          device);
+      std::printf("  u-net CFG step (batch 2):             %8.3f s  (%.2f it/s)\n", secs,
+                  1.0 / secs);
       std::printf("  u-net weights %.0f MiB, peak RSS %.0f MiB (%.2fx weights)\n", weights,
                   peakRssMiB(), peakRssMiB() / weights);
     }
@@ -213,7 +235,13 @@ int runBench(int argc, char** argv) {
       AutoencoderKL vae(VaeConfig{});
       randomize(*vae, dtype, device);
       const auto z = at::randn({1, 4, h, w}).to(device, dtype);
-      const double secs = medianSeconds(runs, [&] { vae->decode(z); sync(); }, device);
+      const double secs = medianSeconds(
+          runs,
+          [&] {
+            vae->decode(z);
+            sync();
+          },
+          device);
       std::printf("  VAE decode (1 image):                 %8.3f s\n", secs);
     }
     std::printf("  peak RSS %.0f MiB\n", peakRssMiB());

@@ -51,11 +51,10 @@ std::filesystem::path outputName(const std::filesystem::path& out, int index, in
 }
 
 void printUsage() {
-  std::cerr
-      << "usage: lienzo generate [--model FILE] --prompt TEXT [--negative TEXT] [--seed N]\n"
-         "         [--steps N] [--cfg X] [--sampler NAME] [--schedule NAME] [--width W]\n"
-         "         [--height H] [--batch N] [--clip-skip N] [--dtype auto|f32|bf16|f16]\n"
-         "         [--device cpu|cuda] [--threads N] -o OUT.png\n";
+  std::cerr << "usage: lienzo generate [--model FILE] --prompt TEXT [--negative TEXT] [--seed N]\n"
+               "         [--steps N] [--cfg X] [--sampler NAME] [--schedule NAME] [--width W]\n"
+               "         [--height H] [--batch N] [--clip-skip N] [--dtype auto|f32|bf16|f16]\n"
+               "         [--device cpu|cuda] [--threads N] -o OUT.png\n";
 }
 
 }  // namespace
@@ -66,16 +65,17 @@ int runGenerate(int argc, char** argv) {
   std::filesystem::path modelPath;
   LoadOptions load;
   try {
-    const Args args(argc, argv,
-                    {"model", "prompt", "negative", "seed", "steps", "cfg", "sampler", "schedule",
-                     "width", "height", "batch", "clip-skip", "dtype", "device", "threads",
-                     "output"},
-                    {"help"});
+    const Args args(
+        argc, argv,
+        {"model", "prompt", "negative", "seed", "steps", "cfg", "sampler", "schedule", "width",
+         "height", "batch", "clip-skip", "dtype", "device", "threads", "output"},
+        {"help"});
     if (args.has("help")) {
       printUsage();
       return 0;
     }
-    if (!args.positional().empty()) throw UsageError("unexpected argument '" + args.positional()[0] + "'");
+    if (!args.positional().empty())
+      throw UsageError("unexpected argument '" + args.positional()[0] + "'");
     params.prompt = args.get("prompt", "");
     params.negativePrompt = args.get("negative", "");
     params.seed = args.getInt("seed").value_or(-1);
@@ -98,7 +98,8 @@ int runGenerate(int argc, char** argv) {
     params.schedule = canonicalSchedule(params.schedule);
     if (args.has("width")) params.width = static_cast<int>(*args.getInt("width"));
     if (args.has("height")) params.height = static_cast<int>(*args.getInt("height"));
-    if (!args.has("width") || !args.has("height")) params.width = params.height = -1;  // model default
+    if (!args.has("width") || !args.has("height"))
+      params.width = params.height = -1;  // model default
   } catch (const UsageError& e) {
     std::cerr << "lienzo generate: " << e.what() << "\n";
     printUsage();

@@ -20,13 +20,14 @@
 namespace {
 
 void printUsage() {
-  std::cout << "usage: lienzo [gui] [--grab FILE] [--lang es|en]   start the studio\n"
-               "       lienzo generate --prompt TEXT -o OUT.png ...     txt2img (see --help)\n"
-               "       lienzo bench [--arch sd15|sd21|sdxl] ...        speed and memory\n"
-               "       lienzo eval --render N | IMAGE... [--scene JSON] score scenes (built-in model)\n"
-               "       lienzo train tokenizer|vae|diffusion|export ... train the built-in model\n"
-               "       lienzo info FILE...                          describe checkpoints\n"
-               "       lienzo --version | --help\n";
+  std::cout
+      << "usage: lienzo [gui] [--grab FILE] [--lang es|en]   start the studio\n"
+         "       lienzo generate --prompt TEXT -o OUT.png ...     txt2img (see --help)\n"
+         "       lienzo bench [--arch sd15|sd21|sdxl] ...        speed and memory\n"
+         "       lienzo eval --render N | IMAGE... [--scene JSON] score scenes (built-in model)\n"
+         "       lienzo train tokenizer|vae|diffusion|export ... train the built-in model\n"
+         "       lienzo info FILE...                          describe checkpoints\n"
+         "       lienzo --version | --help\n";
 }
 
 }  // namespace

@@ -11,19 +11,29 @@ namespace lienzo {
 
 const char* familyName(ModelFamily family) {
   switch (family) {
-    case ModelFamily::SD1: return "SD 1.x";
-    case ModelFamily::SD2: return "SD 2.x";
-    case ModelFamily::SDXL: return "SDXL base";
-    case ModelFamily::SDXLRefiner: return "SDXL refiner";
-    case ModelFamily::SD3: return "SD3 (MMDiT)";
-    case ModelFamily::Flux: return "Flux";
-    case ModelFamily::LienzoBuiltin: return "Lienzo built-in";
-    case ModelFamily::Unknown: break;
+    case ModelFamily::SD1:
+      return "SD 1.x";
+    case ModelFamily::SD2:
+      return "SD 2.x";
+    case ModelFamily::SDXL:
+      return "SDXL base";
+    case ModelFamily::SDXLRefiner:
+      return "SDXL refiner";
+    case ModelFamily::SD3:
+      return "SD3 (MMDiT)";
+    case ModelFamily::Flux:
+      return "Flux";
+    case ModelFamily::LienzoBuiltin:
+      return "Lienzo built-in";
+    case ModelFamily::Unknown:
+      break;
   }
   return "unknown";
 }
 
-bool CheckpointInfo::hasPart(const std::string& name) const { return part(name) != nullptr; }
+bool CheckpointInfo::hasPart(const std::string& name) const {
+  return part(name) != nullptr;
+}
 
 const CheckpointPart* CheckpointInfo::part(const std::string& name) const {
   for (const auto& p : parts)
@@ -138,7 +148,8 @@ CheckpointInfo identifyCheckpoint(const SafetensorsFile& file) {
         "512-base models ε)");
   if (info.unetInChannels == 9) info.notes.push_back("inpainting U-Net (9 input channels)");
   if (info.unetInChannels == 8) info.notes.push_back("instruct-pix2pix U-Net (8 input channels)");
-  if (hasUnet && !info.hasPart("vae")) info.notes.push_back("no VAE inside: an external VAE is needed");
+  if (hasUnet && !info.hasPart("vae"))
+    info.notes.push_back("no VAE inside: an external VAE is needed");
   return info;
 }
 

@@ -20,13 +20,13 @@ class SafetensorsFile;
 
 enum class ModelFamily {
   Unknown,
-  SD1,          ///< SD 1.x: CLIP ViT-L text encoder (HF layout), conv proj in transformers
-  SD2,          ///< SD 2.x: OpenCLIP ViT-H text encoder, linear proj (ε or v: not knowable from keys)
-  SDXL,         ///< SDXL base: two text encoders + label_emb (ADM) vector conditioning
-  SDXLRefiner,  ///< SDXL refiner: OpenCLIP bigG only
-  SD3,          ///< MMDiT (joint_blocks)
-  Flux,         ///< Flux (double_blocks / single_blocks)
-  LienzoBuiltin ///< Lienzo's own trained model (metadata "lienzo.model")
+  SD1,   ///< SD 1.x: CLIP ViT-L text encoder (HF layout), conv proj in transformers
+  SD2,   ///< SD 2.x: OpenCLIP ViT-H text encoder, linear proj (ε or v: not knowable from keys)
+  SDXL,  ///< SDXL base: two text encoders + label_emb (ADM) vector conditioning
+  SDXLRefiner,   ///< SDXL refiner: OpenCLIP bigG only
+  SD3,           ///< MMDiT (joint_blocks)
+  Flux,          ///< Flux (double_blocks / single_blocks)
+  LienzoBuiltin  ///< Lienzo's own trained model (metadata "lienzo.model")
 };
 const char* familyName(ModelFamily family);
 

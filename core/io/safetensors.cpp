@@ -28,11 +28,11 @@ struct DTypeRow {
   c10::ScalarType scalar;
 };
 constexpr DTypeRow kDTypes[] = {
-    {StDType::F64, "F64", 8, c10::kDouble},   {StDType::F32, "F32", 4, c10::kFloat},
-    {StDType::F16, "F16", 2, c10::kHalf},     {StDType::BF16, "BF16", 2, c10::kBFloat16},
-    {StDType::I64, "I64", 8, c10::kLong},     {StDType::I32, "I32", 4, c10::kInt},
-    {StDType::I16, "I16", 2, c10::kShort},    {StDType::I8, "I8", 1, c10::kChar},
-    {StDType::U8, "U8", 1, c10::kByte},       {StDType::Bool, "BOOL", 1, c10::kBool},
+    {StDType::F64, "F64", 8, c10::kDouble}, {StDType::F32, "F32", 4, c10::kFloat},
+    {StDType::F16, "F16", 2, c10::kHalf},   {StDType::BF16, "BF16", 2, c10::kBFloat16},
+    {StDType::I64, "I64", 8, c10::kLong},   {StDType::I32, "I32", 4, c10::kInt},
+    {StDType::I16, "I16", 2, c10::kShort},  {StDType::I8, "I8", 1, c10::kChar},
+    {StDType::U8, "U8", 1, c10::kByte},     {StDType::Bool, "BOOL", 1, c10::kBool},
 };
 const DTypeRow& row(StDType dtype) {
   for (const auto& r : kDTypes)
@@ -46,14 +46,19 @@ std::optional<StDType> stDTypeFromName(const std::string& name) {
     if (name == r.name) return r.dtype;
   return std::nullopt;
 }
-const char* stDTypeName(StDType dtype) { return row(dtype).name; }
-std::size_t stDTypeSize(StDType dtype) { return row(dtype).size; }
-c10::ScalarType toScalarType(StDType dtype) { return row(dtype).scalar; }
+const char* stDTypeName(StDType dtype) {
+  return row(dtype).name;
+}
+std::size_t stDTypeSize(StDType dtype) {
+  return row(dtype).size;
+}
+c10::ScalarType toScalarType(StDType dtype) {
+  return row(dtype).scalar;
+}
 StDType fromScalarType(c10::ScalarType type) {
   for (const auto& r : kDTypes)
     if (r.scalar == type) return r.dtype;
-  throw std::invalid_argument(std::string("safetensors cannot store dtype ") +
-                              c10::toString(type));
+  throw std::invalid_argument(std::string("safetensors cannot store dtype ") + c10::toString(type));
 }
 
 int64_t StTensorInfo::numel() const {
@@ -164,9 +169,9 @@ SafetensorsFile SafetensorsFile::parse(std::shared_ptr<MappedFile> file, const s
                                        const SafetensorsLimits& limits) {
   const uint64_t size = file->size();
   if (size < 8)
-    throw SafetensorsError(Kind::Truncated, name,
-                           "file is " + std::to_string(size) +
-                               " bytes, shorter than the 8-byte header length");
+    throw SafetensorsError(
+        Kind::Truncated, name,
+        "file is " + std::to_string(size) + " bytes, shorter than the 8-byte header length");
   const uint64_t headerLen = readLe64(file->data());
   if (headerLen > size - 8)
     throw SafetensorsError(Kind::HeaderTooLarge, name,
@@ -184,9 +189,11 @@ SafetensorsFile SafetensorsFile::parse(std::shared_ptr<MappedFile> file, const s
   try {
     header = nlohmann::json::parse(headerBegin, headerBegin + headerLen);
   } catch (const nlohmann::json::exception& e) {
-    throw SafetensorsError(Kind::BadJson, name, std::string("header is not valid JSON: ") + e.what());
+    throw SafetensorsError(Kind::BadJson, name,
+                           std::string("header is not valid JSON: ") + e.what());
   }
-  if (!header.is_object()) throw SafetensorsError(Kind::BadJson, name, "header is not a JSON object");
+  if (!header.is_object())
+    throw SafetensorsError(Kind::BadJson, name, "header is not a JSON object");
   if (header.size() > limits.maxTensors + 1)
     throw SafetensorsError(Kind::BadEntry, name,
                            "header lists " + std::to_string(header.size()) + " entries (limit " +
@@ -214,13 +221,14 @@ SafetensorsFile SafetensorsFile::parse(std::shared_ptr<MappedFile> file, const s
     const std::string where = "tensor '" + key + "'";
     if (!value.is_object() || !value.contains("dtype") || !value.contains("shape") ||
         !value.contains("data_offsets"))
-      throw SafetensorsError(Kind::BadEntry, name,
-                             where + " needs dtype, shape and data_offsets");
+      throw SafetensorsError(Kind::BadEntry, name, where + " needs dtype, shape and data_offsets");
     const auto& jd = value["dtype"];
     const auto& js = value["shape"];
     const auto& jo = value["data_offsets"];
-    if (!jd.is_string()) throw SafetensorsError(Kind::BadEntry, name, where + ": dtype is not a string");
-    if (!js.is_array()) throw SafetensorsError(Kind::BadEntry, name, where + ": shape is not an array");
+    if (!jd.is_string())
+      throw SafetensorsError(Kind::BadEntry, name, where + ": dtype is not a string");
+    if (!js.is_array())
+      throw SafetensorsError(Kind::BadEntry, name, where + ": shape is not an array");
     if (!jo.is_array() || jo.size() != 2 || !jo[0].is_number_unsigned() ||
         !jo[1].is_number_unsigned())
       throw SafetensorsError(Kind::BadEntry, name,
@@ -239,7 +247,8 @@ SafetensorsFile SafetensorsFile::parse(std::shared_ptr<MappedFile> file, const s
     uint64_t elements = 1;
     for (const auto& d : js) {
       if (!d.is_number_unsigned())
-        throw SafetensorsError(Kind::BadShape, name, where + ": shape entries must be non-negative integers");
+        throw SafetensorsError(Kind::BadShape, name,
+                               where + ": shape entries must be non-negative integers");
       const uint64_t dim = d.get<uint64_t>();
       if (dim > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) ||
           mulOverflows(elements, dim, &elements))
@@ -261,10 +270,10 @@ SafetensorsFile SafetensorsFile::parse(std::shared_ptr<MappedFile> file, const s
                                  std::to_string(info.end) + ") run past the data section (" +
                                  std::to_string(dataSize) + " bytes; file truncated?)");
     if (info.end - info.begin != bytes)
-      throw SafetensorsError(Kind::SizeMismatch, name,
-                             where + ": shape × " + stDTypeName(info.dtype) + " size = " +
-                                 std::to_string(bytes) + " bytes but data_offsets span " +
-                                 std::to_string(info.end - info.begin));
+      throw SafetensorsError(
+          Kind::SizeMismatch, name,
+          where + ": shape × " + stDTypeName(info.dtype) + " size = " + std::to_string(bytes) +
+              " bytes but data_offsets span " + std::to_string(info.end - info.begin));
     result.m_names.push_back(key);
     result.m_index.emplace(key, std::move(info));
   }
@@ -277,15 +286,17 @@ SafetensorsFile SafetensorsFile::parse(std::shared_ptr<MappedFile> file, const s
             [](const StTensorInfo* a, const StTensorInfo* b) { return a->begin < b->begin; });
   for (std::size_t i = 1; i < spans.size(); ++i) {
     if (spans[i]->begin < spans[i - 1]->end)
-      throw SafetensorsError(Kind::Overlap, name,
-                             "tensors '" + spans[i - 1]->name + "' and '" + spans[i]->name +
-                                 "' overlap");
+      throw SafetensorsError(
+          Kind::Overlap, name,
+          "tensors '" + spans[i - 1]->name + "' and '" + spans[i]->name + "' overlap");
   }
   std::sort(result.m_names.begin(), result.m_names.end());
   return result;
 }
 
-uint64_t SafetensorsFile::fileSize() const { return m_file ? m_file->size() : 0; }
+uint64_t SafetensorsFile::fileSize() const {
+  return m_file ? m_file->size() : 0;
+}
 
 const StTensorInfo& SafetensorsFile::info(const std::string& name) const {
   const auto it = m_index.find(name);

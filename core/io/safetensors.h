@@ -44,17 +44,17 @@ StDType fromScalarType(c10::ScalarType type);
 
 /// Why a file was rejected; tests check the kind, users read what().
 enum class SafetensorsErrorKind {
-  Io,               ///< cannot open / stat / map / write
-  Truncated,        ///< shorter than the 8-byte length prefix
-  HeaderTooLarge,   ///< header length beyond the file or above the sane limit
-  BadJson,          ///< header is not valid UTF-8 JSON or not an object
-  BadEntry,         ///< an entry lacks dtype/shape/data_offsets or has wrong types
-  UnknownDType,     ///< dtype string not understood
-  BadShape,         ///< negative dims, too many dims, element count overflow
-  SizeMismatch,     ///< shape × dtype size != byte span
-  OutOfBounds,      ///< a span ends past the data section or begin > end
-  Overlap,          ///< two spans share bytes
-  MissingTensor,    ///< a requested name is not in the file
+  Io,              ///< cannot open / stat / map / write
+  Truncated,       ///< shorter than the 8-byte length prefix
+  HeaderTooLarge,  ///< header length beyond the file or above the sane limit
+  BadJson,         ///< header is not valid UTF-8 JSON or not an object
+  BadEntry,        ///< an entry lacks dtype/shape/data_offsets or has wrong types
+  UnknownDType,    ///< dtype string not understood
+  BadShape,        ///< negative dims, too many dims, element count overflow
+  SizeMismatch,    ///< shape × dtype size != byte span
+  OutOfBounds,     ///< a span ends past the data section or begin > end
+  Overlap,         ///< two spans share bytes
+  MissingTensor,   ///< a requested name is not in the file
 };
 
 class SafetensorsError : public std::runtime_error {
@@ -92,7 +92,8 @@ class MappedFile;  // defined in safetensors.cpp
 class SafetensorsFile {
  public:
   /// Maps and validates `path`. Throws SafetensorsError.
-  static SafetensorsFile open(const std::filesystem::path& path, const SafetensorsLimits& limits = {});
+  static SafetensorsFile open(const std::filesystem::path& path,
+                              const SafetensorsLimits& limits = {});
   /// Validates an in-memory image (copied). Throws SafetensorsError; `name` is used in messages.
   static SafetensorsFile fromBytes(std::string bytes, const std::string& name = "<memory>",
                                    const SafetensorsLimits& limits = {});

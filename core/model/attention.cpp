@@ -46,7 +46,7 @@ at::Tensor multiHeadAttention(const at::Tensor& q, const at::Tensor& k, const at
   for (int64_t start = 0; start < nq; start += chunk) {
     const int64_t len = std::min(chunk, nq - start);
     const at::Tensor qc = qh.narrow(1, start, len);  // [B*H, len, D]
-    at::Tensor scores = at::matmul(qc, khT);          // [B*H, len, Nk]
+    at::Tensor scores = at::matmul(qc, khT);         // [B*H, len, Nk]
     if (half) scores = scores.to(at::kFloat);
     scores.mul_(scale);
     if (options.causal) {

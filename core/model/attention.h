@@ -17,7 +17,7 @@ namespace lienzo {
 struct AttentionOptions {
   int64_t heads = 1;
   bool causal = false;
-  std::optional<double> scale;        ///< default D^-0.5
+  std::optional<double> scale;          ///< default D^-0.5
   int64_t maxScoreBytes = 256ll << 20;  ///< chunk queries so scores stay under this
 };
 

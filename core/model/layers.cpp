@@ -97,8 +97,7 @@ void forEachTensor(torch::nn::Module& module, Fn&& fn) {
 }  // namespace
 
 LoadReport loadModuleWeights(torch::nn::Module& module, const SafetensorsFile& file,
-                             const std::string& prefix, c10::ScalarType dtype,
-                             c10::Device device) {
+                             const std::string& prefix, c10::ScalarType dtype, c10::Device device) {
   LoadReport report;
   at::NoGradGuard noGrad;
   forEachTensor(module, [&](const std::string& name, at::Tensor& target) {

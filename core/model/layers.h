@@ -26,7 +26,10 @@ struct LinearOptions {
   int64_t in;
   int64_t out;
   bool bias = true;
-  LinearOptions& withBias(bool b) { bias = b; return *this; }
+  LinearOptions& withBias(bool b) {
+    bias = b;
+    return *this;
+  }
 };
 
 /// y = x Wᵀ + b; weight [out, in], bias [out].
@@ -48,9 +51,18 @@ struct Conv2dOptions {
   int64_t stride = 1;
   int64_t padding = 0;
   bool bias = true;
-  Conv2dOptions& withStride(int64_t s) { stride = s; return *this; }
-  Conv2dOptions& withPadding(int64_t p) { padding = p; return *this; }
-  Conv2dOptions& withBias(bool b) { bias = b; return *this; }
+  Conv2dOptions& withStride(int64_t s) {
+    stride = s;
+    return *this;
+  }
+  Conv2dOptions& withPadding(int64_t p) {
+    padding = p;
+    return *this;
+  }
+  Conv2dOptions& withBias(bool b) {
+    bias = b;
+    return *this;
+  }
 };
 
 /// 2-D convolution; weight [out, in, k, k], bias [out].

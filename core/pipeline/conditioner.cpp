@@ -29,7 +29,7 @@ Conditioning encodePrompt(const ModelBundle& bundle, const std::string& prompt, 
   switch (bundle.family) {
     case ModelFamily::SD1: {
       const ChunkedPrompt chunks = tokenizePrompt(tok, prompt, {PadStyle::Sd1});
-      const auto ids = chunkIds(chunks).to(bundle.device);  // [n,77]
+      const auto ids = chunkIds(chunks).to(bundle.device);          // [n,77]
       const auto hidden = clip->encodeWithClipSkip(ids, clipSkip);  // [n,77,D]
       out.context = weightAndFlatten(hidden, chunkWeights(chunks)).to(bundle.dtype);
       break;
@@ -50,14 +50,14 @@ Conditioning encodePrompt(const ModelBundle& bundle, const std::string& prompt, 
       const ChunkedPrompt chunksG = tokenizePrompt(tok, prompt, {PadStyle::Sd2});
       const auto idsL = chunkIds(chunksL).to(bundle.device);
       const auto idsG = chunkIds(chunksG).to(bundle.device);
-      const int64_t fromEnd = 1 + clipSkip;  // SDXL: penultimate, no final norm
-      const auto l = clip->forward(idsL).fromEnd(fromEnd);                  // [n,77,768]
-      const auto g = openClip->forward(idsG);                               // full pass
-      const auto gHidden = g.fromEnd(fromEnd);                                     // [n,77,1280]
+      const int64_t fromEnd = 1 + clipSkip;                 // SDXL: penultimate, no final norm
+      const auto l = clip->forward(idsL).fromEnd(fromEnd);  // [n,77,768]
+      const auto g = openClip->forward(idsG);               // full pass
+      const auto gHidden = g.fromEnd(fromEnd);              // [n,77,1280]
       out.context = at::cat({weightAndFlatten(l, chunkWeights(chunksL)),
                              weightAndFlatten(gHidden, chunkWeights(chunksG))},
                             -1)
-                        .to(bundle.dtype);                                         // [1,n*77,2048]
+                        .to(bundle.dtype);    // [1,n*77,2048]
       out.pooled = g.pooled.narrow(0, 0, 1);  // first chunk's pooled output [1,1280]
       break;
     }

@@ -2,8 +2,8 @@
 #include "core/pipeline/model_bundle.h"
 
 #include "core/io/safetensors.h"
-#include "core/pipeline/builtin_model.h"  // built-in model branch (trainer area)
 #include "core/io/sha256.h"
+#include "core/pipeline/builtin_model.h"  // built-in model branch (trainer area)
 
 #include <ATen/ATen.h>
 #include <nlohmann/json.hpp>
@@ -29,12 +29,16 @@ std::optional<int64_t> textHeads(const nlohmann::json& te) {
 
 c10::ScalarType resolveDType(ComputeDType dtype, const c10::Device& device) {
   switch (dtype) {
-    case ComputeDType::F32: return c10::kFloat;
-    case ComputeDType::BF16: return c10::kBFloat16;
+    case ComputeDType::F32:
+      return c10::kFloat;
+    case ComputeDType::BF16:
+      return c10::kBFloat16;
     // libtorch's CPU build has no Half kernels for conv/matmul/softmax: half weights on the CPU
     // compute in float32 (exact for F16-stored checkpoints).
-    case ComputeDType::F16: return device.is_cuda() ? c10::kHalf : c10::kFloat;
-    case ComputeDType::Auto: break;
+    case ComputeDType::F16:
+      return device.is_cuda() ? c10::kHalf : c10::kFloat;
+    case ComputeDType::Auto:
+      break;
   }
   return device.is_cuda() ? c10::kHalf : c10::kFloat;
 }
@@ -73,9 +77,13 @@ ModelOverrides readSidecarConfig(const std::filesystem::path& checkpoint) {
   }
   if (cfg.contains("parameterization") && cfg["parameterization"].is_string()) {
     const auto p = cfg["parameterization"].get<std::string>();
-    if (p == "eps" || p == "epsilon") out.prediction = Prediction::Epsilon;
-    else if (p == "v" || p == "v_prediction") out.prediction = Prediction::V;
-    else throw GenerationError(Code::ModelLoad, sidecar.string() + ": unknown parameterization '" + p + "'");
+    if (p == "eps" || p == "epsilon")
+      out.prediction = Prediction::Epsilon;
+    else if (p == "v" || p == "v_prediction")
+      out.prediction = Prediction::V;
+    else
+      throw GenerationError(Code::ModelLoad,
+                            sidecar.string() + ": unknown parameterization '" + p + "'");
   }
   if (cfg.contains("scale_factor") && cfg["scale_factor"].is_number())
     out.scaleFactor = cfg["scale_factor"].get<double>();
@@ -148,9 +156,10 @@ std::shared_ptr<const ModelBundle> loadModelBundle(const std::filesystem::path& 
     const auto device = bundle->device;
 
     // Schedule: the checkpoint's own table when it has one (CompVis stores it), else SD's.
-    bundle->schedule = file.contains("alphas_cumprod")
-                           ? DiscreteSchedule::fromAlphasCumprod(file.load("alphas_cumprod", at::kFloat))
-                           : DiscreteSchedule::scaledLinear();
+    bundle->schedule =
+        file.contains("alphas_cumprod")
+            ? DiscreteSchedule::fromAlphasCumprod(file.load("alphas_cumprod", at::kFloat))
+            : DiscreteSchedule::scaledLinear();
     bundle->prediction = overrides.prediction.value_or(
         info.family == ModelFamily::SD2 ? Prediction::V : Prediction::Epsilon);
     const bool xl = info.family == ModelFamily::SDXL;
@@ -182,14 +191,14 @@ std::shared_ptr<const ModelBundle> loadModelBundle(const std::filesystem::path& 
         break;
       }
       case ModelFamily::SD2:
-        bundle->openClip = loadOpenClipTextModel(file, "cond_stage_model.model.", textDType,
-                                                 device, overrides.textHeads);
+        bundle->openClip = loadOpenClipTextModel(file, "cond_stage_model.model.", textDType, device,
+                                                 overrides.textHeads);
         break;
       default:
         bundle->clip = loadClipTextModel(file, "conditioner.embedders.0.transformer.text_model.",
                                          textDType, device, overrides.textHeads);
-        bundle->openClip = loadOpenClipTextModel(file, "conditioner.embedders.1.model.",
-                                                 textDType, device, overrides.text2Heads);
+        bundle->openClip = loadOpenClipTextModel(file, "conditioner.embedders.1.model.", textDType,
+                                                 device, overrides.text2Heads);
         break;
     }
     if (info.hasPart("vae")) {
@@ -203,8 +212,8 @@ std::shared_ptr<const ModelBundle> loadModelBundle(const std::filesystem::path& 
       for (const auto& d : clipVocabSearchDirs(path)) looked += "\n  " + d.string();
       throw GenerationError(Code::ModelLoad,
                             "CLIP vocabulary (bpe_simple_vocab_16e6.txt.gz or vocab.json + "
-                            "merges.txt) not found; looked in:" + looked +
-                                "\nSet LIENZO_CLIP_VOCAB to the file.");
+                            "merges.txt) not found; looked in:" +
+                                looked + "\nSet LIENZO_CLIP_VOCAB to the file.");
     }
     bundle->tokenizer = std::make_shared<ClipTokenizer>(ClipTokenizer::fromPath(*vocab));
 
@@ -224,6 +233,8 @@ std::shared_ptr<const ModelBundle> loadModelBundle(const std::filesystem::path& 
   return bundle;
 }
 
-const ModelDescription& describe(const ModelBundle& bundle) { return bundle.description; }
+const ModelDescription& describe(const ModelBundle& bundle) {
+  return bundle.description;
+}
 
 }  // namespace lienzo

@@ -36,8 +36,8 @@ struct ModelOverrides {
   std::optional<double> scaleFactor;
   std::optional<int64_t> unetNumHeads;
   std::optional<int64_t> unetNumHeadChannels;
-  std::optional<int64_t> textHeads;    ///< SD1/SD2 text encoder, SDXL CLIP-L
-  std::optional<int64_t> text2Heads;   ///< SDXL OpenCLIP bigG
+  std::optional<int64_t> textHeads;   ///< SD1/SD2 text encoder, SDXL CLIP-L
+  std::optional<int64_t> text2Heads;  ///< SDXL OpenCLIP bigG
 };
 
 /// Reads `<stem>.config.json` beside `checkpoint` when present; throws GenerationError on a
@@ -92,8 +92,7 @@ at::Tensor sdxlVector(const ModelBundle& bundle, const at::Tensor& pooled, int64
 /// Raw U-Net prediction with classifier-free guidance, cond and uncond as one batch of 2.
 /// x_in [1,C,h,w] float32, t [1] float32 → guided eps/v [1,C,h,w] float32.
 ModelFn makeGuidedModel(const ModelBundle& bundle, const Conditioning& cond,
-                        const Conditioning& uncond, double cfgScale, int64_t height,
-                        int64_t width);
+                        const Conditioning& uncond, double cfgScale, int64_t height, int64_t width);
 
 /// Decodes a diffusion-space latent [1,C,h,w] → image [1,3,H,W] float32 (about [-1,1]).
 /// Throws GenerationError(NumericalError) when the decode produced NaN/Inf.

@@ -15,8 +15,7 @@ std::string formatNumber(double v) {
 }
 
 // Schedule suffixes older A1111 versions glued onto sampler names.
-const char* const kScheduleSuffixes[] = {"Karras", "Exponential", "Polyexponential",
-                                         "SGM Uniform"};
+const char* const kScheduleSuffixes[] = {"Karras", "Exponential", "Polyexponential", "SGM Uniform"};
 
 }  // namespace
 

@@ -34,7 +34,8 @@ uint64_t availableMemory() {
 /// attention score chunk, and the VAE decoder's full-resolution stage (~4 tensors of 128+
 /// channels at image resolution, float32).
 uint64_t estimateWorkingBytes(const ModelBundle& bundle, const GenerationParams& p) {
-  const uint64_t latentPixels = uint64_t(p.width / bundle.vaeFactor) * (p.height / bundle.vaeFactor);
+  const uint64_t latentPixels =
+      uint64_t(p.width / bundle.vaeFactor) * (p.height / bundle.vaeFactor);
   const uint64_t width = static_cast<uint64_t>(bundle.unet->config().modelChannels);
   const uint64_t elem = bundle.dtype == at::kFloat ? 4 : 2;
   const uint64_t unet = 2 * 24 * latentPixels * width * elem + (256ull << 20);
@@ -51,7 +52,8 @@ GenerationError translate(const std::exception& e) {
   if (what.find("can't allocate") != std::string::npos ||
       what.find("out of memory") != std::string::npos)
     return GenerationError(Code::OutOfMemory, "out of memory: " + what.substr(0, what.find('\n')));
-  if (dynamic_cast<const std::invalid_argument*>(&e)) return GenerationError(Code::InvalidParams, what);
+  if (dynamic_cast<const std::invalid_argument*>(&e))
+    return GenerationError(Code::InvalidParams, what);
   return GenerationError(Code::Internal, what.substr(0, what.find("\nException raised")));
 }
 
@@ -59,10 +61,14 @@ GenerationError translate(const std::exception& e) {
 
 const char* computeDTypeName(ComputeDType dtype) {
   switch (dtype) {
-    case ComputeDType::F32: return "f32";
-    case ComputeDType::BF16: return "bf16";
-    case ComputeDType::F16: return "f16";
-    case ComputeDType::Auto: break;
+    case ComputeDType::F32:
+      return "f32";
+    case ComputeDType::BF16:
+      return "bf16";
+    case ComputeDType::F16:
+      return "f16";
+    case ComputeDType::Auto:
+      break;
   }
   return "auto";
 }
@@ -104,10 +110,12 @@ GenerationResult generate(const ModelBundle& bundle, const GenerationParams& req
   const uint64_t need = estimateWorkingBytes(bundle, params);
   const uint64_t have = availableMemory();
   if (have > 0 && need > have)
-    throw GenerationError(Code::OutOfMemory,
-                          std::to_string(params.width) + "x" + std::to_string(params.height) +
-                              " needs about " + std::to_string(need >> 20) + " MiB of working "
-                              "memory but only " + std::to_string(have >> 20) + " MiB is available");
+    throw GenerationError(Code::OutOfMemory, std::to_string(params.width) + "x" +
+                                                 std::to_string(params.height) + " needs about " +
+                                                 std::to_string(need >> 20) +
+                                                 " MiB of working "
+                                                 "memory but only " +
+                                                 std::to_string(have >> 20) + " MiB is available");
 
   GenerationResult result;
   try {

@@ -32,15 +32,15 @@ struct GenerationParams {
   int64_t seed = -1;  ///< < 0: pick a random seed (reported back in GeneratedImage::seed)
   int steps = 20;
   double cfgScale = 7.0;
-  std::string sampler = "Euler a";       ///< A1111 name, see samplerCatalog()
-  std::string schedule = "Automatic";    ///< A1111 "Schedule type"
-  int width = 512;                       ///< multiple of 8
-  int height = 512;                      ///< multiple of 8
-  int batchSize = 1;                     ///< images per request; image i uses seed + i
-  int clipSkip = 1;                      ///< 1 = last layer
+  std::string sampler = "Euler a";     ///< A1111 name, see samplerCatalog()
+  std::string schedule = "Automatic";  ///< A1111 "Schedule type"
+  int width = 512;                     ///< multiple of 8
+  int height = 512;                    ///< multiple of 8
+  int batchSize = 1;                   ///< images per request; image i uses seed + i
+  int clipSkip = 1;                    ///< 1 = last layer
   ComputeDType dtype = ComputeDType::Auto;
-  std::string device = "cpu";            ///< "cpu", "cuda", "cuda:1"
-  bool previews = true;                  ///< compute per-step RGB previews
+  std::string device = "cpu";  ///< "cpu", "cuda", "cuda:1"
+  bool previews = true;        ///< compute per-step RGB previews
 };
 
 /// Throws GenerationError with a message naming the first invalid field.
@@ -56,8 +56,17 @@ struct RgbImage {
 
 class GenerationError : public std::runtime_error {
  public:
-  enum class Code { InvalidParams, ModelLoad, UnsupportedModel, OutOfMemory, NumericalError, Cancelled, Internal };
-  GenerationError(Code code, const std::string& message) : std::runtime_error(message), m_code(code) {}
+  enum class Code {
+    InvalidParams,
+    ModelLoad,
+    UnsupportedModel,
+    OutOfMemory,
+    NumericalError,
+    Cancelled,
+    Internal
+  };
+  GenerationError(Code code, const std::string& message)
+      : std::runtime_error(message), m_code(code) {}
   Code code() const { return m_code; }
 
  private:
@@ -66,9 +75,9 @@ class GenerationError : public std::runtime_error {
 
 /// What a checkpoint is, for pickers and `lienzo info`.
 struct ModelDescription {
-  std::string family;       ///< "SD 1.x", "SD 2.x", "SDXL", "Lienzo built-in"
-  std::string name;         ///< file stem
-  std::string hash;         ///< A1111 "Model hash": first 10 hex digits of SHA-256
+  std::string family;  ///< "SD 1.x", "SD 2.x", "SDXL", "Lienzo built-in"
+  std::string name;    ///< file stem
+  std::string hash;    ///< A1111 "Model hash": first 10 hex digits of SHA-256
   std::filesystem::path path;
   int defaultWidth = 512;
   int defaultHeight = 512;
@@ -113,7 +122,7 @@ struct StepProgress {
   int step = 0;        ///< 0-based
   int totalSteps = 0;
   double sigma = 0.0;
-  RgbImage preview;    ///< cheap latent->RGB of the predicted x0 (latent resolution), may be empty
+  RgbImage preview;  ///< cheap latent->RGB of the predicted x0 (latent resolution), may be empty
 };
 
 struct GeneratedImage {

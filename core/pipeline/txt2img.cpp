@@ -26,7 +26,7 @@ at::Tensor sdxlVector(const ModelBundle& bundle, const at::Tensor& pooled, int64
   const auto opts = at::TensorOptions().dtype(at::kFloat);
   const auto numbers = at::tensor({static_cast<float>(height), static_cast<float>(width), 0.f, 0.f,
                                    static_cast<float>(height), static_cast<float>(width)},
-                                  opts);                      // [6]
+                                  opts);                                   // [6]
   const auto emb = timestepEmbedding(numbers, 256).reshape({1, 6 * 256});  // [1,1536]
   return at::cat({pooled.to(at::kFloat).cpu(), emb}, 1).to(bundle.device, bundle.dtype);
 }
@@ -67,9 +67,10 @@ ModelFn makeGuidedModel(const ModelBundle& bundle, const Conditioning& cond,
 
 at::Tensor decodeLatent(const ModelBundle& bundle, const at::Tensor& latent) {
   if (!bundle.hasVae())
-    throw GenerationError(GenerationError::Code::UnsupportedModel,
-                          bundle.description.name +
-                              " has no VAE inside; this checkpoint cannot decode images on its own");
+    throw GenerationError(
+        GenerationError::Code::UnsupportedModel,
+        bundle.description.name +
+            " has no VAE inside; this checkpoint cannot decode images on its own");
   const auto z = bundle.latentScaling.toVae(latent.to(bundle.device, at::kFloat)).to(bundle.dtype);
   AutoencoderKL vae = bundle.vae;
   at::Tensor image = vae->decode(z).to(at::kCPU, at::kFloat);  // [1,3,H,W]

@@ -35,11 +35,11 @@ using NoiseFn = std::function<at::Tensor(at::IntArrayRef shape)>;
 
 /// What the pipeline learns after each step.
 struct SamplerStep {
-  int index = 0;       ///< 0-based step index
-  int total = 0;       ///< number of steps this run will take
-  double sigma = 0.0;  ///< noise level the step started from (VE sigma; 0 for the last)
-  at::Tensor x;        ///< latent after the step [B,C,H,W]
-  at::Tensor denoised; ///< the model's predicted x0 at this step [B,C,H,W]
+  int index = 0;        ///< 0-based step index
+  int total = 0;        ///< number of steps this run will take
+  double sigma = 0.0;   ///< noise level the step started from (VE sigma; 0 for the last)
+  at::Tensor x;         ///< latent after the step [B,C,H,W]
+  at::Tensor denoised;  ///< the model's predicted x0 at this step [B,C,H,W]
 };
 /// Called after every step; return false to stop now (the sampler returns the current x).
 using StepFn = std::function<bool(const SamplerStep&)>;
@@ -49,7 +49,7 @@ struct SamplingContext {
   Prediction prediction = Prediction::Epsilon;
   int steps = 20;
   std::string scheduleType = "Automatic";  ///< A1111 "Schedule type" name, see scheduleTypes()
-  double eta = -1.0;                        ///< < 0: the sampler's default (1 for ancestral/SDE, 0 DDIM)
+  double eta = -1.0;     ///< < 0: the sampler's default (1 for ancestral/SDE, 0 DDIM)
   at::Tensor unitNoise;  ///< [B,C,H,W] N(0,1) x_T before scaling by the initial sigma
   ModelFn model;
   NoiseFn noise;
@@ -66,9 +66,9 @@ class Sampler {
 };
 
 struct SamplerInfo {
-  std::string name;                 ///< A1111 UI name, e.g. "DPM++ 2M"
-  std::vector<std::string> aliases; ///< e.g. "k_dpmpp_2m", "dpmpp_2m", ComfyUI's sampler_name
-  std::string defaultSchedule;      ///< what "Automatic" means for it
+  std::string name;                  ///< A1111 UI name, e.g. "DPM++ 2M"
+  std::vector<std::string> aliases;  ///< e.g. "k_dpmpp_2m", "dpmpp_2m", ComfyUI's sampler_name
+  std::string defaultSchedule;       ///< what "Automatic" means for it
 };
 
 /// Every sampler Lienzo offers, in UI order.

@@ -86,7 +86,7 @@ void checkTrajectory(const ModelBundle& bundle, const Golden& g, const std::stri
   // Step 0's batched U-Net call, directly.
   UNet unet = bundle.unet;
   const auto out = unet->forward(g.t("step0.unet_in"), g.t("step0.unet_t"),
-                                        at::cat({uncond.context, cond.context}, 0));
+                                 at::cat({uncond.context, cond.context}, 0));
   testing::expectTensorNear(out.narrow(0, 0, 1), g.t("step0.unet_out_uncond"), 1e-4,
                             family + " step0.unet_out_uncond");
   testing::expectTensorNear(out.narrow(0, 1, 1), g.t("step0.unet_out_cond"), 1e-4,

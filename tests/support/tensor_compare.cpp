@@ -63,8 +63,8 @@ void expectTensorEqual(const at::Tensor& actual, const at::Tensor& expected,
   if (neq.any().item<bool>()) {
     const int64_t first = neq.flatten().nonzero()[0][0].item<int64_t>();
     ADD_FAILURE() << what << ": first difference at flat index " << first << ": "
-                  << a.flatten()[first].item<int64_t>() << " != "
-                  << e.flatten()[first].item<int64_t>();
+                  << a.flatten()[first].item<int64_t>()
+                  << " != " << e.flatten()[first].item<int64_t>();
   }
 }
 
