@@ -123,6 +123,10 @@
             <source>Negative prompt</source>
             <translation type="unfinished" />
         </message>
+        <message>
+            <source>Only differences</source>
+            <translation type="unfinished" />
+        </message>
     </context>
     <context>
         <name>lienzo::ui::ForwardProcessView</name>

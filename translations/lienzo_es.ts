@@ -123,6 +123,10 @@
             <source>Negative prompt</source>
             <translation>Prompt negativo</translation>
         </message>
+        <message>
+            <source>Only differences</source>
+            <translation>Solo diferencias</translation>
+        </message>
     </context>
     <context>
         <name>lienzo::ui::ForwardProcessView</name>

@@ -1,6 +1,7 @@
 #include "ui/compareview.h"
 
 #include <QButtonGroup>
+#include <QCheckBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -28,7 +29,8 @@ CompareView::CompareView(QWidget* parent)
       m_titleB(new QLabel(this)),
       m_sideBySide(new QToolButton(this)),
       m_wipe(new QToolButton(this)),
-      m_table(new QTableWidget(this)) {
+      m_table(new QTableWidget(this)),
+      m_onlyDifferences(new QCheckBox(tr("Only differences"), this)) {
   const QString empty = tr("Select two images in the gallery and choose Compare.");
   for (Canvas* c : {m_left, m_right, m_wipeCanvas}) c->setPlaceholderText(empty);
 
@@ -88,6 +90,7 @@ CompareView::CompareView(QWidget* parent)
   header->addWidget(m_wipe);
   header->addWidget(fit);
   header->addWidget(actual);
+  header->addWidget(m_onlyDifferences);
   header->addWidget(m_titleB, 1);
   m_titleB->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
 
@@ -99,13 +102,17 @@ CompareView::CompareView(QWidget* parent)
   m_table->horizontalHeader()->setSectionResizeMode(1, QHeaderView::Stretch);
   m_table->horizontalHeader()->setSectionResizeMode(2, QHeaderView::Stretch);
   m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
-  m_table->setWordWrap(true);
+  m_table->setWordWrap(false);  // one line per parameter; the tooltip has the whole value
+  m_table->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 8);
+  m_onlyDifferences->setObjectName(QStringLiteral("onlyDifferences"));
+  connect(m_onlyDifferences, &QCheckBox::toggled, this, &CompareView::updateRowVisibility);
 
   auto* split = new QSplitter(Qt::Vertical, this);
   split->addWidget(m_stack);
   split->addWidget(m_table);
   split->setStretchFactor(0, 3);
-  split->setStretchFactor(1, 1);
+  split->setStretchFactor(1, 2);
+  split->setSizes({360, 240});  // room for ~9 parameter rows
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
   layout->addLayout(header);
@@ -175,7 +182,14 @@ void CompareView::fillTable(const Infotext& a, const Infotext& b) {
     m_table->setItem(r, 1, va);
     m_table->setItem(r, 2, vb);
   }
-  m_table->resizeRowsToContents();
+  updateRowVisibility();
+}
+
+void CompareView::updateRowVisibility() {
+  const bool only = m_onlyDifferences->isChecked();
+  for (int row = 0; row < m_table->rowCount(); ++row) {
+    m_table->setRowHidden(row, only && !m_table->item(row, 0)->data(Qt::UserRole).toBool());
+  }
 }
 
 }  // namespace lienzo::ui

@@ -8,6 +8,7 @@
 
 #include "core/io/infotext.h"
 
+class QCheckBox;
 class QLabel;
 class QSlider;
 class QStackedWidget;
@@ -44,6 +45,7 @@ class CompareView : public QWidget {
 
  private:
   void fillTable(const Infotext& a, const Infotext& b);
+  void updateRowVisibility();
 
   Mode m_mode = Mode::SideBySide;
   QStackedWidget* m_stack;
@@ -56,6 +58,7 @@ class CompareView : public QWidget {
   QToolButton* m_sideBySide;
   QToolButton* m_wipe;
   QTableWidget* m_table;
+  QCheckBox* m_onlyDifferences;
 };
 
 }  // namespace lienzo::ui

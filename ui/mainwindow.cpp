@@ -246,6 +246,7 @@ void MainWindow::buildStatusBar() {
   m_progress->setRange(0, 1);
   m_progress->setValue(0);
   m_progress->setFormat(tr("%v/%m"));
+  m_progress->setTextVisible(false);  // shown once a job runs
   statusBar()->addWidget(m_status, 1);
   statusBar()->addPermanentWidget(m_progress);
 }
@@ -296,6 +297,7 @@ void MainWindow::onJobStarted(quint64 jobId) {
   m_timeline->clear();
   m_progress->setRange(0, std::max(1, m_tracker.stepsTotal()));
   m_progress->setValue(0);
+  m_progress->setTextVisible(true);
   m_status->setText(tr("Loading the model and encoding the prompt…"));
 }
 

@@ -3,6 +3,7 @@
 // finish-current-image), responsiveness, restore parameters, drag-and-drop, compare, forward
 // process, translations. Screenshots go to LIENZO_SCREENSHOT_DIR.
 #include <QAction>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QDropEvent>
@@ -19,6 +20,7 @@
 #include <QSlider>
 #include <QSpinBox>
 #include <QTabWidget>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
@@ -541,6 +543,13 @@ TEST_F(StudioTest, CompareViewSynchronisesAndHighlightsDifferences) {
   EXPECT_FALSE(differing.contains(QStringLiteral("Steps")));
   EXPECT_FALSE(differing.contains(QStringLiteral("Prompt")));
   (void)newer;
+  auto* table = child<QTableWidget>(view, "compareTable");
+  auto* only = child<QCheckBox>(view, "onlyDifferences");
+  only->setChecked(true);
+  int visible = 0;
+  for (int row = 0; row < table->rowCount(); ++row) visible += table->isRowHidden(row) ? 0 : 1;
+  EXPECT_EQ(visible, differing.size()) << "only the differing parameters are listed";
+  only->setChecked(false);
 
   QTest::qWait(50);
   view->leftCanvas()->zoomBy(2.0, QPointF(40, 40));
