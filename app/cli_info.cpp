@@ -1,9 +1,11 @@
 #include "app/cli_info.h"
 
 #include "core/io/checkpoint.h"
+#include "core/io/diffusers_folder.h"
 #include "core/io/safetensors.h"
 
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <string>
 
@@ -45,7 +47,10 @@ std::string dtypeList(const std::map<std::string, int64_t>& dtypes) {
 
 int describeOne(const std::string& path) {
   try {
-    const CheckpointInfo info = identifyFile(path);
+    // A diffusers folder (model_index.json) or a single safetensors file.
+    const CheckpointInfo info = std::filesystem::is_directory(path)
+                                    ? identifyDiffusersFolder(openDiffusersFolder(path))
+                                    : identifyFile(path);
     std::cout << path << "\n"
               << "  family:     " << familyName(info.family) << "\n"
               << "  size:       " << humanBytes(info.fileSize) << ", " << info.tensors
@@ -71,7 +76,7 @@ int describeOne(const std::string& path) {
 
 int runInfo(int argc, char** argv) {
   if (argc < 1) {
-    std::cerr << "usage: lienzo info FILE.safetensors [FILE...]\n";
+    std::cerr << "usage: lienzo info FILE.safetensors|DIFFUSERS_FOLDER [...]\n";
     return 2;
   }
   int status = 0;

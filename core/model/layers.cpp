@@ -49,12 +49,14 @@ bool isHalf(const at::Tensor& t) {
 }  // namespace
 
 GroupNormImpl::GroupNormImpl(const GroupNormOptions& options) : options(options) {
+  if (options.groups == 0) return;  // no normalisation: identity, no parameters
   weight = registerEmptyParameter(*this, "weight", {options.channels});
   bias = registerEmptyParameter(*this, "bias", {options.channels});
 }
 
 at::Tensor GroupNormImpl::forward(const at::Tensor& x) {
   // [B,C,...] -> same; statistics in float32 for half inputs.
+  if (options.groups == 0) return x;
   if (isHalf(x)) {
     return at::group_norm(x.to(at::kFloat), options.groups, weight.to(at::kFloat),
                           bias.to(at::kFloat), options.eps)

@@ -86,6 +86,7 @@ struct GroupNormOptions {
 
 /// GroupNorm with affine weight/bias [C]. Computes in float32 when the input is a half type
 /// (libtorch 1.13 CPU half group norm is slow or missing) and returns the input dtype.
+/// `groups == 0` means no normalisation: the identity, with no parameters (tiny built-in VAEs).
 class GroupNormImpl : public torch::nn::Module {
  public:
   explicit GroupNormImpl(const GroupNormOptions& options);

@@ -104,6 +104,8 @@ VaeConfig VaeConfig::fromWeights(const SafetensorsFile& file, const std::string&
   } else {
     c.embedDim = c.zChannels;
   }
+  // Tiny built-in VAEs may have no normalisation layers at all (groups = 0).
+  if (!file.contains((c.hasDecoder ? dec : enc) + "norm_out.weight")) c.groups = 0;
   const std::string midQ = (c.hasEncoder ? enc : dec) + "mid.attn_1.q.weight";
   c.linearAttention = shapeOf(file, midQ).size() == 2;
   c.validate();
@@ -112,18 +114,19 @@ VaeConfig VaeConfig::fromWeights(const SafetensorsFile& file, const std::string&
 
 void VaeConfig::validate() const {
   if (inChannels <= 0 || outChannels <= 0 || baseChannels <= 0 || channelMult.empty() ||
-      numResBlocks < (hasEncoder ? 1 : 0) || zChannels <= 0 || embedDim <= 0 || groups <= 0 ||
+      numResBlocks < (hasEncoder ? 1 : 0) || zChannels <= 0 || embedDim <= 0 || groups < 0 ||
       !(groupNormEps > 0)) {
     throw std::invalid_argument("VAE: every size in the config must be positive");
   }
+  const int64_t g = groups == 0 ? 1 : groups;  // 0 = no normalisation layers
   for (auto m : channelMult) {
-    if (m <= 0 || (baseChannels * m) % groups != 0) {
+    if (m <= 0 || (baseChannels * m) % g != 0) {
       throw std::invalid_argument("VAE: level width " + std::to_string(baseChannels * m) +
                                   " is not a positive multiple of " + std::to_string(groups) +
                                   " groups");
     }
   }
-  if (baseChannels % groups != 0) {
+  if (baseChannels % g != 0) {
     throw std::invalid_argument("VAE: base width is not a multiple of the group count");
   }
   if (!hasEncoder && !hasDecoder) throw std::invalid_argument("VAE: no encoder and no decoder");

@@ -48,7 +48,7 @@ struct VaeConfig {
   bool hasQuantConv = true;      ///< quant_conv after the encoder (absent in some newer VAEs)
   bool hasPostQuantConv = true;  ///< post_quant_conv before the decoder
   bool linearAttention = false;  ///< attention q/k/v/proj_out stored as [C,C] instead of [C,C,1,1]
-  int64_t groups = 32;
+  int64_t groups = 32;           ///< GroupNorm groups; 0 = no normalisation layers (identity)
   double groupNormEps = 1e-6;
 
   /// Reads everything from the tensors under `prefix` ("first_stage_model."): `ch` from

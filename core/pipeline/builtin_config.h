@@ -32,7 +32,7 @@ struct BuiltinModelConfig {
   std::vector<int64_t> vaeMult{1, 2, 4};
   int64_t vaeResBlocks = 1;
   int64_t latentChannels = 4;
-  int64_t vaeGroups = 1;  ///< GroupNorm groups (must divide every VAE width)
+  int64_t vaeGroups = 0;  ///< GroupNorm groups (divide every VAE width); 0 = no norm layers
 
   // Text encoder (ClipTextModel layout, causal, QuickGELU).
   int64_t vocabSize = 384;  ///< = the SentencePiece vocabulary

@@ -86,6 +86,9 @@ void loadBuiltinParts(ModelBundle& bundle, const SafetensorsFile& file, c10::Sca
   bundle.clip->eval();
 
   bundle.description.defaultWidth = bundle.description.defaultHeight = int(config.imageSize);
+  bundle.description.defaultSteps = int(config.defaultSteps);
+  bundle.description.defaultCfg = config.defaultCfg;
+  bundle.description.defaultSampler = "DDIM";  // what the trainer's evaluation samples with
 }
 
 Conditioning encodeBuiltinPrompt(const ModelBundle& bundle, const std::string& prompt) {

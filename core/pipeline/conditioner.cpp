@@ -20,6 +20,22 @@ at::Tensor weightAndFlatten(const at::Tensor& hidden, const at::Tensor& weights)
 
 }  // namespace
 
+Conditioning encodeSdxlTokens(const ModelBundle& bundle, const at::Tensor& idsL,
+                              const at::Tensor& idsG, int clipSkip) {
+  if (bundle.family != ModelFamily::SDXL || bundle.clip.is_empty() || bundle.openClip.is_empty())
+    throw GenerationError(GenerationError::Code::UnsupportedModel,
+                          "SDXL conditioning needs both SDXL text encoders");
+  ClipTextModel clip = bundle.clip;
+  OpenClipTextModel openClip = bundle.openClip;
+  const int64_t fromEnd = 1 + clipSkip;  // SDXL: penultimate layer, no final norm
+  const auto l = clip->forward(idsL.to(bundle.device)).fromEnd(fromEnd);  // [n,77,dimL]
+  const auto g = openClip->forward(idsG.to(bundle.device));               // full pass (pooled)
+  Conditioning out;
+  out.context = at::cat({l.to(at::kFloat), g.fromEnd(fromEnd).to(at::kFloat)}, -1);  // [n,77,L+G]
+  out.pooled = g.pooled.to(at::kFloat);  // [n,embedG] = ln_final(last)[eot] @ text_projection
+  return out;
+}
+
 Conditioning encodePrompt(const ModelBundle& bundle, const std::string& prompt, int clipSkip) {
   Conditioning out;
   const auto& tok = *bundle.tokenizer;
@@ -38,8 +54,9 @@ Conditioning encodePrompt(const ModelBundle& bundle, const std::string& prompt, 
       const ChunkedPrompt chunks = tokenizePrompt(tok, prompt, {PadStyle::Sd2});
       const auto ids = chunkIds(chunks).to(bundle.device);
       auto& model = *openClip;
-      // SD2 uses the penultimate layer; CLIP skip N moves N-1 layers further up.
-      const int64_t fromEnd = 1 + clipSkip;
+      // SD2 uses the penultimate layer; CLIP skip N moves N-1 layers further up. A diffusers
+      // folder's tower already lacks the last layer (textLayersDropped).
+      const int64_t fromEnd = 1 + clipSkip - bundle.textLayersDropped;
       const auto result = model.forward(ids, model.config().layers - fromEnd + 1);
       const auto hidden = model.lnFinal(result.hiddenStates.back());  // [n,77,D]
       out.context = weightAndFlatten(hidden, chunkWeights(chunks)).to(bundle.dtype);
@@ -48,17 +65,16 @@ Conditioning encodePrompt(const ModelBundle& bundle, const std::string& prompt, 
     case ModelFamily::SDXL: {
       const ChunkedPrompt chunksL = tokenizePrompt(tok, prompt, {PadStyle::Sd1});
       const ChunkedPrompt chunksG = tokenizePrompt(tok, prompt, {PadStyle::Sd2});
-      const auto idsL = chunkIds(chunksL).to(bundle.device);
-      const auto idsG = chunkIds(chunksG).to(bundle.device);
-      const int64_t fromEnd = 1 + clipSkip;                 // SDXL: penultimate, no final norm
-      const auto l = clip->forward(idsL).fromEnd(fromEnd);  // [n,77,768]
-      const auto g = openClip->forward(idsG);               // full pass
-      const auto gHidden = g.fromEnd(fromEnd);              // [n,77,1280]
+      const Conditioning raw =
+          encodeSdxlTokens(bundle, chunkIds(chunksL), chunkIds(chunksG), clipSkip);
+      const int64_t dimL = clip->config().width;
+      const auto l = raw.context.narrow(-1, 0, dimL);                            // [n,77,dimL]
+      const auto g = raw.context.narrow(-1, dimL, raw.context.size(-1) - dimL);  // [n,77,dimG]
       out.context = at::cat({weightAndFlatten(l, chunkWeights(chunksL)),
-                             weightAndFlatten(gHidden, chunkWeights(chunksG))},
+                             weightAndFlatten(g, chunkWeights(chunksG))},
                             -1)
-                        .to(bundle.dtype);    // [1,n*77,2048]
-      out.pooled = g.pooled.narrow(0, 0, 1);  // first chunk's pooled output [1,1280]
+                        .to(bundle.dtype);      // [1,n*77,dimL+dimG]
+      out.pooled = raw.pooled.narrow(0, 0, 1);  // first chunk's pooled output [1,embedG]
       break;
     }
     case ModelFamily::LienzoBuiltin:  // SentencePiece + own text encoder (builtin_model.h)

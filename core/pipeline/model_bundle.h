@@ -5,6 +5,13 @@
 // the CompVis/ldm config vocabulary (parameterization, scale_factor, unet.num_heads /
 // num_head_channels, text_encoder heads).
 //
+// A diffusers model folder (model_index.json, core/io/diffusers_folder.h) loads through the same
+// path: its components are renamed to the single-file layout (core/io/diffusers_keys.h), the
+// facts come from its config.json files and scheduler_config.json (diffusers_config.h), the
+// tokenizer from its tokenizer/ folder. Families Lienzo does not run (SD3, Flux, SDXL refiner,
+// inpainting U-Nets, other pipeline classes) throw GenerationError(UnsupportedModel) naming
+// what was found.
+//
 // Threads: all members are read-only after loadModelBundle(); forward passes do not mutate the
 // modules, so one bundle serves any number of sequential or concurrent requests.
 #pragma once
@@ -14,6 +21,7 @@
 #include "core/model/unet.h"
 #include "core/model/vae.h"
 #include "core/pipeline/pipeline.h"
+#include "core/sampling/diffusers_schedule.h"
 #include "core/sampling/sampler.h"
 #include "core/sampling/schedule.h"
 #include "core/text/clip_text_model.h"
@@ -57,6 +65,10 @@ class ModelBundle {
   c10::Device device{c10::kCPU};
 
   std::optional<DiscreteSchedule> schedule;
+  /// diffusers folders: scheduler/scheduler_config.json as read (spacing, steps_offset, betas,
+  /// prediction) and its `_class_name`, for samplers that follow the diffusers scheduler.
+  std::optional<DiffusersConfig> diffusersScheduler;
+  std::string diffusersSchedulerClass;
   LatentScaling latentScaling;
   LatentFormat latentFormat = LatentFormat::SD15;
   int64_t latentChannels = 4;
@@ -71,6 +83,9 @@ class ModelBundle {
   // SentencePiece tokenizer (text encoder in `clip`) and the predicted-x0 clamp its sampling needs.
   std::shared_ptr<const SpTokenizer> spTokenizer;
   double x0Clamp = 0.0;  ///< 0 = off; see clampPredictedX0()
+  /// SD2: layers the stored text encoder already lacks. Diffusers SD2 folders ship the OpenCLIP
+  /// tower without its last layer, so their last layer is the original's penultimate (1 there).
+  int64_t textLayersDropped = 0;
 
   bool hasVae() const { return !vae.is_empty(); }
 };
@@ -85,12 +100,31 @@ struct Conditioning {
 /// clipSkip >= 1. Runs under inference mode.
 Conditioning encodePrompt(const ModelBundle& bundle, const std::string& prompt, int clipSkip);
 
-/// SDXL `y` = [pooled, emb(original size), emb(crop top-left), emb(target size)] → [1, adm].
+/// SDXL text conditioning of token ids (no prompt parsing, no weights): idsL [n,77] (SD1 layout)
+/// for CLIP-L, idsG [n,77] (SD2 layout) for bigG. context = [CLIP-L ‖ bigG] hidden states of
+/// layer `clipSkip` + 1 from the end (1 = penultimate), no final norm → [n,77,dimL+dimG] float32;
+/// pooled = bigG pooled output [n,embedG] float32. Ref: sgm GeneralConditioner.
+Conditioning encodeSdxlTokens(const ModelBundle& bundle, const at::Tensor& idsL,
+                              const at::Tensor& idsG, int clipSkip = 1);
+
+/// SDXL micro-conditioning sizes in image pixels (sgm `original_size_as_tuple`,
+/// `crop_coords_top_left`, `target_size_as_tuple`).
+struct SdxlSizes {
+  int64_t originalHeight = 1024, originalWidth = 1024;
+  int64_t cropTop = 0, cropLeft = 0;
+  int64_t targetHeight = 1024, targetWidth = 1024;
+};
+
+/// SDXL `y` = [pooled, emb(original h, w), emb(crop top, left), emb(target h, w)] → [n, adm],
+/// each number through the 256-wide sinusoidal timestep embedding. pooled [n, embedG].
+at::Tensor sdxlVector(const ModelBundle& bundle, const at::Tensor& pooled, const SdxlSizes& sizes);
+/// txt2img defaults: original = target = (height, width) image pixels, crop (0, 0).
 at::Tensor sdxlVector(const ModelBundle& bundle, const at::Tensor& pooled, int64_t height,
                       int64_t width);
 
 /// Raw U-Net prediction with classifier-free guidance, cond and uncond as one batch of 2.
-/// x_in [1,C,h,w] float32, t [1] float32 → guided eps/v [1,C,h,w] float32.
+/// x_in [1,C,h,w] float32, t [1] float32 → guided eps/v [1,C,h,w] float32. height/width are
+/// the image size in pixels (SDXL size conditioning; unused by SD1/SD2).
 ModelFn makeGuidedModel(const ModelBundle& bundle, const Conditioning& cond,
                         const Conditioning& uncond, double cfgScale, int64_t height, int64_t width);
 

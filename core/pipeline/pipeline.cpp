@@ -4,11 +4,13 @@
 #include "core/pipeline/builtin_model.h"
 #include "core/pipeline/model_bundle.h"
 #include "core/pipeline/params_infotext.h"
+#include "core/sampling/diffusers_scheduler.h"
 #include "core/sampling/rng.h"
 
 #include <ATen/ATen.h>
 #include <c10/core/InferenceMode.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -88,7 +90,7 @@ void validateParams(const GenerationParams& p) {
   if (!(p.cfgScale >= 0.0 && p.cfgScale <= 100.0)) fail("CFG scale must be between 0 and 100");
   if (p.clipSkip < 1 || p.clipSkip > 12) fail("clip skip must be between 1 and 12");
   try {
-    makeSampler(p.sampler);
+    if (p.sampler != kModelSchedulerName) makeSampler(p.sampler);
   } catch (const std::invalid_argument& e) {
     fail(e.what());
   }
@@ -98,6 +100,25 @@ void validateParams(const GenerationParams& p) {
     for (const auto& t : types) valid += (valid.empty() ? "" : ", ") + t;
     fail("unknown schedule type '" + p.schedule + "' (valid: " + valid + ")");
   }
+}
+
+/// The sampler for `name`: a catalog sampler, or the model folder's own diffusers scheduler.
+static std::unique_ptr<Sampler> samplerFor(const ModelBundle& bundle, const std::string& name) {
+  if (name != kModelSchedulerName) return makeSampler(name);
+  if (!bundle.diffusersScheduler)
+    throw GenerationError(Code::InvalidParams,
+                          std::string("\"") + kModelSchedulerName +
+                              "\" needs a diffusers model folder with "
+                              "scheduler/scheduler_config.json; choose a sampler");
+  DiffusersSchedulerOptions options;
+  options.config = *bundle.diffusersScheduler;
+  try {
+    (void)makeDiffusersScheduler(bundle.diffusersSchedulerClass, options);  // known class?
+  } catch (const std::invalid_argument& e) {
+    throw GenerationError(Code::UnsupportedModel,
+                          "the model's scheduler is not supported: " + std::string(e.what()));
+  }
+  return std::make_unique<DiffusersSampler>(bundle.diffusersSchedulerClass, options, true);
 }
 
 GenerationResult generate(const ModelBundle& bundle, const GenerationParams& requested,
@@ -127,7 +148,9 @@ GenerationResult generate(const ModelBundle& bundle, const GenerationParams& req
                                     : Conditioning{};
     const int64_t h = params.height / bundle.vaeFactor;
     const int64_t w = params.width / bundle.vaeFactor;
-    ModelFn model = makeGuidedModel(bundle, cond, uncond, params.cfgScale, h, w);
+    // SDXL size conditioning is in image pixels, not latent pixels.
+    ModelFn model =
+        makeGuidedModel(bundle, cond, uncond, params.cfgScale, params.height, params.width);
     // Small models trained with the cosine schedule need |x0| clamped at sampling.
     if (bundle.x0Clamp > 0) model = clampPredictedX0(model, *bundle.schedule, bundle.x0Clamp);
 
@@ -166,7 +189,7 @@ GenerationResult generate(const ModelBundle& bundle, const GenerationParams& req
         stopped = mode() == CancelMode::StopNow;
         return !stopped;
       };
-      const auto sampler = makeSampler(params.sampler);
+      const auto sampler = samplerFor(bundle, params.sampler);
       const at::Tensor latent = sampler->sample(ctx);  // [1,4,h,w]
       if (stopped || mode() == CancelMode::StopNow) {
         result.cancelled = true;
@@ -190,6 +213,27 @@ GenerationResult generate(const ModelBundle& bundle, const GenerationParams& req
     throw translate(e);
   }
   return result;
+}
+
+std::filesystem::path findBuiltinModel() {
+  namespace fs = std::filesystem;
+  const std::string file = kBuiltinModelFileName;
+  std::error_code ec;
+  if (const char* env = std::getenv("LIENZO_BUILTIN_MODEL"); env && *env) {
+    if (fs::is_regular_file(env, ec)) return fs::absolute(env, ec);
+  }
+  std::vector<fs::path> dirs;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) dirs.push_back(exe.parent_path() / ".." / "share" / "lienzo" / "models");
+#ifdef LIENZO_DATA_DIR
+  dirs.push_back(fs::path(LIENZO_DATA_DIR) / "models");
+#endif
+  if (!exe.empty()) dirs.push_back(exe.parent_path() / "models");
+  for (const auto& dir : dirs) {
+    const fs::path candidate = dir / file;
+    if (fs::is_regular_file(candidate, ec)) return fs::weakly_canonical(candidate, ec);
+  }
+  return {};
 }
 
 }  // namespace lienzo

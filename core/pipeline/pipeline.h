@@ -26,6 +26,11 @@ namespace lienzo {
 enum class ComputeDType { Auto, F32, BF16, F16 };
 const char* computeDTypeName(ComputeDType dtype);  ///< "auto", "f32", "bf16", "f16"
 
+/// The GenerationParams::sampler value that runs the scheduler a diffusers model folder names in
+/// scheduler/scheduler_config.json (its class, timestep spacing, steps offset, Karras flag), as
+/// diffusers' own pipeline would. Models without such a config refuse it (InvalidParams).
+inline constexpr const char* kModelSchedulerName = "Model scheduler";
+
 struct GenerationParams {
   std::string prompt;
   std::string negativePrompt;
@@ -81,6 +86,9 @@ struct ModelDescription {
   std::filesystem::path path;
   int defaultWidth = 512;
   int defaultHeight = 512;
+  int defaultSteps = 20;  ///< what the model was tuned for (built-in: its config)
+  double defaultCfg = 7.0;
+  std::string defaultSampler = "Euler a";
   std::vector<std::string> parts;  ///< "unet", "vae", "text_encoder", ...
 };
 
@@ -150,5 +158,26 @@ struct GenerationResult {
 GenerationResult generate(const ModelBundle& bundle, const GenerationParams& params,
                           GenerationObserver* observer = nullptr,
                           const CancelToken* cancel = nullptr);
+
+/// Where the built-in model (lienzo-builtin.safetensors) is: $LIENZO_BUILTIN_MODEL when it names
+/// an existing file, else `<running executable's dir>/../share/lienzo/models/`, the installed data
+/// dir's `models/`, `<executable's dir>/models/`. Empty when none exists. Any thread.
+std::filesystem::path findBuiltinModel();
+
+/// Compute devices this build and machine can run on: "cpu" first, then "cuda", "cuda:1", …
+/// (one per visible CUDA device; none in a CPU-only libtorch). Any thread.
+std::vector<std::string> availableDevices();
+
+/// The model's own noise schedule ᾱ_t for t = 0..T-1 (the forward process the sampler inverts).
+/// Throws GenerationError(UnsupportedModel) for a model without a discrete schedule.
+std::vector<double> alphasCumprod(const ModelBundle& bundle);
+
+/// The forward (noising) process on a picture: encodes `image` (cropped to a multiple of the VAE
+/// factor) with the model's VAE to x_0 (the latent mean, scaled to diffusion space),
+/// draws ε from `seed` with the torch-CPU generator, forms
+/// x_t = √ᾱ_t·x_0 + √(1−ᾱ_t)·ε and decodes it. `t` in [0, T-1]; t < 0 returns the plain VAE
+/// round trip. Runs on the calling thread under inference mode; throws GenerationError
+/// (InvalidParams for an empty image or t ≥ T, UnsupportedModel without a VAE encoder).
+RgbImage forwardProcess(const ModelBundle& bundle, const RgbImage& image, int t, int64_t seed);
 
 }  // namespace lienzo

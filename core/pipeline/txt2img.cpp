@@ -19,16 +19,27 @@ at::Tensor tileTokens(const at::Tensor& context, int64_t tokens) {
 
 }  // namespace
 
+at::Tensor sdxlVector(const ModelBundle& bundle, const at::Tensor& pooled, const SdxlSizes& sizes) {
+  // Ref: sgm/modules/encoders/modules.py ConcatTimestepEmbedderND (outdim 256 per number, the
+  // U-Net's cos-first sinusoidal embedding), in the GeneralConditioner's embedder order.
+  const auto opts = at::TensorOptions().dtype(at::kFloat);
+  const auto numbers =
+      at::tensor({static_cast<float>(sizes.originalHeight), static_cast<float>(sizes.originalWidth),
+                  static_cast<float>(sizes.cropTop), static_cast<float>(sizes.cropLeft),
+                  static_cast<float>(sizes.targetHeight), static_cast<float>(sizes.targetWidth)},
+                 opts);                                                    // [6]
+  const auto emb = timestepEmbedding(numbers, 256).reshape({1, 6 * 256});  // [1,1536]
+  const auto p = pooled.to(at::kCPU, at::kFloat);                          // [n,embedG]
+  return at::cat({p, emb.expand({p.size(0), emb.size(1)})}, 1)             // [n,embedG+1536]
+      .to(bundle.device, bundle.dtype);
+}
+
 at::Tensor sdxlVector(const ModelBundle& bundle, const at::Tensor& pooled, int64_t height,
                       int64_t width) {
-  // Ref: sgm/modules/encoders/modules.py ConcatTimestepEmbedderND (outdim 256 per number):
-  // original size (h, w), crop top-left (0, 0), target size (h, w) — txt2img defaults.
-  const auto opts = at::TensorOptions().dtype(at::kFloat);
-  const auto numbers = at::tensor({static_cast<float>(height), static_cast<float>(width), 0.f, 0.f,
-                                   static_cast<float>(height), static_cast<float>(width)},
-                                  opts);                                   // [6]
-  const auto emb = timestepEmbedding(numbers, 256).reshape({1, 6 * 256});  // [1,1536]
-  return at::cat({pooled.to(at::kFloat).cpu(), emb}, 1).to(bundle.device, bundle.dtype);
+  SdxlSizes sizes;  // txt2img: no resize, no crop
+  sizes.originalHeight = sizes.targetHeight = height;
+  sizes.originalWidth = sizes.targetWidth = width;
+  return sdxlVector(bundle, pooled, sizes);
 }
 
 ModelFn makeGuidedModel(const ModelBundle& bundle, const Conditioning& cond,

@@ -93,8 +93,10 @@ at::Tensor DiffusersSampler::sample(const SamplingContext& ctx) {
   opts.config.alphasCumprod = ctx.schedule->alphasCumprod();
   opts.config.numTrainTimesteps = ctx.schedule->numTimesteps();
   opts.config.prediction = ctx.prediction;
-  opts.config.useKarrasSigmas =
-      m_supportsKarras && discrete::isKarrasScheduleType(ctx.scheduleType);
+  // "Karras" turns Karras sigmas on where the class has them; otherwise the configured value
+  // (a model folder's scheduler_config.json may ask for them) stands.
+  if (m_supportsKarras && discrete::isKarrasScheduleType(ctx.scheduleType))
+    opts.config.useKarrasSigmas = true;
   std::unique_ptr<DiffusersScheduler> scheduler = makeDiffusersScheduler(m_className, opts);
   return runDiffusersPipeline(*scheduler, ctx.steps, ctx.unitNoise, ctx.model, ctx.noise,
                               ctx.onStep);

@@ -108,7 +108,8 @@ at::Tensor runDiffusersPipeline(DiffusersScheduler& scheduler, int64_t steps,
 /// A Sampler (sampler.h) running a diffusers scheduler. The scheduler's table is the model's
 /// (ctx.schedule->alphasCumprod()), its prediction ctx.prediction; ctx.scheduleType "Karras" sets
 /// use_karras_sigmas where the class has sigmas (supportsKarras), any other schedule type keeps
-/// the class default (A1111 ignores it for these samplers too); eta is ignored.
+/// the configured value (`defaults.config`; A1111 ignores it for these samplers too); eta is
+/// ignored. The rest of `defaults.config` (timestep spacing, steps offset) is used as given.
 class DiffusersSampler : public Sampler {
  public:
   DiffusersSampler(std::string className, DiffusersSchedulerOptions defaults, bool supportsKarras);

@@ -59,7 +59,7 @@ void initParameters(torch::nn::Module& module, at::Generator& gen,
         conv->weight.zero_();
         if (conv->bias.defined()) conv->bias.zero_();
       }
-    } else if (auto* gn = dynamic_cast<GroupNormImpl*>(m)) {
+    } else if (auto* gn = dynamic_cast<GroupNormImpl*>(m); gn && gn->weight.defined()) {
       gn->weight.fill_(1.0);
       gn->bias.zero_();
     } else if (auto* ln = dynamic_cast<LayerNormImpl*>(m)) {

@@ -23,7 +23,7 @@ BuiltinModelConfig tinyConfig() {
   c.imageSize = 16;
   c.vaeChannels = 8;
   c.vaeMult = {1, 2, 2};  // f = 4: 16 px → 4×4 latents
-  c.vaeGroups = 1;
+  c.vaeGroups = 0;
   c.vocabSize = 160;
   c.tokens = 48;
   c.textWidth = 32;

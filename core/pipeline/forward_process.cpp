@@ -1,0 +1,71 @@
+// The forward (noising) process of a loaded model, for the studio's forward-process view, and the
+// list of compute devices.
+// Ref: Ho et al. 2020, "Denoising Diffusion Probabilistic Models", eq. 4:
+//      q(x_t | x_0) = N(√ᾱ_t·x_0, (1−ᾱ_t)·I).
+#include "core/pipeline/model_bundle.h"
+#include "core/pipeline/pipeline.h"
+#include "core/sampling/rng.h"
+
+#include <ATen/ATen.h>
+#include <ATen/detail/CUDAHooksInterface.h>
+#include <c10/core/InferenceMode.h>
+
+#include <cmath>
+
+namespace lienzo {
+
+std::vector<std::string> availableDevices() {
+  std::vector<std::string> out{"cpu"};
+  if (!at::globalContext().hasCUDA()) return out;
+  const int n = at::detail::getCUDAHooks().getNumGPUs();
+  for (int i = 0; i < n; ++i) out.push_back(i == 0 ? "cuda" : "cuda:" + std::to_string(i));
+  return out;
+}
+
+std::vector<double> alphasCumprod(const ModelBundle& bundle) {
+  if (!bundle.schedule)
+    throw GenerationError(GenerationError::Code::UnsupportedModel,
+                          bundle.description.name + " has no discrete noise schedule");
+  const auto ac = bundle.schedule->alphasCumprod().to(at::kDouble).contiguous();  // [T]
+  const double* p = ac.data_ptr<double>();
+  return std::vector<double>(p, p + ac.numel());
+}
+
+RgbImage forwardProcess(const ModelBundle& bundle, const RgbImage& image, int t, int64_t seed) {
+  if (image.empty() || image.width <= 0 || image.height <= 0 ||
+      image.pixels.size() != size_t(image.width) * size_t(image.height) * 3)
+    throw GenerationError(GenerationError::Code::InvalidParams, "the image is empty or malformed");
+  if (!bundle.hasVae() || !bundle.vae->config().hasEncoder)
+    throw GenerationError(GenerationError::Code::UnsupportedModel,
+                          bundle.description.name + " has no VAE encoder to noise an image with");
+  const auto ac = alphasCumprod(bundle);
+  if (t >= static_cast<int>(ac.size()))
+    throw GenerationError(GenerationError::Code::InvalidParams,
+                          "t = " + std::to_string(t) + " is past the schedule's last step " +
+                              std::to_string(ac.size() - 1));
+  const int64_t f = bundle.vaeFactor;
+  const int64_t w = image.width / f * f, h = image.height / f * f;
+  if (w == 0 || h == 0)
+    throw GenerationError(GenerationError::Code::InvalidParams,
+                          "the image is smaller than one latent pixel");
+
+  c10::InferenceMode guard;
+  // HWC uint8 → [1,3,h,w] in [-1,1], cropped to a multiple of the VAE factor.
+  auto pixels = at::from_blob(const_cast<uint8_t*>(image.pixels.data()),
+                              {image.height, image.width, 3}, at::kByte);
+  auto x = pixels.narrow(0, 0, h).narrow(1, 0, w).permute({2, 0, 1}).unsqueeze(0).to(at::kFloat);
+  x = (x / 127.5 - 1.0).to(bundle.device, bundle.dtype);
+  AutoencoderKL vae = bundle.vae;
+  const auto moments = vae->encodeMoments(x);                          // [1,2E,h/f,w/f]
+  const auto mean = VaeLatentDistribution::fromMoments(moments).mean;  // VAE space
+  const auto x0 = bundle.latentScaling.fromVae(mean.to(at::kFloat));   // diffusion space
+  if (t < 0) return imageToRgb(decodeLatent(bundle, x0));
+
+  Generator gen(static_cast<uint64_t>(seed));
+  const auto eps = randn(gen, x0.sizes()).to(x0.device());  // [1,C,h/f,w/f]
+  const double a = ac[static_cast<size_t>(t)];
+  const auto xt = x0 * std::sqrt(a) + eps * std::sqrt(1.0 - a);
+  return imageToRgb(decodeLatent(bundle, xt));
+}
+
+}  // namespace lienzo
