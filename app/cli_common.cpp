@@ -40,7 +40,12 @@ std::filesystem::path resolveModel(const std::optional<std::string>& given) {
     if (!std::filesystem::exists(*given)) throw UsageError("model file not found: " + *given);
     return *given;
   }
-  throw UsageError("no --model given (the built-in model is not installed)");
+  const auto builtin = findBuiltinModel();
+  if (builtin.empty())
+    throw UsageError(
+        "no --model given and the built-in model (lienzo-builtin.safetensors) is not installed; "
+        "set LIENZO_BUILTIN_MODEL or pass --model FILE");
+  return builtin;
 }
 
 std::string canonicalSampler(const std::string& name) {

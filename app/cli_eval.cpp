@@ -1,6 +1,7 @@
 #include "app/cli_eval.h"
 
 #include "app/cli_args.h"
+#include "app/cli_eval_model.h"
 #include "core/train/captions.h"
 #include "core/train/evaluator.h"
 #ifdef LIENZO_HAVE_IMAGEIO
@@ -243,8 +244,12 @@ int runImages(const Args& args) {
 int runEval(int argc, char** argv) {
   try {
     const Args args(argc, argv,
-                    {"render", "seed", "size", "write", "scene", "dir", "captions", "lang"},
+                    {"render", "seed", "size", "write", "scene", "dir", "captions", "lang", "model",
+                     "count", "steps", "cfg", "sampler", "threads"},
                     {"shuffle", "json", "verbose"});
+#ifdef LIENZO_HAVE_TRAINER
+    if (args.has("model")) return runEvalModel(args);
+#endif
     if (args.has("render")) return runRender(args);
     if (args.has("captions")) return runCaptions(args);
     return runImages(args);
@@ -253,7 +258,9 @@ int runEval(int argc, char** argv) {
               << "usage: lienzo eval --render N [--seed S] [--size PX] [--shuffle] [--write DIR]\n"
                  "       lienzo eval IMAGE... [--scene SCENE.json] [--json] [--verbose]\n"
                  "       lienzo eval --dir DIR [--json]\n"
-                 "       lienzo eval --captions N [--seed S] [--lang en|es]\n";
+                 "       lienzo eval --captions N [--seed S] [--lang en|es]\n"
+                 "       lienzo eval --model FILE [--count N] [--lang en|es|both] [--steps S]\n"
+                 "                   [--cfg C] [--sampler NAME] [--threads T] [--write DIR]\n";
     return 2;
   } catch (const std::exception& e) {
     std::cerr << "lienzo eval: " << e.what() << "\n";

@@ -7,6 +7,8 @@
 //       scores images against the scene each was asked for (default: IMAGE's .json sibling).
 //   lienzo eval --dir DIR [--json]      every image in DIR that has a .json sibling
 //   lienzo eval --captions N [--seed S] [--lang en|es]   sampled captions, one per line
+//   lienzo eval --model FILE [--count N] ...   a model's scores on held-out captions
+//       (cli_eval_model.h; builds with the trainer)
 // Images: .ppm always; PNG/JPEG/WebP when built with image I/O (LIENZO_HAVE_IMAGEIO).
 #pragma once
 

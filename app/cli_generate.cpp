@@ -10,6 +10,7 @@
 #include <csignal>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 
 namespace lienzo::cli {
 namespace {
@@ -64,6 +65,8 @@ int runGenerate(int argc, char** argv) {
   std::filesystem::path output;
   std::filesystem::path modelPath;
   LoadOptions load;
+  std::optional<long long> steps, width, height;
+  std::optional<double> cfg;
   try {
     const Args args(
         argc, argv,
@@ -79,9 +82,12 @@ int runGenerate(int argc, char** argv) {
     params.prompt = args.get("prompt", "");
     params.negativePrompt = args.get("negative", "");
     params.seed = args.getInt("seed").value_or(-1);
-    params.steps = static_cast<int>(args.getInt("steps").value_or(20));
-    params.cfgScale = args.getDouble("cfg").value_or(7.0);
-    params.sampler = args.get("sampler", "Euler a");
+    // Absent: the model's defaults (filled in after loading).
+    steps = args.getInt("steps");
+    cfg = args.getDouble("cfg");
+    width = args.getInt("width");
+    height = args.getInt("height");
+    params.sampler = args.get("sampler", "");
     params.schedule = args.get("schedule", "Automatic");
     params.batchSize = static_cast<int>(args.getInt("batch").value_or(1));
     params.clipSkip = static_cast<int>(args.getInt("clip-skip").value_or(1));
@@ -94,12 +100,8 @@ int runGenerate(int argc, char** argv) {
     if (output.empty()) throw UsageError("missing -o OUT.png");
     modelPath = resolveModel(args.get("model"));
     // Canonicalise names ("euler a" -> "Euler a") and schedule case, listing valid ones if unknown.
-    params.sampler = canonicalSampler(params.sampler);
+    if (!params.sampler.empty()) params.sampler = canonicalSampler(params.sampler);
     params.schedule = canonicalSchedule(params.schedule);
-    if (args.has("width")) params.width = static_cast<int>(*args.getInt("width"));
-    if (args.has("height")) params.height = static_cast<int>(*args.getInt("height"));
-    if (!args.has("width") || !args.has("height"))
-      params.width = params.height = -1;  // model default
   } catch (const UsageError& e) {
     std::cerr << "lienzo generate: " << e.what() << "\n";
     printUsage();
@@ -114,8 +116,11 @@ int runGenerate(int argc, char** argv) {
     return 3;
   }
   const ModelDescription& model = describe(*bundle);
-  if (params.width < 0) params.width = model.defaultWidth;
-  if (params.height < 0) params.height = model.defaultHeight;
+  params.width = static_cast<int>(width.value_or(model.defaultWidth));
+  params.height = static_cast<int>(height.value_or(model.defaultHeight));
+  params.steps = static_cast<int>(steps.value_or(model.defaultSteps));
+  params.cfgScale = cfg.value_or(model.defaultCfg);
+  if (params.sampler.empty()) params.sampler = model.defaultSampler;
   try {
     validateParams(params);
   } catch (const std::exception& e) {

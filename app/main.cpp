@@ -10,6 +10,7 @@
 #endif
 
 #include <cstring>
+#include <filesystem>
 #include <iostream>
 #include <string>
 
@@ -21,10 +22,10 @@ namespace {
 
 void printUsage() {
   std::cout
-      << "usage: lienzo [gui] [--grab FILE] [--lang es|en]   start the studio\n"
+      << "usage: lienzo [gui] [--grab FILE] [--lang es|en] [IMAGE...]   start the studio\n"
          "       lienzo generate --prompt TEXT -o OUT.png ...     txt2img (see --help)\n"
          "       lienzo bench [--arch sd15|sd21|sdxl] ...        speed and memory\n"
-         "       lienzo eval --render N | IMAGE... [--scene JSON] score scenes (built-in model)\n"
+         "       lienzo eval --render N | IMAGE... | --model FILE  score scenes (built-in model)\n"
          "       lienzo train tokenizer|vae|diffusion|export ... train the built-in model\n"
          "       lienzo info FILE...                          describe checkpoints\n"
          "       lienzo --version | --help\n";
@@ -61,7 +62,8 @@ int main(int argc, char** argv) {
     return 2;
 #endif
   }
-  if (command.empty() || command == "gui" || command.rfind("--", 0) == 0) {
+  const bool openFile = !command.empty() && std::filesystem::is_regular_file(command);
+  if (command.empty() || command == "gui" || command.rfind("--", 0) == 0 || openFile) {
 #ifdef LIENZO_HAVE_UI
     return lienzo::runStudio(argc, argv);
 #else

@@ -7,7 +7,8 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${1:-${BUILD_DIR:-build}}"
 cd "$here"
-fixtures="${LIENZO_FIXTURES:-$here/../shared/fixtures}"
+SUDO=""
+if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 
 desktop-file-validate packaging/io.github.lienzo.Lienzo.desktop
 appstreamcli validate --no-net packaging/io.github.lienzo.Lienzo.metainfo.xml
@@ -22,20 +23,29 @@ dpkg-deb --info "$deb" | sed -n '/Depends/p'
 echo "package-test: rpm requirements:"; rpm -qpR "$rpm" | sed 's/^/  /'
 rpm -qpR "$rpm" | grep -q "libtorch" || { echo "rpm lacks the libtorch requirement"; exit 1; }
 
-DEBIAN_FRONTEND=noninteractive apt-get install -y "./$deb" >/dev/null
-trap 'DEBIAN_FRONTEND=noninteractive apt-get remove -y lienzo >/dev/null || true' EXIT
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y "$(realpath "$deb")" >/dev/null
+trap 'DEBIAN_FRONTEND=noninteractive $SUDO apt-get remove -y lienzo >/dev/null || true' EXIT
 installed=/usr/bin/lienzo
 test -x "$installed"
 "$installed" --version
-"$installed" info "$fixtures/sd1/tiny-sd1.safetensors"
+# The built-in model ships inside the package and is found without any path or variable.
+model=/usr/share/lienzo/models/lienzo-builtin.safetensors
+test -f "$model"
+"$installed" info "$model" | tee /dev/stderr | grep -q "Lienzo built-in"
 out="$(mktemp -d)"
-"$installed" generate --model "$fixtures/sd1/tiny-sd1.safetensors" --prompt "package test" \
-  --steps 4 --width 64 --height 64 --seed 1 -o "$out/generated.png"
-identify -verbose "$out/generated.png" | grep -q "parameters: package test"
-QT_QPA_PLATFORM=offscreen "$installed" --grab "$out/gui.png"
+# A fresh HOME: user data (settings, gallery) must go to XDG folders, never into the prefix.
+export HOME="$out/home" XDG_CONFIG_HOME="$out/home/.config" XDG_DATA_HOME="$out/home/.local/share"
+mkdir -p "$HOME"
+(cd "$out" && env -u LIENZO_BUILTIN_MODEL "$installed" generate \
+  --prompt "two yellow stars on a purple background" --seed 1 -o "$out/generated.png")
+identify -verbose "$out/generated.png" | grep -q "parameters: two yellow stars on a purple background"
+identify -format '%w %h\n' "$out/generated.png" | grep -q "^64 64$"
+QT_QPA_PLATFORM=offscreen "$installed" --grab "$out/gui.png" --gallery "$out/gallery"
 test -s "$out/gui.png"
+# Nothing was written inside the install prefix.
+test -z "$(find /usr/share/lienzo -newer "$deb" -type f)"
 mkdir -p "$build/screenshots" && cp "$out/gui.png" "$build/screenshots/installed-gui.png"
-DEBIAN_FRONTEND=noninteractive apt-get remove -y lienzo >/dev/null
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get remove -y lienzo >/dev/null
 trap - EXIT
 test ! -e "$installed"
 echo "package-test: ok"

@@ -68,6 +68,10 @@
             <source>Gallery folder for this run.</source>
             <translation type="unfinished" />
         </message>
+        <message>
+            <source>Images to open (their parameters are restored).</source>
+            <translation type="unfinished" />
+        </message>
     </context>
     <context>
         <name>lienzo::ui::CompareView</name>

@@ -68,6 +68,10 @@
             <source>Gallery folder for this run.</source>
             <translation>Carpeta de la galería para esta ejecución.</translation>
         </message>
+        <message>
+            <source>Images to open (their parameters are restored).</source>
+            <translation>Imágenes que abrir (se restauran sus parámetros).</translation>
+        </message>
     </context>
     <context>
         <name>lienzo::ui::CompareView</name>

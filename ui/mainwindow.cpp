@@ -489,16 +489,21 @@ void MainWindow::dropEvent(QDropEvent* event) {
   const QString path = firstLocalFile(event->mimeData());
   if (path.isEmpty()) return;
   event->acceptProposedAction();
-  if (restoreParametersFrom(path)) {
-    if (!m_galleryView->selectPath(path)) {
-      const QImage image(path);
-      if (!image.isNull()) {
-        m_logicalSize = image.size();
-        m_timeline->setFrames({image}, {QFileInfo(path).fileName()});
-        m_canvas->setImage(image);
-      }
-    }
+  openImage(path);
+}
+
+void MainWindow::openImage(const QString& path) {
+  // Restore first (it reports in the message bar when the file carries no parameters), then
+  // show the picture: from the gallery when it is one of ours, else on its own.
+  if (restoreParametersFrom(path) && m_galleryView->selectPath(path)) return;
+  const QImage image(path);
+  if (image.isNull()) {
+    m_messages->showError(tr("Cannot open %1.").arg(QFileInfo(path).fileName()));
+    return;
   }
+  m_logicalSize = image.size();
+  m_timeline->setFrames({image}, {QFileInfo(path).fileName()});
+  m_canvas->setImage(image);
 }
 
 void MainWindow::restoreWindowState() {

@@ -62,6 +62,9 @@ class MainWindow : public QMainWindow {
   /// carries none.
   bool restoreParametersFrom(const QString& path);
   void showGalleryImage(const QString& path);
+  /// Shows an image from anywhere (a drop, "Open with Lienzo") and restores the parameters it
+  /// carries (A1111 / ComfyUI / InvokeAI metadata); errors go to the message bar.
+  void openImage(const QString& path);
   void compareImages(const QString& pathA, const QString& pathB);
   void showForwardProcess(const QString& path);
   /// Uses `folder` as the gallery for this session (not saved).

@@ -1,5 +1,7 @@
 #include "ui/modelcatalog.h"
 
+#include "core/pipeline/pipeline.h"
+
 #include <QCoreApplication>
 #include <QDir>
 #include <QDirIterator>
@@ -17,7 +19,6 @@ class ModelCatalogText {
 
 namespace {
 const QString kSourcesKey = QStringLiteral("models/sources");
-const QString kBuiltinFile = QStringLiteral("lienzo-builtin.safetensors");
 
 bool isDiffusersFolder(const QString& dir) {
   return QFileInfo::exists(QDir(dir).filePath(QStringLiteral("model_index.json")));
@@ -48,14 +49,8 @@ int ModelCatalog::addSource(const QString& path) {
 }
 
 QString ModelCatalog::builtinModelPath() {
-  const QString env = qEnvironmentVariable("LIENZO_BUILTIN_MODEL");
-  if (!env.isEmpty() && QFileInfo::exists(env)) return QFileInfo(env).absoluteFilePath();
-  const QDir app(QCoreApplication::applicationDirPath());
-  for (const QString& rel : {QStringLiteral("../share/lienzo/models"), QStringLiteral("models")}) {
-    const QString candidate = QDir(app.filePath(rel)).filePath(kBuiltinFile);
-    if (QFileInfo::exists(candidate)) return QFileInfo(candidate).absoluteFilePath();
-  }
-  return {};
+  const auto path = findBuiltinModel();
+  return path.empty() ? QString() : QString::fromStdString(path.string());
 }
 
 QStringList ModelCatalog::scanFolder(const QString& folder) {

@@ -32,9 +32,7 @@ class ModelCatalog {
   int addSource(const QString& path);
   QStringList sources() const { return m_sources; }
 
-  /// Where the built-in model is installed, or empty when it is not. Looks at
-  /// $LIENZO_BUILTIN_MODEL, then <app>/../share/lienzo/models/ and <app>/models/ for
-  /// lienzo-builtin.safetensors.
+  /// Where the built-in model is installed, or empty when it is not (lienzo::findBuiltinModel).
   static QString builtinModelPath();
   static QStringList scanFolder(const QString& folder);
 

@@ -15,14 +15,6 @@ std::string cacheKey(const std::string& model, const LoadOptions& options) {
   return model + '\n' + options.device + '\n' + computeDTypeName(options.dtype);
 }
 
-#ifndef LIENZO_UI_HAS_FORWARD_PROCESS
-[[noreturn]] void throwNoForwardProcess() {
-  throw GenerationError(GenerationError::Code::Internal,
-                        "This build's core has no forward-process support yet "
-                        "(lienzo::alphasCumprod / lienzo::forwardProcess).");
-}
-#endif
-
 /// libtorch 1.13 uses half the cores by default (PLATFORM.md pitfall 3), and with OpenMP the
 /// setting is per calling thread: set it once on each thread that runs the core.
 void useAllCores() {
@@ -52,8 +44,7 @@ std::vector<std::string> PipelineBackend::scheduleTypes() const {
 }
 
 std::vector<std::string> PipelineBackend::devices() const {
-  // The pipeline API does not list devices yet; CPU is always there.
-  return {"cpu"};
+  return availableDevices();
 }
 
 std::shared_ptr<const ModelBundle> PipelineBackend::bundle(const std::string& model,
@@ -82,27 +73,12 @@ GenerationResult PipelineBackend::generate(const std::string& model, const Gener
 
 std::vector<double> PipelineBackend::alphasCumprod(const std::string& model,
                                                    const LoadOptions& options) {
-#ifdef LIENZO_UI_HAS_FORWARD_PROCESS
   return lienzo::alphasCumprod(*bundle(model, options));
-#else
-  (void)model;
-  (void)options;
-  throwNoForwardProcess();
-#endif
 }
 
 RgbImage PipelineBackend::forwardProcess(const std::string& model, const LoadOptions& options,
                                          const RgbImage& image, int t, int64_t seed) {
-#ifdef LIENZO_UI_HAS_FORWARD_PROCESS
   return lienzo::forwardProcess(*bundle(model, options), image, t, seed);
-#else
-  (void)model;
-  (void)options;
-  (void)image;
-  (void)t;
-  (void)seed;
-  throwNoForwardProcess();
-#endif
 }
 
 }  // namespace lienzo::ui

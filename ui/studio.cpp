@@ -3,6 +3,7 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
+#include <QFileInfo>
 #include <QSettings>
 #include <QTimer>
 
@@ -34,7 +35,10 @@ int runStudio(int argc, char** argv) {
       QStringLiteral("gallery"),
       QCoreApplication::translate("Studio", "Gallery folder for this run."), QStringLiteral("dir"));
   parser.addOptions({grab, lang, gallery});
-  parser.addPositionalArgument(QStringLiteral("gui"), QString(), QStringLiteral("[gui]"));
+  parser.addPositionalArgument(
+      QStringLiteral("files"),
+      QCoreApplication::translate("Studio", "Images to open (their parameters are restored)."),
+      QStringLiteral("[gui] [files...]"));
   parser.process(app);
 
   const QString requested = parser.isSet(lang)
@@ -45,6 +49,10 @@ int runStudio(int argc, char** argv) {
   ui::MainWindow window(ui::makeDefaultBackend());
   if (parser.isSet(gallery)) window.setGalleryFolder(QDir(parser.value(gallery)).absolutePath());
   window.show();
+  for (const QString& arg : parser.positionalArguments()) {
+    if (arg == QLatin1String("gui")) continue;
+    window.openImage(QFileInfo(arg).absoluteFilePath());  // "Open with Lienzo" (MimeType=image/png)
+  }
 
   if (parser.isSet(grab)) {
     const QString file = parser.value(grab);

@@ -16,6 +16,7 @@
 #include "eventloopprobe.h"
 #include "support/fixtures.h"
 #include "ui/canvas.h"
+#include "ui/forwardprocessview.h"
 #include "ui/gallerymodel.h"
 #include "ui/galleryview.h"
 #include "ui/generationbackend.h"
@@ -166,6 +167,17 @@ TEST(PipelineStudio, TinyModelGenerationUpdatesCanvasEveryStepAndLandsInGallery)
   probe.stop();
   lienzo::ui::testing::expectResponsive(probe);
   EXPECT_EQ(window.galleryModel()->rowCount(), 2);
+
+  // The forward process of the first result through the model's own VAE and schedule.
+  window.showForwardProcess(path);
+  ForwardProcessView* forward = window.forwardProcessView();
+  ASSERT_TRUE(forward->isVisible());
+  forward->setTimestep(600);
+  QTRY_COMPARE_WITH_TIMEOUT(forward->shownTimestep(), 600, 60000);
+  EXPECT_EQ(forward->resultCanvas()->image().size(), QSize(side, side));
+  EXPECT_EQ(window.messageBar()->level(), MessageBar::Level::Info)
+      << window.messageBar()->text().toStdString();
+  EXPECT_TRUE(window.grab().save(screenshot("forward_process_tiny_sd1.png")));
 }
 
 TEST(PipelineStudio, BadModelFileShowsTheCoreErrorInline) {
