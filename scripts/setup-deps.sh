@@ -16,6 +16,7 @@ PACKAGES=(
   protobuf-compiler libprotobuf-dev dpkg-dev
   xvfb xauth imagemagick
   rpm file desktop-file-utils appstream appstream-util
+  clang libclang-rt-14-dev
 )
 
 missing=()

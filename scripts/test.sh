@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian 12 machine and runs the whole test suite (README's second command).
 #   scripts/test.sh [extra ctest args...]     e.g. scripts/test.sh -L golden
-# Environment: BUILD_DIR (default build), LIENZO_FIXTURES (default ../shared/fixtures).
+# Environment: BUILD_DIR (default build), LIENZO_FIXTURES (default ../shared/fixtures),
+# LIENZO_CI_QUICK=1 skips the reliability steps that follow the test suite (CI always runs them):
+# every fuzz target for LIENZO_FUZZ_SECONDS (30) s (scripts/fuzz.sh) and the ASan+UBSan build of
+# the cheap core tests (scripts/sanitize.sh). See docs/reliability.md.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
@@ -11,3 +14,12 @@ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLIENZO_BUILD
 cmake --build "$build" -j"$(nproc)"
 export QT_QPA_PLATFORM="${QT_QPA_PLATFORM:-offscreen}"
 ctest --test-dir "$build" --output-on-failure -j"$(nproc)" "$@"
+
+if [[ -z "${LIENZO_CI_QUICK:-}" && $# -eq 0 ]]; then
+  step=$(date +%s)
+  bash scripts/sanitize.sh
+  echo "reliability: ASan+UBSan core tests took $(( $(date +%s) - step )) s"
+  step=$(date +%s)
+  bash scripts/fuzz.sh "${LIENZO_FUZZ_SECONDS:-30}"
+  echo "reliability: fuzzers took $(( $(date +%s) - step )) s"
+fi

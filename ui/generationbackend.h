@@ -39,6 +39,12 @@ class GenerationBackend {
   /// Compute devices the core can use ("cpu" first).
   virtual std::vector<std::string> devices() const = 0;
 
+  /// What `model` is and the settings it wants, without loading its weights
+  /// (lienzo::describeModelFile by default).
+  virtual ModelDescription describeModel(const std::string& model) {
+    return describeModelFile(model);
+  }
+
   /// Loads (or reuses) `model` and runs one txt2img request on the calling thread; the observer
   /// is called from that thread. See lienzo::generate for the cancel and failure contract.
   virtual GenerationResult generate(const std::string& model, const GenerationParams& params,

@@ -147,7 +147,12 @@ MainWindow::MainWindow(std::shared_ptr<GenerationBackend> backend, QWidget* pare
   connect(m_timeline, &Timeline::currentFrameChanged, this,
           [this](int, const QImage& frame) { m_canvas->setImage(frame, m_logicalSize); });
 
+  // A model the user picks brings its own size/steps/CFG/sampler (the built-in model is 64 px);
+  // on the first run the default model's settings are used instead of the core's 512² ones.
+  connect(m_panel, &PromptPanel::modelPicked, this, &MainWindow::applyModelDefaults);
+  const bool firstRun = !QSettings().contains(QStringLiteral("generation/width"));
   m_panel->loadSettings();
+  if (firstRun) applyModelDefaults(m_panel->modelPath());
   updateForwardModel();
   restoreWindowState();
   m_panel->focusPrompt();
@@ -448,6 +453,15 @@ void MainWindow::openImageForForwardProcess() {
   const QString path = QFileDialog::getOpenFileName(this, tr("Open an image"), QString(),
                                                     tr("Images (*.png *.jpg *.jpeg *.webp *.bmp)"));
   if (!path.isEmpty()) showForwardProcess(path);
+}
+
+void MainWindow::applyModelDefaults(const QString& path) {
+  if (path.isEmpty()) return;
+  try {
+    m_panel->applyModelDefaults(m_backend->describeModel(path.toStdString()));
+  } catch (const std::exception& e) {
+    m_messages->showError(QString::fromStdString(e.what()));
+  }
 }
 
 void MainWindow::updateForwardModel() {

@@ -91,6 +91,7 @@ class MainWindow : public QMainWindow {
   void updateProgress(int imageIndex, int step, int totalSteps);
   void openSettings();
   void openImageForForwardProcess();
+  void applyModelDefaults(const QString& path);
   void updateForwardModel();
   void showAbout();
 

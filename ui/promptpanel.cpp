@@ -190,6 +190,7 @@ QWidget* PromptPanel::buildSettingsSection() {
   form->addRow(rowLabel(tr("&Model"), m_model, box), modelRow);
   connect(m_model, &QComboBox::currentIndexChanged, this,
           [this] { emit modelChanged(modelPath()); });
+  connect(m_model, &QComboBox::activated, this, [this] { emit modelPicked(modelPath()); });
 
   m_sampler = new QComboBox(box);
   m_sampler->setObjectName(QStringLiteral("sampler"));
@@ -426,7 +427,20 @@ void PromptPanel::addModelWithDialog(bool folder) {
       folder ? QFileDialog::getExistingDirectory(this, tr("Add a folder of models"))
              : QFileDialog::getOpenFileName(this, tr("Add a model"), QString(),
                                             tr("Safetensors checkpoints (*.safetensors)"));
-  if (!path.isEmpty()) addModelSource(path);
+  if (path.isEmpty()) return;
+  addModelSource(path);
+  emit modelPicked(modelPath());
+}
+
+void PromptPanel::applyModelDefaults(const ModelDescription& model) {
+  GenerationParams p = params();
+  p.width = model.defaultWidth;
+  p.height = model.defaultHeight;
+  p.steps = model.defaultSteps;
+  p.cfgScale = model.defaultCfg;
+  if (m_sampler->findText(QString::fromStdString(model.defaultSampler)) >= 0)
+    p.sampler = model.defaultSampler;
+  setParams(p);
 }
 
 void PromptPanel::setLastSeed(qint64 seed) {

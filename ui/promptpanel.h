@@ -39,6 +39,9 @@ class PromptPanel : public QWidget {
   /// Sets every control from `params`. Returns user-readable notes about values that did not
   /// fit (unknown sampler or schedule, size out of range); those controls keep their value.
   QStringList setParams(const GenerationParams& params);
+  /// Puts the size, steps, CFG scale and sampler a model wants into the controls (a sampler the
+  /// picker does not offer is left as it is).
+  void applyModelDefaults(const ModelDescription& model);
 
   QString modelPath() const;
   QString modelName() const;
@@ -62,6 +65,8 @@ class PromptPanel : public QWidget {
   void generateRequested();
   void cancelRequested(lienzo::CancelMode mode);
   void modelChanged(const QString& path);
+  /// The user chose a model (picker or "Add model…"), as opposed to a restore or a rebuild.
+  void modelPicked(const QString& path);
 
  private:
   QWidget* buildPromptSection();

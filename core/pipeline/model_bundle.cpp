@@ -312,6 +312,38 @@ std::shared_ptr<const ModelBundle> loadModelBundle(const std::filesystem::path& 
   return bundle;
 }
 
+ModelDescription describeModelFile(const std::filesystem::path& path) {
+  ModelDescription d;
+  d.name = path.stem().string();
+  d.path = path;
+  try {
+    CheckpointInfo info;
+    if (std::filesystem::is_directory(path)) {
+      info = identifyDiffusersFolder(openDiffusersFolder(path));
+      d.defaultSampler = kModelSchedulerName;
+    } else {
+      refuseUnsafeFormats(path);
+      const SafetensorsFile file = SafetensorsFile::open(path);
+      info = identifyCheckpoint(file);
+      if (info.family == ModelFamily::LienzoBuiltin) {
+        const BuiltinModelConfig config = readBuiltinConfig(file);
+        d.defaultWidth = d.defaultHeight = int(config.imageSize);
+        d.defaultSteps = int(config.defaultSteps);
+        d.defaultCfg = config.defaultCfg;
+        d.defaultSampler = "DDIM";  // as loadModelBundle describes it
+      }
+    }
+    d.family = familyName(info.family);
+    for (const auto& p : info.parts) d.parts.push_back(p.name);
+    if (info.family == ModelFamily::SDXL) d.defaultWidth = d.defaultHeight = 1024;
+  } catch (const GenerationError&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw GenerationError(Code::ModelLoad, path.string() + ": " + e.what());
+  }
+  return d;
+}
+
 const ModelDescription& describe(const ModelBundle& bundle) {
   return bundle.description;
 }

@@ -104,6 +104,10 @@ class ModelBundle;  // immutable, defined in model_bundle.h (core internals)
 std::shared_ptr<const ModelBundle> loadModelBundle(const std::filesystem::path& path,
                                                    const LoadOptions& options = {});
 const ModelDescription& describe(const ModelBundle& bundle);
+/// What a model file or folder is and the settings it wants (size, steps, CFG, sampler), from its
+/// header and JSON alone: cheap (no weights read, no hash), for pickers that adapt the controls.
+/// Throws GenerationError (ModelLoad / UnsupportedModel) like loadModelBundle would.
+ModelDescription describeModelFile(const std::filesystem::path& path);
 
 enum class CancelMode : int { None = 0, FinishImage = 1, StopNow = 2 };
 

@@ -83,6 +83,7 @@ TEST(PipelineStudio, TinyModelGenerationUpdatesCanvasEveryStepAndLandsInGallery)
   p.prompt = "a red apple on a wooden table";
   p.negativePrompt = "blurry";
   p.steps = 6;
+  p.sampler = "Euler a";  // one model call (and preview) per step; DDIM adds one
   p.seed = 42;
   p.width = side;
   p.height = side;

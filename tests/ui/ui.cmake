@@ -28,3 +28,9 @@ lienzo_add_test(test_ui_pipeline SOURCES ui/test_ui_pipeline.cpp ui/ui_test_main
                 LIBS lienzo_ui lienzo_ui_testing LABELS ui)
 target_compile_definitions(test_ui_pipeline PRIVATE
                            LIENZO_SCREENSHOT_DIR="${LIENZO_UI_SCREENSHOTS}")
+# Reliability of the gallery (docs/reliability.md): SIGKILL mid-batch, cancel at every step,
+# read-only folder and full disk during a save. Both fork children; glue only, no widgets.
+lienzo_add_test(test_gallery_kill SOURCES ui/test_gallery_kill.cpp ui/ui_test_main.cpp
+                LIBS lienzo_ui_testing LABELS ui)
+lienzo_add_test(test_gallery_disk SOURCES ui/test_gallery_disk.cpp ui/ui_test_main.cpp
+                LIBS lienzo_ui_testing LABELS ui)

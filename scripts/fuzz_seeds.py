@@ -1,0 +1,154 @@
+#!/usr/bin/env python3
+"""Writes the hand-made seed files of tests/fuzz/corpus/<target>/ (small; committed).
+
+Seeds cut from the fixture checkpoints are added at run time by scripts/fuzz.sh instead, so no
+large file enters the repository. Rerun after changing a seed here:  python3 scripts/fuzz_seeds.py
+"""
+import json
+import os
+import struct
+import sys
+import zlib
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "fuzz", "corpus")
+TEST_SRC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "core")
+
+
+def put(target, name, data):
+    d = os.path.join(ROOT, target)
+    os.makedirs(d, exist_ok=True)
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data)
+
+
+def safetensors(tensors, metadata=None):
+    """tensors: list of (name, dtype, shape, bytes)."""
+    header, blob = {}, b""
+    for name, dtype, shape, raw in tensors:
+        header[name] = {"dtype": dtype, "shape": shape, "data_offsets": [len(blob), len(blob) + len(raw)]}
+        blob += raw
+    if metadata:
+        header["__metadata__"] = metadata
+    h = json.dumps(header, separators=(",", ":")).encode()
+    h += b" " * (-len(h) % 8)
+    return struct.pack("<Q", len(h)) + h + blob
+
+
+def header_only(keys):
+    """A checkpoint seed for fuzz_checkpoint (mode byte 0 + header JSON, data is sparse)."""
+    header, off = {}, 0
+    for name, shape in keys:
+        n = 2
+        for d in shape:
+            n *= d
+        header[name] = {"dtype": "F16", "shape": shape, "data_offsets": [off, off + n]}
+        off += n
+    return b"\x00" + json.dumps(header, separators=(",", ":")).encode()
+
+
+def png(chunks):
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    ihdr = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    idat = zlib.compress(b"\x00\xff\x00\x00")
+    out = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr)
+    for kind, data in chunks:
+        out += chunk(kind, data)
+    return out + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+
+
+A1111 = ("masterpiece, (castle:1.2) in the [clouds], ((sunset))\n"
+         "Negative prompt: blurry, lowres\n"
+         "Steps: 20, Sampler: DPM++ 2M Karras, CFG scale: 7, Seed: 1234, Size: 512x768, "
+         "Model: v1-5, Lora hashes: \"style: abc, other: def\", Version: v1.9.0")
+
+
+def main():
+    # ---- safetensors -------------------------------------------------------------------------
+    put("safetensors", "small", safetensors(
+        [("a.weight", "F32", [2, 2], struct.pack("<4f", 1, 2, 3, 4)),
+         ("b.ids", "I64", [3], struct.pack("<3q", 1, -2, 3)),
+         ("c.mask", "BOOL", [2], b"\x01\x00"),
+         ("d.half", "BF16", [], b"\x80\x3f"),
+         ("e.empty", "F16", [0, 3], b"")],
+        {"format": "pt", "lienzo.model": "seed"}))
+    put("safetensors", "u8_i8_i16", safetensors(
+        [("x", "U8", [4], b"\x00\x01\xfe\xff"), ("y", "I8", [1, 2], b"\x80\x7f"),
+         ("z", "I16", [2], b"\x01\x00\xff\xff"), ("w", "F64", [1], struct.pack("<d", 0.5)),
+         ("v", "I32", [1], b"\x07\x00\x00\x00")]))
+    put("safetensors", "empty_header", struct.pack("<Q", 2) + b"{}")
+    overlap = (b'{"a":{"dtype":"U8","shape":[2],"data_offsets":[0,2]},'
+               b'"b":{"dtype":"U8","shape":[2],"data_offsets":[1,3]}}')
+    put("safetensors", "overlap", struct.pack("<Q", len(overlap)) + overlap + b"\x00" * 4)
+    # ---- checkpoint (mode byte 0: header JSON; 1: raw file, byte 1 picks the extension) ------
+    put("checkpoint", "sd1_min", header_only([
+        ("model.diffusion_model.input_blocks.0.0.weight", [32, 4, 3, 3]),
+        ("model.diffusion_model.input_blocks.1.1.proj_in.weight", [32, 32, 1, 1]),
+        ("model.diffusion_model.input_blocks.1.1.transformer_blocks.0.attn2.to_k.weight", [32, 768]),
+        ("first_stage_model.decoder.conv_out.weight", [3, 32, 3, 3]),
+        ("cond_stage_model.transformer.text_model.embeddings.token_embedding.weight", [49408, 768])]))
+    put("checkpoint", "sdxl_min", header_only([
+        ("model.diffusion_model.input_blocks.0.0.weight", [32, 4, 3, 3]),
+        ("model.diffusion_model.label_emb.0.0.weight", [128, 2816]),
+        ("model.diffusion_model.input_blocks.4.1.transformer_blocks.0.attn2.to_k.weight", [64, 2048]),
+        ("conditioner.embedders.0.transformer.text_model.embeddings.token_embedding.weight", [49408, 768]),
+        ("conditioner.embedders.1.model.token_embedding.weight", [49408, 1280])]))
+    put("checkpoint", "sd3_like", header_only([
+        ("model.diffusion_model.joint_blocks.0.x_block.attn.qkv.weight", [192, 64]),
+        ("model.diffusion_model.x_embedder.proj.weight", [64, 16, 2, 2])]))
+    put("checkpoint", "flux_like", header_only([
+        ("double_blocks.0.img_attn.qkv.weight", [192, 64]),
+        ("single_blocks.0.linear1.weight", [256, 64])]))
+    put("checkpoint", "builtin", b"\x00" + json.dumps({
+        "__metadata__": {"lienzo.model": "{}"},
+        "unet.conv_in.weight": {"dtype": "F32", "shape": [8, 4, 3, 3], "data_offsets": [0, 1152]}}).encode())
+    put("checkpoint", "pickle_ckpt", b"\x01\x01" + b"\x80\x02}q\x00X\x05\x00\x00\x00state.")
+    put("checkpoint", "zip_pt", b"\x01\x02" + b"PK\x03\x04" + b"\x00" * 26)
+    put("checkpoint", "raw_safetensors", b"\x01\x00" + safetensors(
+        [("model.diffusion_model.input_blocks.0.0.weight", "F16", [1, 1, 1, 1], b"\x00\x3c")]))
+    # ---- png_text -----------------------------------------------------------------------------
+    put("png_text", "text", png([(b"tEXt", b"parameters\x00" + A1111.encode("latin-1", "replace"))]))
+    put("png_text", "ztext", png([(b"zTXt", b"prompt\x00\x00" + zlib.compress(b'{"3":{}}'))]))
+    put("png_text", "itext", png([
+        (b"iTXt", b"parameters\x00\x00\x00\x00\x00" + "un castillo 🌅, Steps: 2".encode()),
+        (b"iTXt", b"comment\x00\x01\x00es\x00comentario\x00" + zlib.compress("ñandú".encode()))]))
+    put("png_text", "bare", png([]))
+    # ---- infotext -----------------------------------------------------------------------------
+    put("infotext", "a1111", A1111)
+    put("infotext", "no_negative", "a cat\nSteps: 4, Sampler: Euler a, CFG scale: 5, Seed: 1, Size: 64x64")
+    put("infotext", "quoted", 'p\nNegative prompt: n\nmulti\nSteps: 1, Template: "a, b: \\"c\\"\\n", '
+        'Sampler: Euler, Seed: -1, Hires upscale: 2, Denoising strength: 0.5')
+    put("infotext", "prompt_only", "just a prompt, with: colons")
+    # ---- metadata_import (byte 0: 0 ComfyUI, 1 InvokeAI, 2 both) -------------------------------
+    src = open(os.path.join(TEST_SRC, "test_metadata_import.cpp"), encoding="utf-8").read()
+    raws = src.split('R"json(')[1:]
+    graphs = [r.split(')json"')[0] for r in raws]
+    for i, g in enumerate(graphs):
+        kind = b"\x01" if "generation_mode" in g else b"\x00"
+        put("metadata_import", "test_%d" % i, kind + g.encode())
+        put("metadata_import", "both_%d" % i, b"\x02" + g.encode())
+    put("metadata_import", "cycle", b"\x00" + json.dumps({
+        "1": {"class_type": "KSampler", "inputs": {"positive": ["2", 0], "negative": ["2", 0],
+                                                  "latent_image": ["3", 0], "steps": 4}},
+        "2": {"class_type": "ConditioningCombine", "inputs": {"conditioning_1": ["2", 0]}},
+        "3": {"class_type": "EmptyLatentImage", "inputs": {"width": 64, "height": 64}}}).encode())
+    # ---- prompts (prompt_parser and clip_tokenizer) -------------------------------------------
+    prompts = {
+        "weights": "a (castle:1.3) in ((the)) [clouds], (nested (deep:0.5):1.5)",
+        "escapes": "\\(not weighted\\) \\[x\\] \\\\ back (unclosed [also",
+        "break": "first part BREAK second part (BREAK:1.2) third",
+        "unicode": "un castillo en las nubes 🌅, ñandú, 東京, &amp;quot;",
+        "long": ", ".join("word%d" % i for i in range(120)),
+        "bad_weight": "(a:1.2.3) (b:.)",
+    }
+    for name, text in prompts.items():
+        put("prompt_parser", name, text)
+        put("clip_tokenizer", name, text)
+    put("clip_tokenizer", "special", "<|startoftext|>hello<|endoftext|> world</w>")
+
+
+if __name__ == "__main__":
+    main()
+    sys.exit(0)

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# ASan+UBSan run of the cheap core tests (no model code: I/O, metadata, tokenizer, prompt syntax,
+# the bad-input table) in the `asan` preset's tree, build-asan/. CI runs it from scripts/test.sh.
+#   scripts/sanitize.sh [--all]     --all: every core test (builds the whole core under ASan; slow)
+# Environment: ASAN_BUILD_DIR (default build-asan), LIENZO_FIXTURES, JOBS (default nproc).
+# Exit status 1 when a test fails or a sanitizer reports (UBSan is fatal, LSan on).
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$here"
+build="${ASAN_BUILD_DIR:-build-asan}"
+tests=(test_safetensors test_sha256 test_checkpoint test_infotext test_png_text test_exif_text
+       test_metadata_import test_bad_input test_clip_tokenizer test_clip_normalizer
+       test_prompt_parser test_prompt_chunks test_prompt_weights)
+if [[ "${1:-}" == "--all" ]]; then
+  tests+=(test_bad_input_pipeline test_pipeline test_txt2img test_params_infotext test_unet
+          test_unet_blocks test_vae test_clip_text_model test_openclip_text_model test_rng
+          test_schedules test_kdiffusion test_compvis_samplers test_diffusers_samplers
+          test_sampler_registry test_latent_preview)
+fi
+if [[ ! -f "$build/build.ninja" ]]; then
+  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DLIENZO_BUILD_TESTS=ON \
+    -DLIENZO_ENABLE_ASAN=ON  # = the asan preset
+fi
+cmake --build "$build" -j"${JOBS:-$(nproc)}" --target "${tests[@]}"
+
+export LIENZO_FIXTURES="${LIENZO_FIXTURES:-$here/../shared/fixtures}"
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$here/tests/sanitizers/lsan.supp}"
+failed=()
+for t in "${tests[@]}"; do
+  bin="$build/tests/$t"
+  [[ -x "$bin" ]] || { failed+=("$t (not built)"); continue; }
+  start=$(date +%s)
+  if "$bin" --gtest_brief=1 > "$build/$t.asan.log" 2>&1; then
+    echo "asan: $t ok ($(( $(date +%s) - start )) s)"
+  else
+    failed+=("$t")
+    echo "asan: $t FAILED ($build/$t.asan.log):"
+    grep -E "ERROR: |runtime error|SUMMARY|FAILED" "$build/$t.asan.log" | head -10 || true
+  fi
+done
+if [[ ${#failed[@]} -gt 0 ]]; then
+  echo "asan: failed: ${failed[*]}"
+  exit 1
+fi

@@ -1,0 +1,179 @@
+// The bad-input table of docs/reliability.md, rows that go through the generation API with the
+// tiny SD1 fixture: a clear GenerationError (right code, a message naming what is wrong) before
+// any work starts, never a crash. Fixture-free rows are in test_bad_input.cpp.
+#include <ATen/ATen.h>
+#include <gtest/gtest.h>
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <fstream>
+
+#include "core/io/safetensors.h"
+#include "core/pipeline/pipeline.h"
+#include "support/fixtures.h"
+
+namespace lienzo {
+namespace {
+
+namespace fs = std::filesystem;
+
+GenerationError loadError(const fs::path& path) {
+  try {
+    LoadOptions options;
+    options.dtype = ComputeDType::F32;
+    options.computeHash = false;
+    loadModelBundle(path, options);
+  } catch (const GenerationError& e) {
+    EXPECT_FALSE(std::string(e.what()).empty());
+    return e;
+  }
+  ADD_FAILURE() << path << " loaded";
+  return GenerationError(GenerationError::Code::Internal, "loaded");
+}
+
+/// Every tensor of the tiny SD1 fixture, with `edit` applied to each (name, tensor).
+template <typename Edit>
+void writeEditedSd1(const fs::path& out, Edit edit) {
+  const auto sd1 = SafetensorsFile::open(testing::fixturePath("sd1/tiny-sd1.safetensors"));
+  std::vector<std::pair<std::string, at::Tensor>> tensors;
+  for (const auto& name : sd1.names()) {
+    at::Tensor t = sd1.view(name);
+    edit(name, t);
+    if (t.defined()) tensors.emplace_back(name, t);
+  }
+  writeSafetensors(out, tensors);
+}
+
+class BadInputPipeline : public ::testing::Test {
+ protected:
+  void SetUp() override { m_dir = testing::makeTempDir("bad-input-pipeline"); }
+  void TearDown() override { fs::remove_all(m_dir); }
+  fs::path m_dir;
+};
+
+TEST_F(BadInputPipeline, ReshapedUnetTensorIsAModelLoadErrorNamingIt) {
+  // Same bytes, transposed shape: the file is valid safetensors, the architecture is not.
+  const std::string target = "model.diffusion_model.input_blocks.1.1.proj_in.weight";
+  bool found = false;
+  writeEditedSd1(m_dir / "reshaped.safetensors", [&](const std::string& name, at::Tensor& t) {
+    if (name != target) return;
+    found = true;
+    std::vector<int64_t> shape(t.sizes().begin(), t.sizes().end());
+    std::reverse(shape.begin(), shape.end());
+    shape.front() += 1;  // a different element count too, so no layout can accept it
+    t = at::zeros(shape, t.options());
+  });
+  ASSERT_TRUE(found) << target << " is not in the fixture";
+  const auto e = loadError(m_dir / "reshaped.safetensors");
+  EXPECT_EQ(e.code(), GenerationError::Code::ModelLoad) << e.what();
+  EXPECT_NE(std::string(e.what()).find("input_blocks.1.1.proj_in.weight"), std::string::npos)
+      << e.what();
+}
+
+TEST_F(BadInputPipeline, MissingUnetTensorIsAModelLoadErrorNamingIt) {
+  writeEditedSd1(m_dir / "missing.safetensors", [](const std::string& name, at::Tensor& t) {
+    if (name == "model.diffusion_model.out.0.weight") t = at::Tensor();
+  });
+  const auto e = loadError(m_dir / "missing.safetensors");
+  EXPECT_EQ(e.code(), GenerationError::Code::ModelLoad) << e.what();
+  EXPECT_NE(std::string(e.what()).find("out.0.weight"), std::string::npos) << e.what();
+}
+
+TEST_F(BadInputPipeline, UnsupportedFamiliesAreRefusedByName) {
+  writeSafetensors(
+      m_dir / "sd3.safetensors",
+      {{"model.diffusion_model.joint_blocks.0.x_block.attn.qkv.weight", at::zeros({6, 2})}});
+  const auto sd3 = loadError(m_dir / "sd3.safetensors");
+  EXPECT_EQ(sd3.code(), GenerationError::Code::UnsupportedModel) << sd3.what();
+  writeSafetensors(m_dir / "flux.safetensors",
+                   {{"double_blocks.0.img_attn.qkv.weight", at::zeros({6, 2})}});
+  EXPECT_EQ(loadError(m_dir / "flux.safetensors").code(), GenerationError::Code::UnsupportedModel);
+  writeSafetensors(m_dir / "random.safetensors", {{"foo.bar", at::zeros({2})}});
+  EXPECT_EQ(loadError(m_dir / "random.safetensors").code(),
+            GenerationError::Code::UnsupportedModel);
+}
+
+TEST_F(BadInputPipeline, PickleAndTruncatedCheckpointsAreModelLoadErrors) {
+  std::ofstream(m_dir / "model.ckpt", std::ios::binary) << std::string("\x80\x02}q\x00.", 6);
+  const auto pickle = loadError(m_dir / "model.ckpt");
+  EXPECT_EQ(pickle.code(), GenerationError::Code::ModelLoad);
+  EXPECT_NE(std::string(pickle.what()).find("never unpickles"), std::string::npos) << pickle.what();
+  // The fixture cut in the middle of its data section.
+  const fs::path full = testing::fixturePath("sd1/tiny-sd1.safetensors");
+  std::ifstream in(full, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::ofstream(m_dir / "cut.safetensors", std::ios::binary) << bytes.substr(0, bytes.size() / 2);
+  const auto cut = loadError(m_dir / "cut.safetensors");
+  EXPECT_EQ(cut.code(), GenerationError::Code::ModelLoad);
+  EXPECT_NE(std::string(cut.what()).find("truncated"), std::string::npos) << cut.what();
+}
+
+TEST(BadInputParams, ZeroOrNegativeStepsAndOtherRangesAreInvalidParams) {
+  const auto code = [](auto edit) {
+    GenerationParams p;
+    edit(p);
+    try {
+      validateParams(p);
+    } catch (const GenerationError& e) {
+      return e.code();
+    }
+    return GenerationError::Code::Internal;
+  };
+  using C = GenerationError::Code;
+  EXPECT_EQ(code([](GenerationParams& p) { p.steps = 0; }), C::InvalidParams);
+  EXPECT_EQ(code([](GenerationParams& p) { p.steps = -1; }), C::InvalidParams);
+  EXPECT_EQ(code([](GenerationParams& p) { p.steps = INT32_MIN; }), C::InvalidParams);
+  EXPECT_EQ(code([](GenerationParams& p) { p.width = 0; }), C::InvalidParams);
+  EXPECT_EQ(code([](GenerationParams& p) { p.height = -512; }), C::InvalidParams);
+  EXPECT_EQ(code([](GenerationParams& p) { p.batchSize = 0; }), C::InvalidParams);
+  EXPECT_EQ(code([](GenerationParams& p) { p.cfgScale = std::nan(""); }), C::InvalidParams);
+  EXPECT_EQ(code([](GenerationParams& p) { p.steps = 20; }), C::Internal) << "defaults are valid";
+}
+
+uint64_t memAvailable() {
+  std::ifstream in("/proc/meminfo");
+  std::string key, unit;
+  uint64_t kib = 0;
+  while (in >> key >> kib >> unit)
+    if (key == "MemAvailable:") return kib * 1024;
+  return 0;
+}
+
+long maxRssKiB() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_maxrss;
+}
+
+TEST(BadInputParams, Huge8192RequestIsRefusedBeforeAllocating) {
+  LoadOptions options;
+  options.dtype = ComputeDType::F32;
+  options.computeHash = false;
+  const auto bundle = loadModelBundle(testing::fixturePath("sd1/tiny-sd1.safetensors"), options);
+  GenerationParams p;
+  p.prompt = "a huge image";
+  p.steps = 2;
+  p.width = p.height = 8192;
+  p.dtype = ComputeDType::F32;
+  // The tiny model's VAE alone needs ~4 x 32 ch x 8192^2 x 4 B = 32 GiB at full resolution.
+  if (memAvailable() > (uint64_t{32} << 30))
+    GTEST_SKIP() << "this machine has " << (memAvailable() >> 30)
+                 << " GiB available: an 8192x8192 image fits, so it is not refused here";
+  const long rssBefore = maxRssKiB();
+  const auto start = std::chrono::steady_clock::now();
+  try {
+    generate(*bundle, p);
+    FAIL() << "8192x8192 was generated";
+  } catch (const GenerationError& e) {
+    EXPECT_EQ(e.code(), GenerationError::Code::OutOfMemory) << e.what();
+    EXPECT_NE(std::string(e.what()).find("8192x8192 needs about"), std::string::npos) << e.what();
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5))
+      << "refused up front, not after trying";
+  EXPECT_LT(maxRssKiB() - rssBefore, 256 * 1024) << "no large allocation was attempted";
+}
+
+}  // namespace
+}  // namespace lienzo
