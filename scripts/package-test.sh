@@ -31,7 +31,9 @@ test -x "$installed"
 # The built-in model ships inside the package and is found without any path or variable.
 model=/usr/share/lienzo/models/lienzo-builtin.safetensors
 test -f "$model"
-"$installed" info "$model" | tee /dev/stderr | grep -q "Lienzo built-in"
+info_out="$("$installed" info "$model")"
+echo "$info_out"
+grep -q "Lienzo built-in" <<<"$info_out"
 out="$(mktemp -d)"
 # A fresh HOME: user data (settings, gallery) must go to XDG folders, never into the prefix.
 export HOME="$out/home" XDG_CONFIG_HOME="$out/home/.config" XDG_DATA_HOME="$out/home/.local/share"

@@ -129,7 +129,8 @@ ModelFn makeGuidedModel(const ModelBundle& bundle, const Conditioning& cond,
                         const Conditioning& uncond, double cfgScale, int64_t height, int64_t width);
 
 /// Decodes a diffusion-space latent [1,C,h,w] → image [1,3,H,W] float32 (about [-1,1]).
-/// Throws GenerationError(NumericalError) when the decode produced NaN/Inf.
+/// A half-precision VAE whose output has NaN/Inf is retried once in float32 (a temporary copy);
+/// throws GenerationError(NumericalError) when the result is still not finite.
 at::Tensor decodeLatent(const ModelBundle& bundle, const at::Tensor& latent);
 
 /// Image [1,3,H,W] in [-1,1] → 8-bit RGB: round-half-even of clamp((x+1)/2, 0, 1) * 255.

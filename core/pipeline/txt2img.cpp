@@ -76,19 +76,44 @@ ModelFn makeGuidedModel(const ModelBundle& bundle, const Conditioning& cond,
   };
 }
 
+namespace {
+
+/// A float32 copy of a half-precision VAE (same device), for the NaN retry.
+AutoencoderKL float32Copy(const AutoencoderKL& vae) {
+  AutoencoderKL copy(vae->config());
+  auto dst = copy->named_parameters(true);
+  at::NoGradGuard noGrad;
+  for (const auto& p : vae->named_parameters(true)) dst[p.key()].set_data(p.value().to(at::kFloat));
+  return copy;
+}
+
+bool allFinite(const at::Tensor& t) {
+  return at::isfinite(t).all().item<bool>();
+}
+
+}  // namespace
+
 at::Tensor decodeLatent(const ModelBundle& bundle, const at::Tensor& latent) {
   if (!bundle.hasVae())
     throw GenerationError(
         GenerationError::Code::UnsupportedModel,
         bundle.description.name +
             " has no VAE inside; this checkpoint cannot decode images on its own");
-  const auto z = bundle.latentScaling.toVae(latent.to(bundle.device, at::kFloat)).to(bundle.dtype);
+  const auto z = bundle.latentScaling.toVae(latent.to(bundle.device, at::kFloat));  // [1,C,h,w]
   AutoencoderKL vae = bundle.vae;
-  at::Tensor image = vae->decode(z).to(at::kCPU, at::kFloat);  // [1,3,H,W]
-  if (!at::isfinite(image).all().item<bool>())
-    throw GenerationError(GenerationError::Code::NumericalError,
-                          "the VAE produced NaN/Inf values (try float32 precision)");
-  return image;
+  at::Tensor image = vae->decode(z.to(bundle.dtype)).to(at::kCPU, at::kFloat);  // [1,3,H,W]
+  if (allFinite(image)) return image;
+  // Half-precision VAEs (the SD 1.x/SDXL VAEs in fp16 above all) overflow to NaN/Inf on some
+  // latents; decode once more in float32 before giving up.
+  // Ref: A1111 modules/processing.py decode_latent_batch (auto "no-half-vae" retry).
+  if (bundle.dtype == at::kHalf || bundle.dtype == at::kBFloat16) {
+    image = float32Copy(vae)->decode(z).to(at::kCPU, at::kFloat);
+    if (allFinite(image)) return image;
+  }
+  throw GenerationError(
+      GenerationError::Code::NumericalError,
+      "the VAE produced NaN/Inf values" +
+          std::string(bundle.dtype == at::kFloat ? "" : " (also when retried in float32)"));
 }
 
 RgbImage imageToRgb(const at::Tensor& image) {

@@ -11,6 +11,7 @@
 #include <fstream>
 
 #include "core/io/safetensors.h"
+#include "core/pipeline/model_bundle.h"
 #include "core/pipeline/pipeline.h"
 #include "support/fixtures.h"
 
@@ -173,6 +174,30 @@ TEST(BadInputParams, Huge8192RequestIsRefusedBeforeAllocating) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5))
       << "refused up front, not after trying";
   EXPECT_LT(maxRssKiB() - rssBefore, 256 * 1024) << "no large allocation was attempted";
+}
+
+// NaN/Inf in the VAE output: detected and reported; a half-precision VAE is retried in float32
+// first (the retry can only succeed where fp16 overflows, i.e. on CUDA; here a NaN latent makes
+// both attempts fail, and the message shows that the retry ran).
+TEST(BadInputParams, NonFiniteVaeOutputIsANumericalErrorAfterAFloat32Retry) {
+  for (const ComputeDType dtype : {ComputeDType::F32, ComputeDType::BF16}) {
+    LoadOptions options;
+    options.dtype = dtype;
+    options.computeHash = false;
+    const auto bundle = loadModelBundle(testing::fixturePath("sd1/tiny-sd1.safetensors"), options);
+    auto latent = at::zeros({1, 4, 8, 8});
+    latent[0][0][3][3] = std::nan("");
+    try {
+      decodeLatent(*bundle, latent);
+      ADD_FAILURE() << "a NaN latent decoded";
+    } catch (const GenerationError& e) {
+      EXPECT_EQ(e.code(), GenerationError::Code::NumericalError);
+      const bool retried = std::string(e.what()).find("retried in float32") != std::string::npos;
+      EXPECT_EQ(retried, dtype == ComputeDType::BF16) << e.what();
+    }
+    // A finite latent decodes in both precisions.
+    EXPECT_TRUE(at::isfinite(decodeLatent(*bundle, at::zeros({1, 4, 8, 8}))).all().item<bool>());
+  }
 }
 
 }  // namespace
