@@ -10,6 +10,7 @@
 #include "core/pipeline/model_bundle.h"
 
 #include "support/fixtures.h"
+#include "support/pipeline_fixtures.h"
 #include "support/tensor_compare.h"
 
 #include <ATen/ATen.h>
@@ -278,19 +279,7 @@ TEST(DiffusersFolder, Sd1FolderReproducesTheGoldens) {
   const auto g = SafetensorsFile::open(testing::fixturePath("sd1/golden_txt2img.safetensors"));
   testing::expectAllClose(bundle->schedule->alphasCumprod(), g.load("alphas_cumprod", at::kFloat),
                           0, 1e-6, "alphas_cumprod from scheduler_config.json");
-  const auto& m = g.metadata();
-  GenerationParams p;
-  p.prompt = m.at("prompt");
-  p.negativePrompt = m.at("negative_prompt");
-  p.seed = std::stoll(m.at("seed"));
-  p.steps = std::stoi(m.at("steps"));
-  p.cfgScale = std::stod(m.at("cfg_scale"));
-  p.sampler = m.at("sampler").substr(0, m.at("sampler").find(' '));
-  p.schedule = "Automatic";
-  const auto hw = json::parse(m.at("latent_hw"));
-  p.height = hw[0].get<int>() * 8;
-  p.width = hw[1].get<int>() * 8;
-  p.dtype = ComputeDType::F32;
+  const GenerationParams p = testing::goldenTxt2imgParams();
   const auto result = generate(*bundle, p);
   ASSERT_EQ(result.images.size(), 1u);
   const auto& img = result.images[0].image;

@@ -3,7 +3,7 @@
 // requests are clear errors.
 #include "core/pipeline/pipeline.h"
 
-#include "support/fixtures.h"
+#include "support/pipeline_fixtures.h"
 
 #include <gtest/gtest.h>
 
@@ -14,13 +14,7 @@ namespace lienzo {
 namespace {
 
 std::shared_ptr<const ModelBundle> tinySd1() {
-  static std::shared_ptr<const ModelBundle> bundle;  // loaded once for the whole test binary
-  if (!bundle) {
-    LoadOptions options;
-    options.dtype = ComputeDType::F32;
-    bundle = loadModelBundle(testing::fixturePath("sd1/tiny-sd1.safetensors"), options);
-  }
-  return bundle;
+  return testing::tinySd1Bundle();
 }
 
 /// A 64×48 picture: horizontal red ramp, vertical green ramp, blue checker.

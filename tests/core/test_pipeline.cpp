@@ -5,6 +5,7 @@
 #include "core/pipeline/pipeline.h"
 
 #include "support/fixtures.h"
+#include "support/pipeline_fixtures.h"
 
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
@@ -16,32 +17,12 @@ namespace lienzo {
 namespace {
 
 std::shared_ptr<const ModelBundle> tinySd1() {
-  static std::shared_ptr<const ModelBundle> bundle;  // loaded once for the whole test binary
-  if (!bundle) {
-    LoadOptions options;
-    options.dtype = ComputeDType::F32;
-    bundle = loadModelBundle(testing::fixturePath("sd1/tiny-sd1.safetensors"), options);
-  }
-  return bundle;
+  return testing::tinySd1Bundle();
 }
 
 /// The golden txt2img request, read from the fixture metadata.
 GenerationParams goldenParams() {
-  const auto file = SafetensorsFile::open(testing::fixturePath("sd1/golden_txt2img.safetensors"));
-  const auto& m = file.metadata();
-  GenerationParams p;
-  p.prompt = m.at("prompt");
-  p.negativePrompt = m.at("negative_prompt");
-  p.seed = std::stoll(m.at("seed"));
-  p.steps = std::stoi(m.at("steps"));
-  p.cfgScale = std::stod(m.at("cfg_scale"));
-  p.sampler = m.at("sampler").substr(0, m.at("sampler").find(' '));
-  p.schedule = "Automatic";
-  const auto hw = nlohmann::json::parse(m.at("latent_hw"));
-  p.height = hw[0].get<int>() * 8;
-  p.width = hw[1].get<int>() * 8;
-  p.dtype = ComputeDType::F32;
-  return p;
+  return testing::goldenTxt2imgParams();
 }
 
 struct Recorder : GenerationObserver {
