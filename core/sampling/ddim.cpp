@@ -141,15 +141,7 @@ at::Tensor sampleCompVisDdim(const CompVisDdimTables& tables, const at::Tensor& 
     const compvis::CompVisUpdate u =
         compvis::update(x, e.eps, e.x0, compvis::coefficients(tables, index), noise);
     x = u.xPrev;
-    if (onStep) {
-      SamplerStep step;
-      step.index = static_cast<int>(i);
-      step.total = static_cast<int>(S);
-      step.sigma = discrete::veSigma(ac[t]);
-      step.x = x;
-      step.denoised = u.predX0;
-      if (!onStep(step)) break;
-    }
+    if (!discrete::reportStep(onStep, i, S, discrete::veSigma(ac[t]), x, u.predX0)) break;
   }
   return x;
 }

@@ -68,15 +68,7 @@ at::Tensor runDiffusersPipeline(DiffusersScheduler& scheduler, int64_t steps,
     DiffusersStepOutput r = scheduler.step(out, i, x, noise);
     x = std::move(r.prevSample);
     denoised = std::move(r.predOriginal);
-    if (onStep) {
-      SamplerStep step;
-      step.index = static_cast<int>(i);
-      step.total = static_cast<int>(iterations);
-      step.sigma = scheduler.sigmaAt(i);
-      step.x = x;
-      step.denoised = denoised;
-      if (!onStep(step)) break;
-    }
+    if (!discrete::reportStep(onStep, i, iterations, scheduler.sigmaAt(i), x, denoised)) break;
   }
   return scheduler.returnsDenoised() && denoised.defined() ? denoised : x;
 }

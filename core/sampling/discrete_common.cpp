@@ -106,4 +106,16 @@ bool isKarrasScheduleType(const std::string& name) {
   return lower(name) == "karras";
 }
 
+bool reportStep(const StepFn& onStep, int64_t index, int64_t total, double sigma,
+                const at::Tensor& x, const at::Tensor& denoised) {
+  if (!onStep) return true;
+  SamplerStep step;
+  step.index = static_cast<int>(index);
+  step.total = static_cast<int>(total);
+  step.sigma = sigma;
+  step.x = x;
+  step.denoised = denoised;
+  return onStep(step);
+}
+
 }  // namespace lienzo::discrete

@@ -48,5 +48,8 @@ void checkContext(const SamplingContext& ctx, const char* who);
 bool isDefaultScheduleType(const std::string& name);
 /// "Karras" (case-insensitive).
 bool isKarrasScheduleType(const std::string& name);
+/// Calls `onStep` (when set) with one step's report; returns false when it asked to stop.
+bool reportStep(const StepFn& onStep, int64_t index, int64_t total, double sigma,
+                const at::Tensor& x, const at::Tensor& denoised);
 
 }  // namespace lienzo::discrete

@@ -53,15 +53,7 @@ at::Tensor sampleCompVisPlms(const CompVisDdimTables& tables, const at::Tensor& 
     x = u.xPrev;
     oldEps.push_back(eT);
     if (oldEps.size() >= 4) oldEps.pop_front();
-    if (onStep) {
-      SamplerStep step;
-      step.index = static_cast<int>(i);
-      step.total = static_cast<int>(S);
-      step.sigma = discrete::veSigma(ac[t]);
-      step.x = x;
-      step.denoised = u.predX0;
-      if (!onStep(step)) break;
-    }
+    if (!discrete::reportStep(onStep, i, S, discrete::veSigma(ac[t]), x, u.predX0)) break;
   }
   return x;
 }
