@@ -23,6 +23,13 @@ using Code = GenerationError::Code;
 
 }  // namespace
 
+void describeBuiltinDefaults(ModelDescription& d, const BuiltinModelConfig& config) {
+  d.defaultWidth = d.defaultHeight = int(config.imageSize);
+  d.defaultSteps = int(config.defaultSteps);
+  d.defaultCfg = config.defaultCfg;
+  d.defaultSampler = "DDIM";  // what the trainer's evaluation samples with
+}
+
 BuiltinModelConfig readBuiltinConfig(const SafetensorsFile& file) {
   const auto it = file.metadata().find(kBuiltinConfigKey);
   if (it == file.metadata().end())
@@ -85,10 +92,7 @@ void loadBuiltinParts(ModelBundle& bundle, const SafetensorsFile& file, c10::Sca
   loadModuleWeights(*bundle.clip, file, "text_model.", c10::kFloat, device);
   bundle.clip->eval();
 
-  bundle.description.defaultWidth = bundle.description.defaultHeight = int(config.imageSize);
-  bundle.description.defaultSteps = int(config.defaultSteps);
-  bundle.description.defaultCfg = config.defaultCfg;
-  bundle.description.defaultSampler = "DDIM";  // what the trainer's evaluation samples with
+  describeBuiltinDefaults(bundle.description, config);
 }
 
 Conditioning encodeBuiltinPrompt(const ModelBundle& bundle, const std::string& prompt) {

@@ -33,12 +33,18 @@ class SafetensorsFile;
 class ModelBundle;
 class DiscreteSchedule;
 struct Conditioning;
+struct ModelDescription;
 
 /// Reads the config from a file's "lienzo.model" metadata; std::invalid_argument when absent.
 BuiltinModelConfig readBuiltinConfig(const SafetensorsFile& file);
 
+/// The settings a built-in model wants (its image size, steps, CFG; DDIM, what the trainer's
+/// evaluation samples with) into `d`; loadBuiltinParts and describeModelFile both use it.
+void describeBuiltinDefaults(ModelDescription& d, const BuiltinModelConfig& config);
+
 /// Fills the bundle from a built-in model file: networks, tokenizer, schedule, prediction,
 /// latent scaling, description defaults (size, steps).
+
 void loadBuiltinParts(ModelBundle& bundle, const SafetensorsFile& file, c10::ScalarType dtype,
                       c10::Device device);
 

@@ -326,11 +326,7 @@ ModelDescription describeModelFile(const std::filesystem::path& path) {
       const SafetensorsFile file = SafetensorsFile::open(path);
       info = identifyCheckpoint(file);
       if (info.family == ModelFamily::LienzoBuiltin) {
-        const BuiltinModelConfig config = readBuiltinConfig(file);
-        d.defaultWidth = d.defaultHeight = int(config.imageSize);
-        d.defaultSteps = int(config.defaultSteps);
-        d.defaultCfg = config.defaultCfg;
-        d.defaultSampler = "DDIM";  // as loadModelBundle describes it
+        describeBuiltinDefaults(d, readBuiltinConfig(file));
       }
     }
     d.family = familyName(info.family);
