@@ -27,6 +27,20 @@ at::Tensor multiHeadAttention(const at::Tensor& q, const at::Tensor& k, const at
   const int64_t dim = inner / heads;
   const double scale = options.scale ? *options.scale : 1.0 / std::sqrt(static_cast<double>(dim));
 
+#if TORCH_VERSION_MAJOR >= 2 && (TORCH_VERSION_MAJOR > 2 || TORCH_VERSION_MINOR >= 1)
+  // libtorch ≥ 2.1 has fused attention (flash / memory-efficient kernels on CUDA): no score
+  // tensor at all. Used on CUDA only; the CPU path below is what the goldens were checked with.
+  // Ref: PyTorch torch.nn.functional.scaled_dot_product_attention.
+  if (q.is_cuda()) {
+    auto heads4 = [&](const at::Tensor& t, int64_t n) {  // [B,N,H*D] -> [B,H,N,D]
+      return t.reshape({batch, n, heads, dim}).transpose(1, 2);
+    };
+    const at::Tensor fused = at::scaled_dot_product_attention(
+        heads4(q, nq), heads4(k, nk), heads4(v, nk), std::nullopt, 0.0, options.causal, scale);
+    return fused.transpose(1, 2).reshape({batch, nq, inner});  // [B,Nq,H*D]
+  }
+#endif
+
   // [B,N,H*D] -> [B*H,N,D]
   auto split = [&](const at::Tensor& t, int64_t n) {
     return t.reshape({batch, n, heads, dim}).permute({0, 2, 1, 3}).reshape({batch * heads, n, dim});
@@ -35,6 +49,7 @@ at::Tensor multiHeadAttention(const at::Tensor& q, const at::Tensor& k, const at
   const at::Tensor kh = split(k, nk);
   const at::Tensor vh = split(v, nk);
   const bool half = q.scalar_type() == at::kHalf || q.scalar_type() == at::kBFloat16;
+
 
   // Chunk the queries so that one [B*H, chunk, Nk] float32 score block stays under the budget.
   const int64_t bytesPerRow = batch * heads * nk * 4;
