@@ -4,6 +4,8 @@
 #include "core/train/trainer.h"
 
 #include <ATen/Parallel.h>
+#include <c10/core/Device.h>
+#include <torch/cuda.h>
 #include <nlohmann/json.hpp>
 
 #include <atomic>
@@ -26,9 +28,11 @@ extern "C" void onStopSignal(int) {
 void usage() {
   std::cerr << "usage: lienzo train tokenizer|vae|diffusion|export|all|bench --out DIR [options]\n"
                "  common: --steps N --batch B --lr LR --seed S --resume --bf16 --threads T\n"
+               "          --device cpu|cuda (diffusion stage) --ema D\n"
                "          --warmup N --log-every N --checkpoint-every N --config FILE\n"
                "  tokenizer: --vocab N --corpus LINES   vae: --kl W   export: -o FILE\n"
                "  diffusion: --min-snr G --cache N --eval-every N --eval-count N --cfg C\n"
+               "             --caption-dropout P\n"
                "  all: --vae-steps N (diffusion steps: --steps)\n";
 }
 
@@ -55,7 +59,17 @@ train::TrainOptions commonOptions(const Args& args, int64_t defaultSteps, double
   o.warmup = args.getInt("warmup").value_or(200);
   o.logEvery = args.getInt("log-every").value_or(50);
   o.checkpointEvery = args.getInt("checkpoint-every").value_or(500);
+  o.device = args.get("device").value_or("cpu");
+  o.emaDecay = args.getDouble("ema").value_or(o.emaDecay);
   o.stop = &g_stopRequested;
+  if (!(o.emaDecay >= 0 && o.emaDecay < 1)) throw UsageError("--ema must be in [0, 1)");
+  try {
+    const c10::Device device(o.device);
+    if (device.is_cuda() && !torch::cuda::is_available())
+      throw UsageError("--device " + o.device + ": this libtorch sees no CUDA device");
+  } catch (const c10::Error&) {
+    throw UsageError("--device " + o.device + ": not a device (cpu, cuda, cuda:N)");
+  }
   if (o.steps < 1 || o.batch < 1 || !(o.lr > 0))
     throw UsageError("--steps, --batch, --lr must be positive");
   return o;
@@ -68,6 +82,9 @@ train::DiffusionOptions diffusionOptions(const Args& args) {
   d.evalEvery = args.getInt("eval-every").value_or(d.evalEvery);
   d.evalCount = args.getInt("eval-count").value_or(d.evalCount);
   d.evalCfg = args.getDouble("cfg").value_or(d.evalCfg);
+  d.captionDropout = args.getDouble("caption-dropout").value_or(d.captionDropout);
+  if (!(d.captionDropout >= 0 && d.captionDropout <= 1))
+    throw UsageError("--caption-dropout must be in [0, 1]");
   return d;
 }
 
@@ -83,6 +100,7 @@ int stageTokenizer(const train::TrainPaths& paths, BuiltinModelConfig& config, c
 
 bool stageVae(const train::TrainPaths& paths, BuiltinModelConfig& config,
               const train::TrainOptions& options, const Args& args) {
+  if (options.device != "cpu") throw UsageError("the VAE stage trains on the CPU (no --device)");
   const auto r = train::trainVae(config, options, args.getDouble("kl").value_or(1e-3), paths);
   if (!r.finished) {
     std::cerr << "[vae] stopped at step " << r.steps
@@ -133,13 +151,14 @@ int stageBench(const BuiltinModelConfig& config, const Args& args) {
 
 int runTrain(int argc, char** argv) {
   try {
-    const Args args(argc, argv, {"out",        "steps",      "batch",
-                                 "lr",         "seed",       "threads",
-                                 "warmup",     "log-every",  "checkpoint-every",
-                                 "config",     "vocab",      "corpus",
-                                 "kl",         "min-snr",    "cache",
-                                 "eval-every", "eval-count", "cfg",
-                                 "vae-steps",  "output"},
+    const Args args(argc, argv, {"out",        "steps",          "batch",
+                                 "lr",         "seed",           "threads",
+                                 "warmup",     "log-every",      "checkpoint-every",
+                                 "config",     "vocab",          "corpus",
+                                 "kl",         "min-snr",        "cache",
+                                 "eval-every", "eval-count",     "cfg",
+                                 "vae-steps",  "output",         "device",
+                                 "ema",        "caption-dropout"},
                     {"resume", "bf16"});
     if (args.positional().size() != 1) {
       usage();

@@ -5,8 +5,16 @@ set(_spm "${LIENZO_SENTENCEPIECE_DIR}")
 find_library(LIENZO_SPM_LIB NAMES sentencepiece PATHS "${_spm}/lib" NO_DEFAULT_PATH)
 find_library(LIENZO_SPM_TRAIN_LIB NAMES sentencepiece_train PATHS "${_spm}/lib" NO_DEFAULT_PATH)
 find_path(LIENZO_SPM_INCLUDE NAMES sentencepiece_processor.h PATHS "${_spm}/include" NO_DEFAULT_PATH)
-find_package(Protobuf QUIET)
-if(NOT LIENZO_SPM_LIB OR NOT LIENZO_SPM_INCLUDE OR NOT Protobuf_FOUND)
+# LIENZO_SPM_BUILTIN_PROTOBUF: the static build carries sentencepiece's own protobuf-lite
+# (SPM_USE_BUILTIN_PROTOBUF=ON), for machines without libprotobuf (scripts/device-check.sh).
+option(LIENZO_SPM_BUILTIN_PROTOBUF "The static sentencepiece embeds its protobuf-lite" OFF)
+set(_spm_deps "Threads::Threads")
+if(NOT LIENZO_SPM_BUILTIN_PROTOBUF)
+  find_package(Protobuf QUIET)
+  set(_spm_deps "protobuf::libprotobuf;Threads::Threads")
+endif()
+if(NOT LIENZO_SPM_LIB OR NOT LIENZO_SPM_INCLUDE
+   OR (NOT LIENZO_SPM_BUILTIN_PROTOBUF AND NOT Protobuf_FOUND))
   message(STATUS "Static sentencepiece not found in ${_spm}: SentencePiece tokenizer disabled "
                  "(run scripts/setup-deps.sh)")
   set(LIENZO_WITH_SENTENCEPIECE OFF CACHE BOOL "" FORCE)
@@ -16,7 +24,7 @@ endif()
 # sees libprotobuf after them (with --as-needed an earlier libprotobuf would be dropped).
 add_library(lienzo_spm_core STATIC IMPORTED)
 set_target_properties(lienzo_spm_core PROPERTIES IMPORTED_LOCATION "${LIENZO_SPM_LIB}"
-                      INTERFACE_LINK_LIBRARIES "protobuf::libprotobuf;Threads::Threads")
+                      INTERFACE_LINK_LIBRARIES "${_spm_deps}")
 add_library(lienzo_spm_train STATIC IMPORTED)
 set_target_properties(lienzo_spm_train PROPERTIES IMPORTED_LOCATION "${LIENZO_SPM_TRAIN_LIB}"
                       INTERFACE_LINK_LIBRARIES "lienzo_spm_core")

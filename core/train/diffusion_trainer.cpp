@@ -44,13 +44,16 @@ at::Tensor sampleImages(UNet& unet, ClipTextModel& text, AutoencoderKL& vae,
   at::NoGradGuard noGrad;
   const int64_t b = int64_t(captions.size());
   const int64_t h = config.latentSize();
-  const auto alphas = config.alphasCumprod().to(at::kDouble);  // [T]
-  const auto cond = text->forward(tokenize(tokenizer, captions, config.tokens)).lastHiddenState;
-  const auto uncond = text->forward(tokenize(tokenizer, {std::string()}, config.tokens))
+  const c10::Device device = unet->parameters().front().device();  // networks' device
+  const auto alphas = config.alphasCumprod().to(at::kDouble);      // [T]
+  const auto cond =
+      text->forward(tokenize(tokenizer, captions, config.tokens).to(device)).lastHiddenState;
+  const auto uncond = text->forward(tokenize(tokenizer, {std::string()}, config.tokens).to(device))
                           .lastHiddenState.expand({b, -1, -1});
   const auto context = at::cat({uncond, cond}, 0);  // [2B,N,W]
   auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
-  auto x = at::randn({b, config.latentChannels, h, h}, gen, at::kFloat);  // [B,C,h,w] x_T
+  // [B,C,h,w] x_T from the CPU generator (same noise on every device)
+  auto x = at::randn({b, config.latentChannels, h, h}, gen, at::kFloat).to(device);
   // Timesteps T-1 → 0 evenly (k-diffusion "Uniform" spacing), DDIM η = 0.
   std::vector<int64_t> ts;
   for (int64_t i = 0; i < steps; ++i)
@@ -60,7 +63,7 @@ at::Tensor sampleImages(UNet& unet, ClipTextModel& text, AutoencoderKL& vae,
   for (int64_t i = 0; i < steps; ++i) {
     const double a = alphas[ts[i]].item<double>();
     const double aPrev = i + 1 < steps ? alphas[ts[i + 1]].item<double>() : 1.0;
-    const auto t = at::full({2 * b}, double(ts[i]), at::kFloat);
+    const auto t = at::full({2 * b}, double(ts[i]), at::TensorOptions().device(device));
     const auto out = unet->forward(at::cat({x, x}, 0), t, context).to(at::kFloat);  // [2B,C,h,w]
     const auto u = out.narrow(0, 0, b), c = out.narrow(0, b, b);
     auto eps = u + (c - u) * cfg;
@@ -71,7 +74,7 @@ at::Tensor sampleImages(UNet& unet, ClipTextModel& text, AutoencoderKL& vae,
     }
     x = std::sqrt(aPrev) * x0 + std::sqrt(1.0 - aPrev) * eps;
   }
-  return vae->decode(x / config.scaleFactor).to(at::kFloat);  // [B,3,S,S]
+  return vae->decode(x / config.scaleFactor).to(at::kCPU, at::kFloat);  // [B,3,S,S]
 }
 
 EvalSummary evaluateNetworks(UNet& unet, ClipTextModel& text, AutoencoderKL& vae,
@@ -113,9 +116,11 @@ DiffusionTrainResult trainDiffusion(const BuiltinModelConfig& config, const Trai
                              ") exceeds the text encoder's (" + std::to_string(config.vocabSize) +
                              ")");
   const SafetensorsFile vaeFile = SafetensorsFile::open(paths.vaeWeights());
+  const c10::Device device(options.device);
   AutoencoderKL vae(config.vaeConfig());
   loadModuleWeights(*vae, vaeFile, "first_stage_model.", at::kFloat);
   vae->eval();
+  vae->to(device);
 
   // Latent cache (VAE means of fixed training scenes), built once.
   LatentCache cache;
@@ -128,7 +133,7 @@ DiffusionTrainResult trainDiffusion(const BuiltinModelConfig& config, const Trai
     at::NoGradGuard noGrad;
     cache = LatentCache::build(
         diffusion.cacheSize, options.seed ^ 0x5EED5EEDull, int(config.imageSize), 256,
-        [&](const at::Tensor& x) { return vae->encode(x).mean; },
+        [&](const at::Tensor& x) { return vae->encode(x.to(device)).mean.cpu(); },
         [](int64_t done, int64_t total) {
           if (done % 5120 == 0 || done == total)
             std::fprintf(stderr, "[diffusion] latent cache %lld/%lld\n", (long long)done,
@@ -136,7 +141,8 @@ DiffusionTrainResult trainDiffusion(const BuiltinModelConfig& config, const Trai
         });
     cache.save(paths.latents());
   }
-  const auto latents = cache.latents * config.scaleFactor;  // [N,C,h,w] diffusion space
+  const auto latents =
+      (cache.latents * config.scaleFactor).to(device);  // [N,C,h,w] diffusion space
   const int64_t n = latents.size(0);
 
   TrainState state;
@@ -146,6 +152,8 @@ DiffusionTrainResult trainDiffusion(const BuiltinModelConfig& config, const Trai
   UNet unet(config.unetConfig());
   initParameters(*text, state.gen);
   initParameters(*unet, state.gen, kUnetZeroPaths);
+  text->to(device);  // initialised on the CPU (same weights on every device), trained on `device`
+  unet->to(device);
   std::vector<at::Tensor> params = unet->parameters();
   for (const auto& p : text->parameters()) params.push_back(p);
   torch::optim::AdamW optimizer(
@@ -174,6 +182,8 @@ DiffusionTrainResult trainDiffusion(const BuiltinModelConfig& config, const Trai
     // Evaluate the EMA weights on copies so training state is untouched.
     UNet evalUnet(config.unetConfig());
     ClipTextModel evalText(config.textConfig());
+    evalUnet->to(device);
+    evalText->to(device);
     emaUnet.copyTo(*evalUnet);
     emaText.copyTo(*evalText);
     evalUnet->eval();
@@ -206,11 +216,13 @@ DiffusionTrainResult trainDiffusion(const BuiltinModelConfig& config, const Trai
     }
     const auto ids =
         tokenize(tokenizer, sampleCaptions(scenes, state.rng, diffusion.captionDropout),
-                 config.tokens);                                                 // [B,N]
-    const auto x0 = latents.index_select(0, index);                              // [B,C,h,w]
+                 config.tokens)
+            .to(device);                                        // [B,N]
+    const auto x0 = latents.index_select(0, index.to(device));  // [B,C,h,w]
+    // Timesteps and noise come from the CPU generator: the same run on every device.
     const auto t = at::randint(0, config.timesteps, {b}, state.gen, at::kLong);  // [B]
-    const auto noise = at::randn(x0.sizes(), state.gen, at::kFloat);             // [B,C,h,w]
-    const auto abar = alphas.index_select(0, t).view({b, 1, 1, 1});              // [B,1,1,1]
+    const auto noise = at::randn(x0.sizes(), state.gen, at::kFloat).to(device);  // [B,C,h,w]
+    const auto abar = alphas.index_select(0, t).view({b, 1, 1, 1}).to(device);   // [B,1,1,1]
     const auto xt = abar.sqrt() * x0 + (1.0 - abar).sqrt() * noise;
 
     const double lr = learningRateAt(options, state.step);
@@ -218,10 +230,11 @@ DiffusionTrainResult trainDiffusion(const BuiltinModelConfig& config, const Trai
     optimizer.zero_grad();
     at::Tensor loss;
     {
-      AutocastScope autocast(options.bf16);
-      const auto context = text->forward(ids).lastHiddenState;                        // [B,N,W]
-      const auto pred = unet->forward(xt, t.to(at::kFloat), context).to(at::kFloat);  // [B,C,h,w]
-      auto perSample = (pred - noise).pow(2).mean({1, 2, 3});                         // [B]
+      AutocastScope autocast(options.bf16, device.type());
+      const auto context = text->forward(ids).lastHiddenState;  // [B,N,W]
+      const auto pred =
+          unet->forward(xt, t.to(device, at::kFloat), context).to(at::kFloat);  // [B,C,h,w]
+      auto perSample = (pred - noise).pow(2).mean({1, 2, 3});                   // [B]
       if (diffusion.minSnrGamma > 0) {
         const auto snr = (abar / (1.0 - abar)).view({b});
         perSample = perSample * (snr.clamp_max(diffusion.minSnrGamma) / snr);

@@ -4,6 +4,7 @@
 #include "core/text/sp_tokenizer.h"
 
 #include <ATen/ATen.h>
+#include <ATen/Parallel.h>
 
 #include <stdexcept>
 
@@ -32,8 +33,11 @@ RgbImage tensorToImage(const at::Tensor& image) {
 
 at::Tensor renderBatch(const std::vector<Scene>& scenes, int side) {
   auto out = at::empty({int64_t(scenes.size()), 3, side, side}, at::kFloat);  // [B,3,S,S]
-  for (std::size_t i = 0; i < scenes.size(); ++i)
-    out[int64_t(i)].copy_(imageToTensor(render(scenes[i], side)));
+  // Scenes render independently (render() is pure): spread them over libtorch's threads.
+  at::parallel_for(0, int64_t(scenes.size()), 4, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i)
+      out[i].copy_(imageToTensor(render(scenes[std::size_t(i)], side)));
+  });
   return out;
 }
 

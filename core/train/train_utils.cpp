@@ -10,6 +10,7 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/autocast_mode.h>
 #include <torch/optim/adamw.h>
+#include <torch/version.h>
 
 #include <cmath>
 #include <cstdio>
@@ -106,15 +107,38 @@ void Ema::copyTo(torch::nn::Module& module) const {
 
 // ---- autocast, learning rate -------------------------------------------------------------------
 
-AutocastScope::AutocastScope(bool enabled) : m_enabled(enabled) {
+// libtorch 2.4 replaced the per-device autocast switches by (device type, value) ones.
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+#define LIENZO_AUTOCAST_BY_DEVICE_TYPE 1
+#endif
+
+AutocastScope::AutocastScope(bool enabled, c10::DeviceType device)
+    : m_enabled(enabled), m_device(device) {
   if (!m_enabled) return;
-  at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
-  at::autocast::set_cpu_enabled(true);
+#ifdef LIENZO_AUTOCAST_BY_DEVICE_TYPE
+  at::autocast::set_autocast_dtype(m_device, at::kBFloat16);
+  at::autocast::set_autocast_enabled(m_device, true);
+#else
+  if (m_device == c10::kCUDA) {
+    at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
+    at::autocast::set_enabled(true);
+  } else {
+    at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
+    at::autocast::set_cpu_enabled(true);
+  }
+#endif
 }
 
 AutocastScope::~AutocastScope() {
   if (!m_enabled) return;
-  at::autocast::set_cpu_enabled(false);
+#ifdef LIENZO_AUTOCAST_BY_DEVICE_TYPE
+  at::autocast::set_autocast_enabled(m_device, false);
+#else
+  if (m_device == c10::kCUDA)
+    at::autocast::set_enabled(false);
+  else
+    at::autocast::set_cpu_enabled(false);
+#endif
   at::autocast::clear_cache();
 }
 
@@ -213,8 +237,9 @@ void loadCheckpoint(const std::filesystem::path& dir, const std::string& stage,
       if (file.contains(m)) {
         auto s = std::make_unique<torch::optim::AdamWParamState>();
         s->step(adamSteps.at(index).get<int64_t>());
-        s->exp_avg(file.load(m, at::kFloat).clone());
-        s->exp_avg_sq(file.load("adam." + std::to_string(index) + ".v", at::kFloat).clone());
+        s->exp_avg(file.load(m, at::kFloat).to(p.device()).clone());
+        s->exp_avg_sq(
+            file.load("adam." + std::to_string(index) + ".v", at::kFloat).to(p.device()).clone());
         opState[paramKey(p)] = std::move(s);
       }
       ++index;

@@ -15,6 +15,7 @@
 
 #include <ATen/core/Generator.h>
 #include <ATen/core/Tensor.h>
+#include <c10/core/DeviceType.h>
 #include <torch/nn/module.h>
 #include <nlohmann/json.hpp>
 
@@ -41,8 +42,11 @@ struct TrainOptions {
   double gradClip = 1.0;
   double emaDecay = 0.999;
   uint64_t seed = 1;
-  int threads = 0;      ///< 0 = leave libtorch's default
-  bool bf16 = false;    ///< BF16 autocast for conv/linear/matmul (norms stay float32)
+  int threads = 0;    ///< 0 = leave libtorch's default
+  bool bf16 = false;  ///< BF16 autocast for conv/linear/matmul (norms stay float32)
+  /// Where the networks train ("cpu", "cuda", "cuda:1"). Data, RNG streams and checkpoints stay
+  /// on the CPU, so a run is reproducible and resumable on either.
+  std::string device = "cpu";
   bool resume = false;  ///< continue from the stage's checkpoint when present
   int64_t logEvery = 50;
   int64_t checkpointEvery = 500;
@@ -77,16 +81,17 @@ class Ema {
   std::vector<std::pair<std::string, at::Tensor>> m_tensors;  // (path, float32 value)
 };
 
-/// RAII BF16 autocast on the CPU (no-op when disabled); clears the cast cache on exit.
+/// RAII BF16 autocast on the CPU or CUDA (no-op when disabled); clears the cast cache on exit.
 class AutocastScope {
  public:
-  explicit AutocastScope(bool enabled);
+  explicit AutocastScope(bool enabled, c10::DeviceType device = c10::kCPU);
   ~AutocastScope();
   AutocastScope(const AutocastScope&) = delete;
   AutocastScope& operator=(const AutocastScope&) = delete;
 
  private:
   bool m_enabled;
+  c10::DeviceType m_device;
 };
 
 /// Linear warm-up to `lr` over `warmup` steps, then constant.

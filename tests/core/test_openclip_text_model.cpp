@@ -66,18 +66,8 @@ OpenClipTextModel loadModel(const OpenClipFixture& fx, const SafetensorsFile& fi
   OpenClipTextModel model(configOf(fx, file));
   lienzo::loadModuleWeights(*model, file, fx.prefix, dtype);
   model->eval();
+  model->to(lt::testDevice());  // $LIENZO_TEST_DEVICE (cpu unless set)
   return model;
-}
-
-bool cpuHalfKernels() {
-  try {
-    const auto x = at::ones({2, 4}, at::kHalf);
-    (void)at::gelu(at::linear(x, at::ones({3, 4}, at::kHalf)));
-    (void)at::softmax(x, -1);
-    return true;
-  } catch (const std::exception&) {
-    return false;
-  }
 }
 
 void check(const at::Tensor& actual, const at::Tensor& expected, double tol,
@@ -95,7 +85,7 @@ void check(const at::Tensor& actual, const at::Tensor& expected, double tol,
 void checkSd2Golden(OpenClipTextModel& model, double tol, const std::string& tag) {
   c10::InferenceMode guard;
   const auto golden = SafetensorsFile::open(lt::fixturePath("sd2/golden_text_encoder.safetensors"));
-  const auto out = model->forward(golden.load("input_ids"));
+  const auto out = model->forward(golden.load("input_ids").to(lt::testDevice()));
   ASSERT_EQ(static_cast<int64_t>(out.hiddenStates.size()), model->config().layers + 1);
   check(out.hiddenStates[0], golden.load("embeddings", at::kFloat), tol, tag + " embeddings");
   int64_t layer = 1;
@@ -115,7 +105,7 @@ void checkSd2Golden(OpenClipTextModel& model, double tol, const std::string& tag
 void checkSdxlGolden(OpenClipTextModel& model, double tol, const std::string& tag) {
   c10::InferenceMode guard;
   const auto golden = SafetensorsFile::open(lt::fixturePath("sdxl/golden_conditioner.safetensors"));
-  const auto out = model->forward(golden.load("clip_g.input_ids"));
+  const auto out = model->forward(golden.load("clip_g.input_ids").to(lt::testDevice()));
   check(out.fromEnd(2), golden.load("clip_g.penultimate", at::kFloat), tol,
         tag + " clip_g.penultimate");
   check(out.lastLn, golden.load("clip_g.last_ln", at::kFloat), tol, tag + " clip_g.last_ln");
@@ -174,7 +164,8 @@ TEST(OpenClipTextModel, Sd2GoldenF16WeightsF32Compute) {
 }
 
 TEST(OpenClipTextModel, Sd2GoldenF16Compute) {
-  if (!cpuHalfKernels()) GTEST_SKIP() << "this libtorch has no float16 CPU kernels";
+  if (!lt::halfKernelsOn(lt::testDevice()))
+    GTEST_SKIP() << "this libtorch has no float16 kernels on " << lt::testDevice();
   const auto fx = sd2Fixture();
   const auto file = SafetensorsFile::open(lt::fixturePath(fx.checkpoint));
   auto model = loadModel(fx, file, at::kHalf);
@@ -184,7 +175,7 @@ TEST(OpenClipTextModel, Sd2GoldenF16Compute) {
 TEST(OpenClipTextModel, SdxlBigGGoldenF32) {
   const auto fx = sdxlFixture();
   const auto file = SafetensorsFile::open(lt::fixturePath(fx.checkpoint));
-  auto model = lienzo::loadOpenClipTextModel(file, fx.prefix, at::kFloat, c10::Device(c10::kCPU),
+  auto model = lienzo::loadOpenClipTextModel(file, fx.prefix, at::kFloat, lt::testDevice(),
                                              fx.config.at("heads").get<int64_t>());
   checkSdxlGolden(model, kF32Tol, "f32");
 }

@@ -85,8 +85,9 @@ void checkTrajectory(const ModelBundle& bundle, const Golden& g, const std::stri
 
   // Step 0's batched U-Net call, directly.
   UNet unet = bundle.unet;
-  const auto out = unet->forward(g.t("step0.unet_in"), g.t("step0.unet_t"),
-                                 at::cat({uncond.context, cond.context}, 0));
+  const auto dev = bundle.device;
+  const auto out = unet->forward(g.t("step0.unet_in").to(dev), g.t("step0.unet_t").to(dev),
+                                 at::cat({uncond.context, cond.context}, 0).to(dev));
   testing::expectTensorNear(out.narrow(0, 0, 1), g.t("step0.unet_out_uncond"), 1e-4,
                             family + " step0.unet_out_uncond");
   testing::expectTensorNear(out.narrow(0, 1, 1), g.t("step0.unet_out_cond"), 1e-4,
@@ -109,6 +110,7 @@ void checkTrajectory(const ModelBundle& bundle, const Golden& g, const std::stri
 TEST(Txt2ImgGolden, Sd1EveryIntermediateAndPixels) {
   LoadOptions options;
   options.dtype = ComputeDType::F32;
+  options.device = testing::testDevice().str();  // $LIENZO_TEST_DEVICE (cpu unless set)
   const auto bundle = loadModelBundle(testing::fixturePath("sd1/tiny-sd1.safetensors"), options);
   const Golden g("sd1/golden_txt2img.safetensors");
   checkTrajectory(*bundle, g, "sd1");
@@ -130,6 +132,7 @@ TEST(Txt2ImgGolden, Sd1EveryIntermediateAndPixels) {
 TEST(Txt2ImgGolden, Sd2VPredictionTrajectory) {
   LoadOptions options;
   options.dtype = ComputeDType::F32;
+  options.device = testing::testDevice().str();  // $LIENZO_TEST_DEVICE (cpu unless set)
   const auto bundle = loadModelBundle(testing::fixturePath("sd2/tiny-sd2.safetensors"), options);
   EXPECT_EQ(bundle->prediction, Prediction::V);
   const Golden g("sd2/golden_txt2img.safetensors");

@@ -22,6 +22,7 @@ using testing::expectTensorNear;
 using testing::fixturePath;
 using testing::readJsonFixture;
 using testing::relativeMaxError;
+using testing::testDevice;
 
 // Fixtures README "Recommended tolerances": UNet outputs 1e-4 (float32).
 constexpr double kF32Tolerance = 1e-4;
@@ -91,6 +92,7 @@ class UNetGolden : public ::testing::TestWithParam<Model> {
         std::count_if(file.names().begin(), file.names().end(),
                       [&](const std::string& n) { return n.rfind(unetPrefix, 0) == 0; });
     EXPECT_EQ(report.tensorsLoaded, static_cast<std::size_t>(unetKeys));
+    unet->to(testDevice());  // $LIENZO_TEST_DEVICE (cpu unless set)
     return unet;
   }
 
@@ -100,12 +102,14 @@ class UNetGolden : public ::testing::TestWithParam<Model> {
     double worst = 0.0;
     int cases = 0;
     c10::InferenceMode guard;
+    const c10::Device device = testDevice();
     for (int k = 0; g.contains(caseKey(k, "x")); ++k, ++cases) {
-      const at::Tensor x = g.load(caseKey(k, "x"), at::kFloat);
-      const at::Tensor t = g.load(caseKey(k, "timesteps"), at::kFloat);
-      const at::Tensor ctx = g.load(caseKey(k, "context"), at::kFloat);
-      const at::Tensor y =
-          g.contains(caseKey(k, "y")) ? g.load(caseKey(k, "y"), at::kFloat) : at::Tensor();
+      const at::Tensor x = g.load(caseKey(k, "x"), at::kFloat).to(device);
+      const at::Tensor t = g.load(caseKey(k, "timesteps"), at::kFloat).to(device);
+      const at::Tensor ctx = g.load(caseKey(k, "context"), at::kFloat).to(device);
+      const at::Tensor y = g.contains(caseKey(k, "y"))
+                               ? g.load(caseKey(k, "y"), at::kFloat).to(device)
+                               : at::Tensor();
       const at::Tensor expected = g.load(caseKey(k, "out"), at::kFloat);
       const at::Tensor out = unet->forward(x, t, ctx, y);
       EXPECT_EQ(out.scalar_type(), at::kFloat);
@@ -201,13 +205,14 @@ TEST_P(UNetGolden, Float32ChannelsLastMatchesGolden) {
   UNet unet = loadUNet(at::kFloat);
   const SafetensorsFile g = golden();
   c10::InferenceMode guard;
+  const c10::Device device = testDevice();
   for (int k = 0; g.contains(caseKey(k, "x")); ++k) {
     const at::Tensor x =
-        g.load(caseKey(k, "x"), at::kFloat).contiguous(at::MemoryFormat::ChannelsLast);
+        g.load(caseKey(k, "x"), at::kFloat).to(device).contiguous(at::MemoryFormat::ChannelsLast);
     const at::Tensor y =
-        g.contains(caseKey(k, "y")) ? g.load(caseKey(k, "y"), at::kFloat) : at::Tensor();
-    const at::Tensor out = unet->forward(x, g.load(caseKey(k, "timesteps"), at::kFloat),
-                                         g.load(caseKey(k, "context"), at::kFloat), y);
+        g.contains(caseKey(k, "y")) ? g.load(caseKey(k, "y"), at::kFloat).to(device) : at::Tensor();
+    const at::Tensor out = unet->forward(x, g.load(caseKey(k, "timesteps"), at::kFloat).to(device),
+                                         g.load(caseKey(k, "context"), at::kFloat).to(device), y);
     expectTensorNear(out, g.load(caseKey(k, "out"), at::kFloat), kF32Tolerance,
                      GetParam().dir + " channels_last case" + std::to_string(k));
   }
@@ -219,14 +224,10 @@ TEST_P(UNetGolden, BFloat16WeightsMatchGolden) {
   runCases(unet, kBF16Tolerance, "bf16");
 }
 
-// F16: only where this libtorch can multiply Half matrices on the CPU (see kF16Tolerance).
+// F16: only where this libtorch can multiply Half matrices on the test device (kF16Tolerance).
 TEST_P(UNetGolden, HalfPrecisionMatchesGolden) {
-  try {
-    at::mm(at::ones({2, 2}, at::kHalf), at::ones({2, 2}, at::kHalf));
-  } catch (const c10::Error& e) {
-    GTEST_SKIP() << "F16 matmul unsupported by this libtorch on the CPU: "
-                 << std::string(e.what_without_backtrace()).substr(0, 120);
-  }
+  if (!testing::halfKernelsOn(testDevice()))
+    GTEST_SKIP() << "F16 compute unsupported by this libtorch on " << testDevice();
   UNet unet = loadUNet(at::kHalf);
   EXPECT_EQ(unet->dtype(), at::kHalf);
   runCases(unet, kF16Tolerance, "f16");

@@ -4,6 +4,7 @@
 
 #include <ATen/ATen.h>
 
+#include <cstdlib>
 #include <sstream>
 
 namespace lienzo::testing {
@@ -22,6 +23,28 @@ bool sameShape(const at::Tensor& a, const at::Tensor& e, const std::string& what
 }
 
 }  // namespace
+
+c10::Device testDevice() {
+  const char* env = std::getenv("LIENZO_TEST_DEVICE");
+  const c10::Device device(env && *env ? std::string(env) : std::string("cpu"));
+  if (device.is_cuda()) {
+    at::globalContext().setAllowTF32CuDNN(false);
+    at::globalContext().setAllowTF32CuBLAS(false);
+  }
+  return device;
+}
+
+bool halfKernelsOn(const c10::Device& device) {
+  try {
+    const auto x = at::ones({2, 4}, at::TensorOptions().dtype(at::kHalf).device(device));
+    (void)at::gelu(at::linear(x, at::ones({3, 4}, x.options())));
+    (void)at::softmax(x, -1);
+    (void)at::mm(x, x.t());
+    return true;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
 
 double relativeMaxError(const at::Tensor& actual, const at::Tensor& expected) {
   const auto a = actual.detach().to(at::kCPU, at::kDouble);

@@ -1,0 +1,93 @@
+#!/bin/bash
+# One prepared run on a lent CUDA machine (docs/performance.md, docs/builtin-model.md):
+#   1. builds googletest and a static sentencepiece (its own protobuf-lite) from carried sources,
+#   2. builds lienzo_core + the `lienzo` CLI + golden tests against the machine's PyTorch libtorch
+#      (no Qt, no OpenImageIO: LIENZO_BUILD_UI=OFF, LIENZO_WITH_IMAGEIO=OFF),
+#   3. runs the U-Net / text-encoder / txt2img goldens on CUDA (F32 with TF32 off, BF16, F16),
+#   4. benchmarks the SD1.5 (512²) and SDXL (1024²) U-Net CFG step on the GPU,
+#   5. trains the built-in model's diffusion stage on the GPU until DEADLINE seconds after start
+#      (from the carried tokenizer, VAE and config of a CPU run), evaluates and exports it.
+# Usage (device tool, repo root): scripts/device-check.sh   with carried .devdeps/pack and
+# .devfix/sd2 (fixtures), results under $OUT. Env: DEADLINE (s, default 540), TRAIN_ARGS.
+set -u
+start=$(date +%s)
+OUT=${OUT:-/tmp/lienzo-device-out}
+mkdir -p "$OUT"
+R=$(pwd)
+D=/tmp/lienzo-deps
+DEADLINE=${DEADLINE:-540}
+log() { echo "[device-check +$(($(date +%s) - start))s] $*"; }
+exec > >(tee "$OUT/device.log") 2>&1
+
+log "$(nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader)"
+PY=python3
+TORCH_DIR=$($PY -c 'import torch,os;print(os.path.dirname(torch.__file__))')
+TORCH_ABI=$($PY -c 'import torch;print(int(torch._C._GLIBCXX_USE_CXX11_ABI))')
+log "torch $($PY -c 'import torch;print(torch.__version__, torch.version.cuda)') at $TORCH_DIR"
+
+mkdir -p "$D" && tar -xJf .devdeps/pack/deps.tar.xz -C "$D"
+( cmake -S "$D/googletest" -B "$D/gt" -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_GMOCK=OFF \
+    -DCMAKE_INSTALL_PREFIX="$D/gtest" -DCMAKE_CXX_FLAGS="-D_GLIBCXX_USE_CXX11_ABI=$TORCH_ABI" \
+    >/dev/null && cmake --build "$D/gt" -j8 >/dev/null && cmake --install "$D/gt" >/dev/null &&
+  echo gtest ok ) &
+( cmake -S "$D/sentencepiece-src" -B "$D/spb" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+    -DSPM_USE_BUILTIN_PROTOBUF=ON -DSPM_ENABLE_SHARED=OFF -DSPM_ENABLE_TCMALLOC=OFF \
+    -DCMAKE_POSITION_INDEPENDENT_CODE=ON -DCMAKE_INSTALL_PREFIX="$D/spm" -DCMAKE_INSTALL_LIBDIR=lib \
+    -DCMAKE_CXX_FLAGS="-D_GLIBCXX_USE_CXX11_ABI=$TORCH_ABI" >/dev/null &&
+  cmake --build "$D/spb" -j8 >/dev/null && cmake --install "$D/spb" >/dev/null && echo spm ok ) &
+wait
+log "deps built"
+
+common=(-G Ninja -DCMAKE_BUILD_TYPE=Release -DLIENZO_BUILD_UI=OFF -DLIENZO_WITH_IMAGEIO=OFF
+        -DLIENZO_SENTENCEPIECE_DIR="$D/spm" -DLIENZO_SPM_BUILTIN_PROTOBUF=ON
+        -DCMAKE_PREFIX_PATH="$TORCH_DIR;$TORCH_DIR/share/cmake;$R/.devdeps/nlohmann;$D/nlohmann;$D/gtest")
+export TORCH_CUDA_ARCH_LIST=9.0
+if ! cmake -S . -B build-cuda "${common[@]}" -DCMAKE_CUDA_ARCHITECTURES=90 > "$OUT/configure.log" 2>&1; then
+  tail -30 "$OUT/configure.log"
+  log "find_package(Torch) failed: falling back to the wheel's include/ and lib/"
+  rm -rf build-cuda
+  cmake -S . -B build-cuda "${common[@]}" -DLIENZO_TORCH_MANUAL="$TORCH_DIR" \
+    -DLIENZO_TORCH_CXX11_ABI="$TORCH_ABI" > "$OUT/configure.log" 2>&1 || { tail -40 "$OUT/configure.log"; exit 1; }
+fi
+grep -E "sentencepiece|SentencePiece|Torch" "$OUT/configure.log" | head -5
+ninja -C build-cuda -k 0 lienzo_cli test_unet test_openclip_text_model test_txt2img 2>&1 |
+  grep -E "error|FAILED|^\[[0-9]+/[0-9]+\] Linking" | head -60
+log "build done"
+L=build-cuda/app/lienzo
+if [ -x "$L" ] && ! $L --version; then
+  log "lienzo does not start beside this libtorch: rebuilding it without SentencePiece (no training)"
+  cmake -S . -B build-cuda -DLIENZO_WITH_SENTENCEPIECE=OFF >/dev/null && ninja -C build-cuda lienzo_cli | tail -2
+fi
+
+export LIENZO_FIXTURES="$R/.devfix" LIENZO_TEST_DEVICE=cuda
+for t in test_unet:'*sd2*' test_openclip_text_model:'*Sd2Golden*' test_txt2img:'*Sd2*'; do
+  exe=build-cuda/tests/${t%%:*}
+  [ -x "$exe" ] && timeout 120 "$exe" --gtest_filter="${t#*:}" 2>&1 |
+    grep -E "^\[ *(OK|FAILED|PASSED|SKIPPED) |measure|rel err|Failure|error" | head -40
+done
+log "goldens done"
+
+if [ -x "$L" ]; then
+  for dt in f16 bf16; do
+    timeout 90 $L bench --arch sd15 --dtype $dt --device cuda --parts unet,vae --runs 20 2>&1 | tail -4
+  done
+  timeout 90 $L bench --arch sdxl --dtype f16 --device cuda --parts unet --runs 10 2>&1 | tail -3
+  log "bench done"
+
+  run=/tmp/run && mkdir -p $run && cp .devdeps/pack/run/* $run/
+  left=$((DEADLINE - ($(date +%s) - start) - 45))
+  log "training for ${left}s"
+  timeout -s TERM $left $L train diffusion --out $run --device cuda --bf16 --threads 16 \
+    ${TRAIN_ARGS:---steps 200000 --batch 512 --lr 1e-3 --warmup 500 --cache 60000 --min-snr 5 \
+      --eval-every 4000 --eval-count 48 --cfg 4 --log-every 500 --checkpoint-every 4000} \
+    > "$OUT/train.log" 2>&1
+  tail -25 "$OUT/train.log"
+  $L train export --out $run 2>&1 | tail -2
+  cp $run/eval.jsonl "$OUT/" 2>/dev/null
+  last=$(ls -t $run/samples/*.ppm 2>/dev/null | head -1)
+  [ -n "$last" ] && cp "$last" "$OUT/samples_last.ppm"
+  [ -f $run/lienzo-builtin.safetensors ] &&
+    split -b 15M -d $run/lienzo-builtin.safetensors "$OUT/model.part" &&
+    sha256sum $run/lienzo-builtin.safetensors
+fi
+log "end"
