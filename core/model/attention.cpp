@@ -50,7 +50,6 @@ at::Tensor multiHeadAttention(const at::Tensor& q, const at::Tensor& k, const at
   const at::Tensor vh = split(v, nk);
   const bool half = q.scalar_type() == at::kHalf || q.scalar_type() == at::kBFloat16;
 
-
   // Chunk the queries so that one [B*H, chunk, Nk] float32 score block stays under the budget.
   const int64_t bytesPerRow = batch * heads * nk * 4;
   const int64_t chunk =
