@@ -6,7 +6,10 @@ find_library(LIENZO_SPM_LIB NAMES sentencepiece PATHS "${_spm}/lib" NO_DEFAULT_P
 find_library(LIENZO_SPM_TRAIN_LIB NAMES sentencepiece_train PATHS "${_spm}/lib" NO_DEFAULT_PATH)
 find_path(LIENZO_SPM_INCLUDE NAMES sentencepiece_processor.h PATHS "${_spm}/include" NO_DEFAULT_PATH)
 # LIENZO_SPM_BUILTIN_PROTOBUF: the static build carries sentencepiece's own protobuf-lite
-# (SPM_USE_BUILTIN_PROTOBUF=ON), for machines without libprotobuf (scripts/device-check.sh).
+# (SPM_USE_BUILTIN_PROTOBUF=ON), for machines without libprotobuf (scripts/device-check.sh). Build
+# it with -Dgoogle=lienzo_spm_google: un-renamed, its protobuf-lite symbols clash with the protobuf
+# inside libtorch and the process crashes at the first tokenization (measured with Debian's
+# libtorch: SIGSEGV; renamed: identical token ids and training losses).
 option(LIENZO_SPM_BUILTIN_PROTOBUF "The static sentencepiece embeds its protobuf-lite" OFF)
 set(_spm_deps "Threads::Threads")
 if(NOT LIENZO_SPM_BUILTIN_PROTOBUF)

@@ -1,6 +1,7 @@
 #!/bin/bash
 # One prepared run on a lent CUDA machine (docs/performance.md, docs/builtin-model.md):
-#   1. builds googletest and a static sentencepiece (its own protobuf-lite) from carried sources,
+#   1. builds googletest and a static sentencepiece (its own protobuf-lite, namespace renamed with
+#      -Dgoogle=lienzo_spm_google so it cannot collide with libtorch's protobuf) from carried sources,
 #   2. builds lienzo_core + the `lienzo` CLI + golden tests against the machine's PyTorch libtorch
 #      (no Qt, no OpenImageIO: LIENZO_BUILD_UI=OFF, LIENZO_WITH_IMAGEIO=OFF),
 #   3. runs the U-Net / text-encoder / txt2img goldens on CUDA (F32 with TF32 off, BF16, F16),
@@ -33,7 +34,7 @@ mkdir -p "$D" && tar -xJf .devdeps/pack/deps.tar.xz -C "$D"
 ( cmake -S "$D/sentencepiece-src" -B "$D/spb" -G Ninja -DCMAKE_BUILD_TYPE=Release \
     -DSPM_USE_BUILTIN_PROTOBUF=ON -DSPM_ENABLE_SHARED=OFF -DSPM_ENABLE_TCMALLOC=OFF \
     -DCMAKE_POSITION_INDEPENDENT_CODE=ON -DCMAKE_INSTALL_PREFIX="$D/spm" -DCMAKE_INSTALL_LIBDIR=lib \
-    -DCMAKE_CXX_FLAGS="-D_GLIBCXX_USE_CXX11_ABI=$TORCH_ABI" >/dev/null &&
+    -DCMAKE_CXX_FLAGS="-D_GLIBCXX_USE_CXX11_ABI=$TORCH_ABI -Dgoogle=lienzo_spm_google" >/dev/null &&
   cmake --build "$D/spb" -j8 >/dev/null && cmake --install "$D/spb" >/dev/null && echo spm ok ) &
 wait
 log "deps built"
