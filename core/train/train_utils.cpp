@@ -16,6 +16,8 @@
 #include <cstdio>
 #include <sstream>
 #include <stdexcept>
+#include <type_traits>
+#include <utility>
 
 namespace lienzo::train {
 
@@ -32,8 +34,20 @@ void uniformFanIn(at::Tensor& t, int64_t fanIn, at::Generator& gen) {
   t.uniform_(-bound, bound, gen);
 }
 
-std::string paramKey(const at::Tensor& p) {
-  return c10::guts::to_string(p.unsafeGetTensorImpl());  // AdamW's state key
+// AdamW's state key for a parameter: its TensorImpl address, printed as a string by libtorch 1.x
+// and the raw pointer by libtorch 2.x (Optimizer::state() changed its key type).
+using OptimizerStateKey =
+    std::decay_t<decltype(std::declval<torch::optim::AdamW&>().state())>::key_type;
+
+template <typename Key = OptimizerStateKey>
+Key paramKey(const at::Tensor& p) {
+  if constexpr (std::is_same_v<Key, std::string>) {
+    std::ostringstream os;  // what c10::guts::to_string(p.unsafeGetTensorImpl()) writes
+    os << p.unsafeGetTensorImpl();
+    return os.str();
+  } else {
+    return static_cast<Key>(p.unsafeGetTensorImpl());
+  }
 }
 
 }  // namespace
