@@ -14,6 +14,7 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <unistd.h>
 #include <chrono>
 #include <cstdio>
 #include <functional>

@@ -27,16 +27,19 @@ TORCH_ABI=$($PY -c 'import torch;print(int(torch._C._GLIBCXX_USE_CXX11_ABI))')
 log "torch $($PY -c 'import torch;print(torch.__version__, torch.version.cuda)') at $TORCH_DIR"
 
 mkdir -p "$D" && tar -xJf .devdeps/pack/deps.tar.xz -C "$D"
+export CMAKE_POLICY_VERSION_MINIMUM=3.5  # sentencepiece 0.1.97 asks for CMake < 3.5 policies
 ( cmake -S "$D/googletest" -B "$D/gt" -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_GMOCK=OFF \
     -DCMAKE_INSTALL_PREFIX="$D/gtest" -DCMAKE_CXX_FLAGS="-D_GLIBCXX_USE_CXX11_ABI=$TORCH_ABI" \
     >/dev/null && cmake --build "$D/gt" -j8 >/dev/null && cmake --install "$D/gt" >/dev/null &&
   echo gtest ok ) &
+gt=$!
 ( cmake -S "$D/sentencepiece-src" -B "$D/spb" -G Ninja -DCMAKE_BUILD_TYPE=Release \
     -DSPM_USE_BUILTIN_PROTOBUF=ON -DSPM_ENABLE_SHARED=OFF -DSPM_ENABLE_TCMALLOC=OFF \
     -DCMAKE_POSITION_INDEPENDENT_CODE=ON -DCMAKE_INSTALL_PREFIX="$D/spm" -DCMAKE_INSTALL_LIBDIR=lib \
     -DCMAKE_CXX_FLAGS="-D_GLIBCXX_USE_CXX11_ABI=$TORCH_ABI -Dgoogle=lienzo_spm_google" >/dev/null &&
   cmake --build "$D/spb" -j8 >/dev/null && cmake --install "$D/spb" >/dev/null && echo spm ok ) &
-wait
+sp=$!
+wait $gt $sp  # not a bare `wait`: bash would also wait for the tee above, forever
 log "deps built"
 
 common=(-G Ninja -DCMAKE_BUILD_TYPE=Release -DLIENZO_BUILD_UI=OFF -DLIENZO_WITH_IMAGEIO=OFF
