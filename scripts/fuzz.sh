@@ -12,7 +12,8 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
 seconds="${1:-30}"
 shift || true
-all=(safetensors checkpoint png_text infotext metadata_import prompt_parser clip_tokenizer)
+all=(safetensors checkpoint png_text infotext metadata_import prompt_parser clip_tokenizer
+     clip_vocab exif_text)
 targets=("$@")
 [[ ${#targets[@]} -eq 0 ]] && targets=("${all[@]}")
 build="${FUZZ_BUILD_DIR:-build-fuzz}"

@@ -30,6 +30,8 @@ std::string makeExifUserComment(const std::string& utf8Text);
 
 /// The decoded UserComment of an EXIF block (a leading "Exif\0\0" is accepted), looked up in the
 /// Exif IFD (and IFD0 for lax writers); std::nullopt when absent or malformed.
+/// Trailing NUL characters are padding (piexif pads) and are dropped, so text ending in NUL does
+/// not survive makeExifUserComment → readExifUserComment unchanged; all other text does.
 std::optional<std::string> readExifUserComment(std::string_view exif);
 
 /// Largest EXIF block a JPEG APP1 segment can carry (65535 - 2 length bytes - 6 "Exif\0\0").

@@ -315,6 +315,13 @@ std::unique_ptr<ClipTokenizer::Impl> ClipTokenizer::Impl::loadHuggingFace(
       impl->encoder[token] = static_cast<int32_t>(id.get<int64_t>());
       maxId = std::max(maxId, id.get<int64_t>());
     }
+    // Ids index the decoder table: a file may leave gaps, but not ask for a table far larger than
+    // itself ({"a": 2147483647} would allocate 2^31 strings).
+    if (maxId >= 4 * static_cast<int64_t>(json.size()) + 1024) {
+      throw TokenizerError("CLIP tokenizer: " + vocabJson.string() + ": id " +
+                           std::to_string(maxId) + " is far beyond its " +
+                           std::to_string(json.size()) + " entries");
+    }
     impl->decoder.assign(static_cast<std::size_t>(maxId + 1), std::string());
     for (const auto& [token, id] : impl->encoder)
       impl->decoder[static_cast<std::size_t>(id)] = token;
@@ -404,7 +411,7 @@ int32_t ClipTokenizer::padId(PadStyle style) const {
   return style == PadStyle::Sd1 ? m_impl->eos : 0;
 }
 std::size_t ClipTokenizer::vocabSize() const {
-  return m_impl->encoder.size();
+  return m_impl->decoder.size();  // largest id + 1 (a vocab.json may skip ids)
 }
 
 std::optional<int32_t> ClipTokenizer::tokenId(std::string_view token) const {

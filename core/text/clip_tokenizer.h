@@ -73,7 +73,7 @@ class ClipTokenizer {
   int32_t eosId() const;
   /// eosId() for PadStyle::Sd1, 0 for PadStyle::Sd2.
   int32_t padId(PadStyle style) const;
-  /// Number of vocabulary entries (49408 for CLIP).
+  /// One more than the largest id (49408 for CLIP): every id encode() returns is below it.
   std::size_t vocabSize() const;
   /// Id of a vocabulary entry in its byte-level spelling, e.g. ",</w>"; nullopt if absent.
   std::optional<int32_t> tokenId(std::string_view token) const;

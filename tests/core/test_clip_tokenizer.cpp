@@ -258,6 +258,26 @@ TEST(ClipTokenizer, ErrorsAreTyped) {
   EXPECT_THROW(ClipTokenizer::fromPath(dir / "nothing-here"), TokenizerError);
   fs::create_directories(dir / "empty");
   EXPECT_THROW(ClipTokenizer::fromPath(dir / "empty"), TokenizerError);
+  // An id far beyond the file's entries would size the id table from the file's say-so
+  // (found by fuzz_clip_vocab's review: 2^31 strings).
+  std::ofstream(dir / "vocab.json")
+      << R"({"a": 2147483647, "<|startoftext|>": 0, "<|endoftext|>": 1})";
+  EXPECT_THROW(ClipTokenizer(dir / "vocab.json", dir / "merges.txt"), TokenizerError);
+}
+
+// vocabSize() bounds every id, also when a vocab.json skips ids (fuzz_clip_vocab finding: it
+// counted entries, so BOS/EOS could lie outside it).
+TEST(ClipTokenizer, VocabSizeBoundsIdsOfAGappedVocabulary) {
+  const fs::path dir = lienzo::testing::makeTempDir("clip_gaps");
+  std::ofstream(dir / "vocab.json")
+      << R"({"a</w>": 0, "b</w>": 7, "<|startoftext|>": 20, "<|endoftext|>": 21})";
+  std::ofstream(dir / "merges.txt") << "#version: 0.2\n";
+  const ClipTokenizer tok(dir / "vocab.json", dir / "merges.txt");
+  EXPECT_EQ(tok.vocabSize(), 22u);
+  EXPECT_EQ(tok.bosId(), 20);
+  EXPECT_EQ(tok.eosId(), 21);
+  for (const int32_t id : tok.encode("a b"))
+    EXPECT_LT(static_cast<std::size_t>(id), tok.vocabSize());
 }
 
 }  // namespace

@@ -61,6 +61,13 @@ TEST(ExifText, RoundTripsMultiLineNonAsciiParameters) {
   EXPECT_EQ(readExifUserComment(std::string("Exif\0\0", 6) + exif), text);
 }
 
+// Trailing NULs are padding (exif_text.h); inner NULs are text and survive.
+TEST(ExifText, TrailingNulsArePaddingInnerNulsAreKept) {
+  EXPECT_EQ(readExifUserComment(makeExifUserComment(std::string("seed: 7\0\0", 9))), "seed: 7");
+  const std::string inner("a\0b", 3);
+  EXPECT_EQ(readExifUserComment(makeExifUserComment(inner)), inner);
+}
+
 TEST(ExifText, ReadsLittleEndianTiffAndOtherEncodings) {
   // II TIFF, UserComment directly in IFD0, UTF-16LE without BOM.
   const auto build = [](const std::string& comment) {
