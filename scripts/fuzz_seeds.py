@@ -147,6 +147,31 @@ def main():
         put("prompt_parser", name, text)
         put("clip_tokenizer", name, text)
     put("clip_tokenizer", "special", "<|startoftext|>hello<|endoftext|> world</w>")
+    # ---- EXIF UserComment blocks, JPEG and WebP containers (exif_text) -------------------------
+    block = exif_user_comment("a red circle, Steps: 20, Seed: 7")
+    put("exif_text", "exif_user_comment", block)
+    put("exif_text", "exif_prefixed", b"Exif\0\0" + exif_user_comment("una estrella ñ"))
+    put("exif_text", "jpeg_jfif",
+        b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9")
+    segment = b"Exif\0\0" + exif_user_comment("x")
+    put("exif_text", "jpeg_exif",
+        b"\xff\xd8\xff\xe1" + struct.pack(">H", len(segment) + 2) + segment + b"\xff\xd9")
+    body = b"WEBP" + b"VP8L" + struct.pack("<I", 5) + b"\x2f\x00\x00\x00\x00" + b"\0"
+    put("exif_text", "webp_vp8l", b"RIFF" + struct.pack("<I", len(body)) + body)
+    # ---- HF vocab.json NUL merges.txt (clip_vocab) ------------------------------------------
+    put("clip_vocab", "hf_small",
+        b'{"a":0,"b":1,"c</w>":2,"ab":3,"abc</w>":4,"<|startoftext|>":5,"<|endoftext|>":6}'
+        b"\0#version: 0.2\na b\nab c</w>\n")
+    put("clip_vocab", "vocab_only", b'{"<|startoftext|>":0,"<|endoftext|>":1}')
+
+
+def exif_user_comment(text):
+    """A big-endian TIFF block: IFD0 -> Exif IFD -> UserComment = "UNICODE\\0" + UTF-16BE."""
+    comment = b"UNICODE\0" + text.encode("utf-16-be")
+    ifd0 = struct.pack(">H", 1) + struct.pack(">HHII", 0x8769, 4, 1, 8 + 18) + struct.pack(">I", 0)
+    exif_ifd = (struct.pack(">H", 1) + struct.pack(">HHII", 0x9286, 7, len(comment), 8 + 18 + 18) +
+                struct.pack(">I", 0))
+    return b"MM\x00\x2a" + struct.pack(">I", 8) + ifd0 + exif_ifd + comment
 
 
 if __name__ == "__main__":
