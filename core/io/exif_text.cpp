@@ -96,13 +96,15 @@ class TiffReader {
     return m_data.substr(*offset, e.count);
   }
   std::optional<std::uint32_t> firstIfd() const { return u32(4); }
+  bool bigEndian() const { return m_bigEndian; }
 
  private:
   std::string_view m_data;
   bool m_bigEndian = true;
 };
 
-std::string decodeUserComment(std::string_view raw) {
+/// `tiffBigEndian`: the byte order of the TIFF block holding the comment ("MM" / "II").
+std::string decodeUserComment(std::string_view raw, bool tiffBigEndian) {
   std::string text;
   if (raw.substr(0, 8) == kUnicodePrefix) {
     std::string_view body = raw.substr(8);
@@ -112,9 +114,12 @@ std::string decodeUserComment(std::string_view raw) {
       body.remove_prefix(2);
     } else if (body.size() >= 2 && byteAt(body, 0) == 0xFE && byteAt(body, 1) == 0xFF) {
       body.remove_prefix(2);
-    } else {
-      // No BOM: A1111/piexif write big-endian; some writers use little-endian. Mostly-Latin text
-      // has its zero bytes at even offsets in BE and at odd offsets in LE.
+    } else if (!tiffBigEndian) {
+      // No BOM in a little-endian ("II") block: A1111/piexif write big-endian; some writers use
+      // the block's little-endian order. Mostly-Latin text has its zero bytes at even offsets in
+      // BE and at odd offsets in LE. (Not for "MM" blocks, ours and piexif's: there BE text of
+      // characters U+xx00 — CJK 一 is U+4E00 — has the zero bytes of LE Latin text; found by
+      // fuzz_exif_text.)
       std::size_t zeroEven = 0, zeroOdd = 0;
       for (std::size_t i = 0; i + 1 < body.size() && i < 512; i += 2) {
         zeroEven += body[i] == '\0';
@@ -271,7 +276,7 @@ std::optional<std::string> readExifUserComment(std::string_view exif) {
   if (!entry) return std::nullopt;
   const auto raw = tiff.bytes(*entry);
   if (!raw) return std::nullopt;
-  return decodeUserComment(*raw);
+  return decodeUserComment(*raw, tiff.bigEndian());
 }
 
 std::string setJpegExif(const std::string& jpeg, const std::string& exif) {

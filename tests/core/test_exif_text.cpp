@@ -61,6 +61,15 @@ TEST(ExifText, RoundTripsMultiLineNonAsciiParameters) {
   EXPECT_EQ(readExifUserComment(std::string("Exif\0\0", 6) + exif), text);
 }
 
+// Big-endian text whose characters end in a zero byte looks like little-endian Latin to the
+// zero-byte heuristic; in our ("MM") blocks it must stay big-endian (fuzz_exif_text finding:
+// U+54500, and CJK 一 = U+4E00).
+TEST(ExifText, BigEndianBlocksKeepCharactersEndingInAZeroByte) {
+  for (const std::string text :
+       {"\xF1\x94\x94\x80", "\xE4\xB8\x80", "\xE4\xB8\x80\xE4\xB8\xAA girl"})
+    EXPECT_EQ(readExifUserComment(makeExifUserComment(text)), text) << text;
+}
+
 // Trailing NULs are padding (exif_text.h); inner NULs are text and survive.
 TEST(ExifText, TrailingNulsArePaddingInnerNulsAreKept) {
   EXPECT_EQ(readExifUserComment(makeExifUserComment(std::string("seed: 7\0\0", 9))), "seed: 7");
