@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # ASan+UBSan run of the cheap core tests (no model code: I/O, metadata, tokenizer, prompt syntax,
 # the bad-input table) in the `asan` preset's tree, build-asan/. CI runs it from scripts/test.sh.
-#   scripts/sanitize.sh [--all]     --all: every core test (builds the whole core under ASan; slow)
+#   scripts/sanitize.sh [--all]     --all: every core test and, in a UI tree, the studio's tests
+#                                   (builds the whole project under ASan; slow)
 # Environment: ASAN_BUILD_DIR (default build-asan), LIENZO_FIXTURES, JOBS (default nproc).
 # Exit status 1 when a test fails or a sanitizer reports (UBSan is fatal, LSan on).
 set -euo pipefail
@@ -16,7 +17,13 @@ if [[ "${1:-}" == "--all" ]]; then
           test_unet_blocks test_vae test_clip_text_model test_openclip_text_model test_rng
           test_schedules test_kdiffusion test_compvis_samplers test_diffusers_samplers
           test_sampler_registry test_latent_preview)
+  # The studio's tests too when the tree builds the UI (the asan preset does): worker, queue,
+  # gallery, widgets, the real pipeline through the worker, SIGKILL and full-disk gallery tests.
+  if [[ ! -f "$build/CMakeCache.txt" ]] || grep -q "^LIENZO_BUILD_UI:BOOL=ON" "$build/CMakeCache.txt"; then
+    tests+=(test_ui_glue test_ui_widgets test_ui_pipeline test_gallery_kill test_gallery_disk)
+  fi
 fi
+export QT_QPA_PLATFORM="${QT_QPA_PLATFORM:-offscreen}"
 if [[ ! -f "$build/build.ninja" ]]; then
   cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DLIENZO_BUILD_TESTS=ON \
     -DLIENZO_ENABLE_ASAN=ON  # = the asan preset
