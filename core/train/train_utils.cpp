@@ -17,6 +17,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <type_traits>
+#include <unordered_set>
 #include <utility>
 
 namespace lienzo::train {
@@ -55,6 +56,7 @@ Key paramKey(const at::Tensor& p) {
 void initParameters(torch::nn::Module& module, at::Generator& gen,
                     const std::vector<std::string>& zeroPaths) {
   at::NoGradGuard noGrad;
+  std::unordered_set<const c10::TensorImpl*> done;
   for (const auto& item : module.named_modules()) {
     torch::nn::Module* m = item.value().get();
     const std::string& path = item.key();
@@ -82,8 +84,30 @@ void initParameters(torch::nn::Module& module, at::Generator& gen,
       ln->bias.zero_();
     } else if (auto* emb = dynamic_cast<TokenEmbeddingImpl*>(m)) {
       emb->weight.normal_(0.0, 0.02, gen);
+    } else if (const auto own = m->named_parameters(false);
+               own.contains("weight") && own["weight"].dim() >= 2) {
+      // Other projections holding a `weight` [out, in, ...] (+ `bias` [out]), e.g. the VAE
+      // attention's 1x1 q/k/v/proj_out: the reference's Conv2d 1x1 default, U(±1/sqrt(fan_in)).
+      at::Tensor weight = own["weight"];  // handles share the parameters' storage
+      const int64_t fanIn = weight.numel() / weight.size(0);
+      uniformFanIn(weight, fanIn, gen);
+      if (own.contains("bias")) {
+        at::Tensor bias = own["bias"];
+        uniformFanIn(bias, fanIn, gen);
+      }
+      if (zero)
+        for (auto& p : m->parameters(false)) p.zero_();
+    } else {
+      continue;
     }
+    for (const auto& p : m->parameters(false)) done.insert(p.unsafeGetTensorImpl());
   }
+  // Layers are built with uninitialised storage (loading pays no random init), so a parameter no
+  // rule above covers would train from whatever the heap held: refuse instead.
+  for (const auto& p : module.named_parameters(true))
+    if (done.count(p.value().unsafeGetTensorImpl()) == 0)
+      throw std::logic_error("initParameters: no initialisation rule for parameter '" + p.key() +
+                             "'");
 }
 
 std::vector<std::pair<std::string, at::Tensor>> namedTensors(const torch::nn::Module& module,
