@@ -13,8 +13,8 @@
 #include <c10/core/InferenceMode.h>
 #include <sys/resource.h>
 
-#include <algorithm>
 #include <unistd.h>
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <functional>
@@ -42,10 +42,16 @@ double currentRssMiB() {
 }
 
 /// Fills every parameter with N(0, 0.02) (random weights keep the arithmetic realistic; the
-/// uninitialised storage could hold NaNs or denormals that distort timings).
+/// uninitialised storage could hold NaNs or denormals that distort timings). Convolution weights
+/// on the CPU are laid out channels_last, as loadModuleWeights() stores them.
 void randomize(torch::nn::Module& module, c10::ScalarType dtype, c10::Device device) {
   at::NoGradGuard guard;
-  for (auto& p : module.parameters()) p.set_data(at::randn(p.sizes()).mul_(0.02).to(device, dtype));
+  for (auto& p : module.parameters()) {
+    at::Tensor value = at::randn(p.sizes()).mul_(0.02).to(device, dtype);
+    if (value.dim() == 4 && device.is_cpu())
+      value = value.contiguous(at::MemoryFormat::ChannelsLast);
+    p.set_data(value);
+  }
 }
 
 double bytesOf(torch::nn::Module& module) {

@@ -85,7 +85,8 @@ struct GroupNormOptions {
 };
 
 /// GroupNorm with affine weight/bias [C]. Computes in float32 when the input is a half type
-/// (libtorch 1.13 CPU half group norm is slow or missing) and returns the input dtype.
+/// (libtorch 1.13 CPU half group norm is slow or missing) and returns the input dtype and layout;
+/// float32/bfloat16 CPU inputs use the fused kernel of cpu_kernels.h.
 /// `groups == 0` means no normalisation: the identity, with no parameters (tiny built-in VAEs).
 class GroupNormImpl : public torch::nn::Module {
  public:
@@ -125,9 +126,11 @@ struct LoadReport {
 };
 
 /// Fills every parameter and buffer of `module` from `file` tensors named `prefix + <module path>`
-/// (e.g. prefix "model.diffusion_model."), converted to `dtype` on `device`. Every module tensor
-/// must exist in the file with exactly its shape; otherwise throws std::runtime_error naming the
-/// file, the key and both shapes (a checkpoint of another architecture is a clear error, never
+/// (e.g. prefix "model.diffusion_model."), converted to `dtype` on `device`; on the CPU, 4-D
+/// (convolution) weights are stored channels_last, the layout oneDNN reads fastest (their data is
+/// then a copy, not a view of the mapping; use .contiguous() for raw NCHW bytes). Every module
+/// tensor must exist in the file with exactly its shape; otherwise throws std::runtime_error naming
+/// the file, the key and both shapes (a checkpoint of another architecture is a clear error, never
 /// a crash). Tensors in the file that the module does not use are ignored.
 LoadReport loadModuleWeights(torch::nn::Module& module, const SafetensorsFile& file,
                              const std::string& prefix, c10::ScalarType dtype,

@@ -1,6 +1,8 @@
 #include "core/model/unet.h"
 
 #include "core/io/safetensors.h"
+#include "core/model/buffer_recycling.h"
+#include "core/model/cpu_kernels.h"
 
 #include <ATen/ATen.h>
 
@@ -350,6 +352,9 @@ at::Tensor UNetImpl::forward(const at::Tensor& x, const at::Tensor& timesteps,
     fail("this U-Net takes no y (class/vector) conditioning");
   }
 
+  // The blocks below free and reallocate the same large activations many times. 256 MiB of kept
+  // buffers catch most of it at SD sizes without raising the peak memory much.
+  const BufferRecyclingScope recycling(std::size_t{256} << 20);
   const auto dtype = this->dtype();
   const auto device = m_timeEmbed0->weight.device();
   auto cast = [&](const at::Tensor& t) { return t.to(device, dtype); };
@@ -363,7 +368,10 @@ at::Tensor UNetImpl::forward(const at::Tensor& x, const at::Tensor& timesteps,
   const at::Tensor embSilu = at::silu(emb);  // every ResBlock's emb_layers starts with SiLU
 
   const at::Tensor ctx = needsContext ? cast(context) : at::Tensor();
+  // oneDNN's CPU convolutions are fastest on channels_last (NHWC) activations, and every block
+  // keeps that layout (docs/performance.md); the result gets the input's layout back.
   at::Tensor h = cast(x);  // [B,in,H,W]
+  if (h.is_cpu()) h = h.contiguous(at::MemoryFormat::ChannelsLast);
 
   std::vector<at::Tensor> skips;
   skips.reserve(m_inputBlocks.size());
@@ -380,8 +388,8 @@ at::Tensor UNetImpl::forward(const at::Tensor& x, const at::Tensor& timesteps,
                       : std::vector<int64_t>{skips.back().size(2), skips.back().size(3)};
     h = block(h, embSilu, ctx, upSize);
   }
-  h = m_outConv(at::silu(m_outNorm(h)));  // [B,out,H,W]
-  return h.to(x.scalar_type());
+  h = m_outConv(cpu::groupNormSilu(*m_outNorm, h));  // [B,out,H,W]
+  return h.to(x.scalar_type()).contiguous(x.suggest_memory_format());
 }
 
 }  // namespace lienzo

@@ -1,6 +1,7 @@
 #include "core/model/unet_blocks.h"
 
 #include "core/model/attention.h"
+#include "core/model/cpu_kernels.h"
 
 #include <ATen/ATen.h>
 
@@ -71,11 +72,11 @@ ResBlockImpl::ResBlockImpl(int64_t inChannels, int64_t outChannels, int64_t embD
 }
 
 at::Tensor ResBlockImpl::forward(const at::Tensor& x, const at::Tensor& embSilu) {
-  at::Tensor h = m_inConv(at::silu(m_inNorm(x)));  // [B,Cout,H,W]
-  const at::Tensor e = m_embLinear(embSilu);       // [B,Cout]
-  h.add_(e.unsqueeze(-1).unsqueeze(-1));           // + [B,Cout,1,1]
-  h = m_outConv(at::silu(m_outNorm(h)));           // [B,Cout,H,W] (dropout: identity)
-  return h.add_(m_skip ? m_skip(x) : x);           // skip(x) + h
+  at::Tensor h = m_inConv(cpu::groupNormSilu(*m_inNorm, x));  // [B,Cout,H,W]
+  const at::Tensor e = m_embLinear(embSilu);                  // [B,Cout]
+  h.add_(e.unsqueeze(-1).unsqueeze(-1));                      // + [B,Cout,1,1]
+  h = m_outConv(cpu::groupNormSilu(*m_outNorm, h));           // [B,Cout,H,W] (dropout: identity)
+  return h.add_(m_skip ? m_skip(x) : x);                      // skip(x) + h
 }
 
 // ---- Downsample / Upsample ------------------------------------------------------------------

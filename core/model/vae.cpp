@@ -5,6 +5,8 @@
 
 #include "core/io/safetensors.h"
 #include "core/model/attention.h"
+#include "core/model/buffer_recycling.h"
+#include "core/model/cpu_kernels.h"
 
 #include <ATen/ATen.h>
 
@@ -197,8 +199,8 @@ class VaeResnetBlockImpl : public torch::nn::Module {
   }
 
   at::Tensor forward(const at::Tensor& x) {  // [B,in,H,W] → [B,out,H,W]
-    auto h = conv1(at::silu(norm1(x)));
-    h = conv2(at::silu(norm2(h)));  // dropout 0 at inference
+    auto h = conv1(cpu::groupNormSilu(*norm1, x));
+    h = conv2(cpu::groupNormSilu(*norm2, h));  // dropout 0 at inference
     return (nin_shortcut ? nin_shortcut(x) : x) + h;
   }
 
@@ -359,7 +361,7 @@ class VaeEncoderImpl : public torch::nn::Module {
     auto h = conv_in(x);                     // [B,ch,H,W]
     for (auto& level : m_levels) h = level.forward(h);
     h = m_mid->forward(h);  // [B,ch*mult[-1],H/f,W/f]
-    return conv_out(at::silu(norm_out(h)));
+    return conv_out(cpu::groupNormSilu(*norm_out, h));
   }
 
   Conv2d conv_in{nullptr}, conv_out{nullptr};
@@ -395,7 +397,7 @@ class VaeDecoderImpl : public torch::nn::Module {
   at::Tensor forward(const at::Tensor& z) {  // [B,z,h,w] → [B,3,h*f,w*f]
     auto h = m_mid->forward(conv_in(z));     // [B,ch*mult[-1],h,w]
     for (auto it = m_levels.rbegin(); it != m_levels.rend(); ++it) h = it->forward(h);
-    return conv_out(at::silu(norm_out(h)));  // raw output, no tanh
+    return conv_out(cpu::groupNormSilu(*norm_out, h));  // raw output, no tanh
   }
 
   Conv2d conv_in{nullptr}, conv_out{nullptr};
@@ -444,10 +446,13 @@ at::Tensor AutoencoderKLImpl::encodeMoments(const at::Tensor& xIn) {
                                 std::to_string(m_config.inChannels) +
                                 ",H,W] with H and W positive multiples of " + std::to_string(f));
   }
-  const auto x = xIn.to(device(), dtype());
+  const BufferRecyclingScope recycling;  // large activations are freed and reallocated often
+  auto x = xIn.to(device(), dtype());
+  // channels_last suits oneDNN's CPU convolutions; every layer keeps it (docs/performance.md).
+  if (x.is_cpu()) x = x.contiguous(at::MemoryFormat::ChannelsLast);
   auto moments = m_encoder->forward(x);             // [B,2z,H/f,W/f]
   if (m_quantConv) moments = m_quantConv(moments);  // [B,2E,H/f,W/f]
-  return moments;
+  return moments.contiguous(xIn.suggest_memory_format());
 }
 
 VaeLatentDistribution AutoencoderKLImpl::encode(const at::Tensor& x) {
@@ -461,9 +466,11 @@ at::Tensor AutoencoderKLImpl::decode(const at::Tensor& zIn) {
     throw std::invalid_argument("VAE decode: expected a latent [B," +
                                 std::to_string(m_config.embedDim) + ",h,w]");
   }
+  const BufferRecyclingScope recycling;  // large activations are freed and reallocated often
   auto z = zIn.to(device(), dtype());
-  if (m_postQuantConv) z = m_postQuantConv(z);  // [B,z,h,w]
-  return m_decoder->forward(z);                 // [B,3,h*f,w*f]
+  if (z.is_cpu()) z = z.contiguous(at::MemoryFormat::ChannelsLast);      // as in encodeMoments
+  if (m_postQuantConv) z = m_postQuantConv(z);                           // [B,z,h,w]
+  return m_decoder->forward(z).contiguous(zIn.suggest_memory_format());  // [B,3,h*f,w*f]
 }
 
 AutoencoderKL loadAutoencoderKL(const SafetensorsFile& file, const std::string& prefix,
