@@ -6,6 +6,7 @@
 #include <string>
 
 #include "ui/generationbackend.h"
+#include "ui/jobqueue.h"
 
 namespace lienzo::ui::testing {
 
@@ -29,5 +30,21 @@ class FakeBackend : public GenerationBackend {
   /// The final image the fake makes for `seed` at `width`×`height`.
   static RgbImage finalImage(int64_t seed, int width, int height);
 };
+
+/// A 64×64, seed-100 request for FakeBackend's model (/models/fake-model.safetensors).
+inline JobRequest fakeJobRequest(const std::string& prompt, int steps, int batch,
+                                 const QString& gallery) {
+  JobRequest r;
+  r.params.prompt = prompt;
+  r.params.steps = steps;
+  r.params.batchSize = batch;
+  r.params.width = 64;
+  r.params.height = 64;
+  r.params.seed = 100;
+  r.modelPath = QStringLiteral("/models/fake-model.safetensors");
+  r.modelName = QStringLiteral("fake-model");
+  r.galleryDir = gallery;
+  return r;
+}
 
 }  // namespace lienzo::ui::testing

@@ -128,17 +128,7 @@ TEST(GalleryKill, ImagesSavedBeforeASigkillAreIntactAndListed) {
 namespace {
 
 JobRequest cancelRequest(int steps, int batch, const QString& gallery) {
-  JobRequest r;
-  r.params.prompt = "cancel me";
-  r.params.steps = steps;
-  r.params.batchSize = batch;
-  r.params.width = 64;
-  r.params.height = 64;
-  r.params.seed = 100;
-  r.modelPath = QStringLiteral("/models/fake-model.safetensors");
-  r.modelName = QStringLiteral("fake-model");
-  r.galleryDir = gallery;
-  return r;
+  return lienzo::ui::testing::fakeJobRequest("cancel me", steps, batch, gallery);
 }
 
 }  // namespace

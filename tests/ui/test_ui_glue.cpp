@@ -32,17 +32,7 @@ using lienzo::ui::testing::FakeBackend;
 namespace {
 
 JobRequest request(const std::string& prompt, int steps, int batch, const QString& gallery) {
-  JobRequest r;
-  r.params.prompt = prompt;
-  r.params.steps = steps;
-  r.params.batchSize = batch;
-  r.params.width = 64;
-  r.params.height = 64;
-  r.params.seed = 100;
-  r.modelPath = QStringLiteral("/models/fake-model.safetensors");
-  r.modelName = QStringLiteral("fake-model");
-  r.galleryDir = gallery;
-  return r;
+  return lienzo::ui::testing::fakeJobRequest(prompt, steps, batch, gallery);
 }
 
 struct ControllerFixture {
