@@ -26,14 +26,16 @@ extern "C" void onStopSignal(int) {
 }
 
 void usage() {
-  std::cerr << "usage: lienzo train tokenizer|vae|diffusion|export|all|bench --out DIR [options]\n"
-               "  common: --steps N --batch B --lr LR --seed S --resume --bf16 --threads T\n"
-               "          --device cpu|cuda (diffusion stage) --ema D\n"
-               "          --warmup N --log-every N --checkpoint-every N --config FILE\n"
-               "  tokenizer: --vocab N --corpus LINES   vae: --kl W   export: -o FILE\n"
-               "  diffusion: --min-snr G --cache N --eval-every N --eval-count N --cfg C\n"
-               "             --caption-dropout P\n"
-               "  all: --vae-steps N (diffusion steps: --steps)\n";
+  std::cerr
+      << "usage: lienzo train tokenizer|vae|diffusion|export|probe|all|bench --out DIR [options]\n"
+         "  common: --steps N --batch B --lr LR --seed S --resume --bf16 --threads T\n"
+         "          --device cpu|cuda (diffusion stage) --ema D\n"
+         "          --warmup N --log-every N --checkpoint-every N --config FILE\n"
+         "  tokenizer: --vocab N --corpus LINES   vae: --kl W   export: -o FILE\n"
+         "  diffusion: --min-snr G --cache N --eval-every N --eval-count N --cfg C\n"
+         "             --caption-dropout P\n"
+         "  probe: --count N (caption use of the checkpoint's EMA networks)\n"
+         "  all: --vae-steps N (diffusion steps: --steps)\n";
 }
 
 BuiltinModelConfig defaultConfig(const Args& args) {
@@ -44,6 +46,10 @@ BuiltinModelConfig defaultConfig(const Args& args) {
     config = BuiltinModelConfig::fromJson(nlohmann::json::parse(in));
   }
   if (const auto v = args.getInt("vocab")) config.vocabSize = *v;
+  if (const auto p = args.get("prediction")) {
+    if (*p != "epsilon" && *p != "v") throw UsageError("--prediction must be epsilon or v");
+    config.prediction = *p;
+  }
   return config;
 }
 
@@ -151,14 +157,31 @@ int stageBench(const BuiltinModelConfig& config, const Args& args) {
 
 int runTrain(int argc, char** argv) {
   try {
-    const Args args(argc, argv, {"out",        "steps",          "batch",
-                                 "lr",         "seed",           "threads",
-                                 "warmup",     "log-every",      "checkpoint-every",
-                                 "config",     "vocab",          "corpus",
-                                 "kl",         "min-snr",        "cache",
-                                 "eval-every", "eval-count",     "cfg",
-                                 "vae-steps",  "output",         "device",
-                                 "ema",        "caption-dropout"},
+    const Args args(argc, argv,
+                    {"out",
+                     "steps",
+                     "batch",
+                     "lr",
+                     "seed",
+                     "threads",
+                     "warmup",
+                     "log-every",
+                     "checkpoint-every",
+                     "config",
+                     "vocab",
+                     "corpus",
+                     "kl",
+                     "min-snr",
+                     "cache",
+                     "eval-every",
+                     "eval-count",
+                     "cfg",
+                     "vae-steps",
+                     "output",
+                     "device",
+                     "ema",
+                     "caption-dropout",
+                     "count"},
                     {"resume", "bf16"});
     if (args.positional().size() != 1) {
       usage();
@@ -180,6 +203,11 @@ int runTrain(int argc, char** argv) {
     if (stage == "diffusion")
       return stageDiffusion(paths, config, commonOptions(args, 20000, 1e-3), args) ? 0 : 1;
     if (stage == "export") return stageExport(paths, config, args);
+    if (stage == "probe") {
+      const auto probe = train::probeCheckpoint(config, paths, args.getInt("count").value_or(256));
+      std::printf("%s", probe.report().c_str());
+      return 0;
+    }
     if (stage == "all") {
       if (!std::filesystem::exists(paths.tokenizer())) stageTokenizer(paths, config, args);
       if (!std::filesystem::exists(paths.vaeWeights())) {

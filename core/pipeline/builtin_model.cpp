@@ -114,16 +114,19 @@ Conditioning encodeBuiltinPrompt(const ModelBundle& bundle, const std::string& p
 #endif
 }
 
-ModelFn clampPredictedX0(ModelFn inner, const DiscreteSchedule& schedule, double limit) {
+ModelFn clampPredictedX0(ModelFn inner, const DiscreteSchedule& schedule, double limit,
+                         Prediction prediction) {
   if (!(limit > 0)) return inner;
   const DiscreteSchedule sched = schedule;  // immutable value copy (tensors shared)
-  return [inner = std::move(inner), sched, limit](const at::Tensor& x, const at::Tensor& t) {
-    const auto eps = inner(x, t);                                              // [B,C,h,w]
+  const bool v = prediction == Prediction::V;
+  return [inner = std::move(inner), sched, limit, v](const at::Tensor& x, const at::Tensor& t) {
+    const auto out = inner(x, t);                                              // [B,C,h,w] ε or v
     const auto sigma = sched.tToSigma(t.to(at::kFloat).cpu()).to(x.device());  // [B]
     const auto abar = (1.0 / (1.0 + sigma * sigma)).view({-1, 1, 1, 1});
     const auto sa = abar.sqrt(), s1 = (1.0 - abar).sqrt();
-    const auto x0 = ((x - s1 * eps) / sa).clamp(-limit, limit);
-    return (x - sa * x0) / s1;
+    // ε: x0 = (x − √(1−ā)·ε)/√ā; v: x0 = √ā·x − √(1−ā)·v
+    const auto x0 = (v ? sa * x - s1 * out : (x - s1 * out) / sa).clamp(-limit, limit);
+    return v ? (sa * x - x0) / s1 : (x - sa * x0) / s1;
   };
 }
 

@@ -152,7 +152,8 @@ GenerationResult generate(const ModelBundle& bundle, const GenerationParams& req
     ModelFn model =
         makeGuidedModel(bundle, cond, uncond, params.cfgScale, params.height, params.width);
     // Small models trained with the cosine schedule need |x0| clamped at sampling.
-    if (bundle.x0Clamp > 0) model = clampPredictedX0(model, *bundle.schedule, bundle.x0Clamp);
+    if (bundle.x0Clamp > 0)
+      model = clampPredictedX0(model, *bundle.schedule, bundle.x0Clamp, bundle.prediction);
 
     for (int i = 0; i < params.batchSize; ++i) {
       if (mode() != CancelMode::None) {

@@ -60,14 +60,18 @@ at::Tensor sampleImages(UNet& unet, ClipTextModel& text, AutoencoderKL& vae,
     ts.push_back(
         int64_t(std::llround(double(config.timesteps - 1) * (1.0 - double(i) / double(steps)))));
   const double limit = config.x0Clamp;
+  const bool v = config.prediction == "v";
   for (int64_t i = 0; i < steps; ++i) {
     const double a = alphas[ts[i]].item<double>();
     const double aPrev = i + 1 < steps ? alphas[ts[i + 1]].item<double>() : 1.0;
     const auto t = at::full({2 * b}, double(ts[i]), at::TensorOptions().device(device));
     const auto out = unet->forward(at::cat({x, x}, 0), t, context).to(at::kFloat);  // [2B,C,h,w]
     const auto u = out.narrow(0, 0, b), c = out.narrow(0, b, b);
-    auto eps = u + (c - u) * cfg;
-    auto x0 = (x - std::sqrt(1.0 - a) * eps) / std::sqrt(a);
+    const auto guided = u + (c - u) * cfg;  // ε or v
+    // v = √ā·ε − √(1−ā)·x0 ⇒ ε = √(1−ā)·x + √ā·v, x0 = √ā·x − √(1−ā)·v
+    auto eps = v ? std::sqrt(1.0 - a) * x + std::sqrt(a) * guided : guided;
+    auto x0 = v ? std::sqrt(a) * x - std::sqrt(1.0 - a) * guided
+                : (x - std::sqrt(1.0 - a) * eps) / std::sqrt(a);
     if (limit > 0) {
       x0 = x0.clamp(-limit, limit);
       eps = (x - std::sqrt(a) * x0) / std::sqrt(1.0 - a);
@@ -75,6 +79,89 @@ at::Tensor sampleImages(UNet& unet, ClipTextModel& text, AutoencoderKL& vae,
     x = std::sqrt(aPrev) * x0 + std::sqrt(1.0 - aPrev) * eps;
   }
   return vae->decode(x / config.scaleFactor).to(at::kCPU, at::kFloat);  // [B,3,S,S]
+}
+
+std::string CaptionProbe::report() const {
+  std::string out;
+  char line[160];
+  for (const auto& b : bands) {
+    std::snprintf(line, sizeof line,
+                  "  t %4lld-%4lld  x0 mse matched %.4f shuffled %.4f empty %.4f  gain %+.3f\n",
+                  (long long)b.tBegin, (long long)b.tEnd - 1, b.matched, b.shuffled, b.empty,
+                  b.gain());
+    out += line;
+  }
+  return out;
+}
+
+CaptionProbe probeCaptionUse(UNet& unet, ClipTextModel& text, AutoencoderKL& vae,
+                             const SpTokenizer& tokenizer, const BuiltinModelConfig& config,
+                             int64_t count, int64_t bands, uint64_t seed) {
+  at::NoGradGuard noGrad;
+  if (count < 2 || bands < 1) throw std::invalid_argument("probe: count >= 2, bands >= 1");
+  const c10::Device device = unet->parameters().front().device();
+  const auto alphas = config.alphasCumprod();  // [T] float32
+  const bool v = config.prediction == "v";
+  std::mt19937_64 rng(seed);
+  auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
+  std::vector<Scene> scenes;
+  std::vector<std::string> captions;
+  for (int64_t i = 0; i < count; ++i) {
+    scenes.push_back(sampleScene(heldOutSeed(i)));
+    captions.push_back(caption(scenes.back(), i % 2 ? Language::Spanish : Language::English, rng));
+  }
+  std::vector<std::string> shuffled(captions.begin() + 1, captions.end());
+  shuffled.push_back(captions.front());  // scene i gets scene i+1's caption
+  const std::vector<std::string> empty(static_cast<std::size_t>(count));
+  CaptionProbe probe;
+  for (int64_t k = 0; k < bands; ++k) {
+    CaptionProbe::Band band;
+    band.tBegin = config.timesteps * k / bands;
+    band.tEnd = config.timesteps * (k + 1) / bands;
+    for (int64_t done = 0; done < count;) {
+      const int64_t n = std::min<int64_t>(64, count - done);
+      const std::vector<Scene> part(scenes.begin() + done, scenes.begin() + done + n);
+      const auto x0 = vae->encode(renderBatch(part, int(config.imageSize)).to(device)).mean *
+                      config.scaleFactor;                                       // [n,C,h,w]
+      const auto t = at::randint(band.tBegin, band.tEnd, {n}, gen, at::kLong);  // [n]
+      const auto noise = at::randn(x0.sizes(), gen, at::kFloat).to(device);
+      const auto abar = alphas.index_select(0, t).view({n, 1, 1, 1}).to(device);
+      const auto xt = abar.sqrt() * x0 + (1.0 - abar).sqrt() * noise;
+      auto mse = [&](const std::vector<std::string>& all) {
+        const std::vector<std::string> texts(all.begin() + done, all.begin() + done + n);
+        const auto ctx =
+            text->forward(tokenize(tokenizer, texts, config.tokens).to(device)).lastHiddenState;
+        const auto pred = unet->forward(xt, t.to(device, at::kFloat), ctx).to(at::kFloat);
+        const auto x0hat = v ? abar.sqrt() * xt - (1.0 - abar).sqrt() * pred
+                             : (xt - (1.0 - abar).sqrt() * pred) / abar.sqrt();
+        return (x0hat - x0).pow(2).mean().item<double>() * double(n) / double(count);
+      };
+      band.matched += mse(captions);
+      band.shuffled += mse(shuffled);
+      band.empty += mse(empty);
+      done += n;
+    }
+    probe.bands.push_back(band);
+  }
+  return probe;
+}
+
+CaptionProbe probeCheckpoint(const BuiltinModelConfig& config, const TrainPaths& paths,
+                             int64_t count) {
+  const SpTokenizer tokenizer = SpTokenizer::fromFile(paths.tokenizer());
+  const SafetensorsFile vaeFile = SafetensorsFile::open(paths.vaeWeights());
+  const SafetensorsFile state =
+      SafetensorsFile::open(paths.diffusionCheckpoint() / "state.safetensors");
+  AutoencoderKL vae(config.vaeConfig());
+  UNet unet(config.unetConfig());
+  ClipTextModel text(config.textConfig());
+  loadModuleWeights(*vae, vaeFile, "first_stage_model.", at::kFloat);
+  loadModuleWeights(*unet, state, "ema.unet.", at::kFloat);
+  loadModuleWeights(*text, state, "ema.text.", at::kFloat);
+  vae->eval();
+  unet->eval();
+  text->eval();
+  return probeCaptionUse(unet, text, vae, tokenizer, config, count);
 }
 
 EvalSummary evaluateNetworks(UNet& unet, ClipTextModel& text, AutoencoderKL& vae,
@@ -170,6 +257,7 @@ DiffusionTrainResult trainDiffusion(const BuiltinModelConfig& config, const Trai
   text->train();
 
   const auto alphas = config.alphasCumprod();  // [T] float32
+  const bool v = config.prediction == "v";
   DiffusionTrainResult result;
   double running = state.extra.value("running_loss", 0.0);
   Progress progress("diffusion", state.step, options.steps);
@@ -191,14 +279,19 @@ DiffusionTrainResult trainDiffusion(const BuiltinModelConfig& config, const Trai
     const auto summary = evaluateNetworks(
         evalUnet, evalText, vae, tokenizer, config, diffusion.evalCount, diffusion.evalCfg,
         diffusion.evalSteps, paths.samples() / ("step_" + std::to_string(state.step) + ".ppm"));
-    std::fprintf(stderr, "[diffusion] eval step %lld: overall en %.3f es %.3f\n%s%s",
+    const auto probe = probeCaptionUse(evalUnet, evalText, vae, tokenizer, config, 128);
+    std::fprintf(stderr, "[diffusion] eval step %lld: overall en %.3f es %.3f\n%s%s%s",
                  (long long)state.step, summary.overallEnglish, summary.overallSpanish,
-                 summary.reportEnglish.c_str(), summary.reportSpanish.c_str());
+                 summary.reportEnglish.c_str(), summary.reportSpanish.c_str(),
+                 probe.report().c_str());
+    nlohmann::json gains = nlohmann::json::array();
+    for (const auto& b : probe.bands) gains.push_back(b.gain());
     std::ofstream(paths.root / "eval.jsonl", std::ios::app)
         << nlohmann::json{{"step", state.step},
                           {"en", summary.overallEnglish},
                           {"es", summary.overallSpanish},
-                          {"loss", running}}
+                          {"loss", running},
+                          {"caption_gain", gains}}
                .dump()
         << "\n";
     result.eval = summary;
@@ -234,10 +327,16 @@ DiffusionTrainResult trainDiffusion(const BuiltinModelConfig& config, const Trai
       const auto context = text->forward(ids).lastHiddenState;  // [B,N,W]
       const auto pred =
           unet->forward(xt, t.to(device, at::kFloat), context).to(at::kFloat);  // [B,C,h,w]
-      auto perSample = (pred - noise).pow(2).mean({1, 2, 3});                   // [B]
+      // ε target: the noise; v target: √ā·ε − √(1−ā)·x0 (Salimans & Ho 2022).
+      const auto target = v ? abar.sqrt() * noise - (1.0 - abar).sqrt() * x0 : noise;
+      auto perSample = (pred - target).pow(2).mean({1, 2, 3});  // [B]
       if (diffusion.minSnrGamma > 0) {
+        // Loss in x0 terms: ε-MSE = SNR·x0-MSE, v-MSE = (1+SNR)·x0-MSE. Min-SNR-γ caps the
+        // x0 weight at γ: min(SNR, γ) for ε, min(1+SNR, γ) for v (which keeps weight ≥ 1 at
+        // high noise, where the caption decides the picture).
         const auto snr = (abar / (1.0 - abar)).view({b});
-        perSample = perSample * (snr.clamp_max(diffusion.minSnrGamma) / snr);
+        const auto scale = v ? snr + 1.0 : snr;
+        perSample = perSample * (scale.clamp_max(diffusion.minSnrGamma) / scale);
       }
       loss = perSample.mean();
     }

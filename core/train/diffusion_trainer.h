@@ -1,9 +1,10 @@
 // Stage 2 of the built-in model: the text encoder and the U-Net, trained jointly on cached VAE
-// latents with the ε-prediction L2 loss, optional min-SNR weighting, caption dropout for
-// classifier-free guidance, AdamW and EMA weights; plus the evaluation sampler it reports with.
-// Ref: Ho et al. 2020 (DDPM ε loss); Rombach et al. 2022 (LDM, cross-attention conditioning);
+// latents with the ε- or v-prediction L2 loss (config.prediction), optional min-SNR weighting,
+// caption dropout for classifier-free guidance, AdamW and EMA weights; plus the evaluation sampler
+// it reports with. Ref: Ho et al. 2020 (DDPM ε loss); Rombach et al. 2022 (LDM, cross-attention
+// conditioning);
 //      Hang et al. 2023 (min-SNR-γ: weight min(SNR, γ)/SNR for ε); Ho & Salimans 2022 (CFG);
-//      Song et al. 2021 (DDIM, η = 0).
+//      Song et al. 2021 (DDIM, η = 0); Salimans & Ho 2022 (v-prediction).
 //
 // Contract: trainDiffusion() needs paths.tokenizer() and paths.vaeWeights(); it builds
 // paths.latents() once (reused when present and of the configured size), resumes from
@@ -52,6 +53,33 @@ at::Tensor sampleImages(UNet& unet, ClipTextModel& text, AutoencoderKL& vae,
                         const SpTokenizer& tokenizer, const BuiltinModelConfig& config,
                         const std::vector<std::string>& captions, double cfg, int64_t steps,
                         uint64_t seed);
+
+/// How much the networks read the caption, per noise band: the MSE of the predicted x0 (what the
+/// sampler builds the picture from; from ε or v per the config) on held-out scenes with the
+/// scene's own caption (`matched`), another scene's caption (`shuffled`) and the empty caption,
+/// with the same t and noise in all three. A model that follows prompts has matched < shuffled;
+/// `gain()` = shuffled / matched − 1 (0 = captions ignored).
+struct CaptionProbe {
+  struct Band {
+    int64_t tBegin = 0, tEnd = 0;  ///< t in [tBegin, tEnd)
+    double matched = 0.0, shuffled = 0.0, empty = 0.0;
+    double gain() const { return matched > 0 ? shuffled / matched - 1.0 : 0.0; }
+  };
+  std::vector<Band> bands;
+  std::string report() const;  ///< one line per band
+};
+
+/// Runs the probe on `count` held-out scenes (languages alternating), `bands` equal t ranges;
+/// inference only; deterministic given `seed`.
+CaptionProbe probeCaptionUse(UNet& unet, ClipTextModel& text, AutoencoderKL& vae,
+                             const SpTokenizer& tokenizer, const BuiltinModelConfig& config,
+                             int64_t count, int64_t bands = 4, uint64_t seed = 5);
+
+/// Loads the EMA networks of a diffusion checkpoint (`paths.diffusionCheckpoint()`) and the
+/// VAE of a training folder and probes them (`lienzo train probe`). Throws std::runtime_error
+/// when a file is missing.
+CaptionProbe probeCheckpoint(const BuiltinModelConfig& config, const TrainPaths& paths,
+                             int64_t count);
 
 /// Generates `count` held-out scenes per language and scores them with the evaluator. When
 /// `grid` is not empty, writes the first images as a PPM grid there.

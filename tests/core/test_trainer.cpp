@@ -4,13 +4,17 @@
 #include "core/pipeline/builtin_model.h"
 #include "core/pipeline/model_bundle.h"
 #include "core/pipeline/pipeline.h"
+#include "core/sampling/schedule.h"
 #include "core/text/sp_tokenizer.h"
+#include "core/train/diffusion_trainer.h"
 #include "core/train/trainer.h"
 
 #include <ATen/ATen.h>
+#include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Parallel.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 
 namespace lienzo::train {
@@ -112,6 +116,62 @@ TEST_F(TrainerTest, DiffusionLossFalls) {
   EXPECT_LT(r.loss, 0.8 * r.firstLoss);
 }
 
+TEST_F(TrainerTest, DiffusionLossFallsWithVPrediction) {
+  auto config = s_config;
+  config.prediction = "v";
+  const auto paths = folder("loss_v");
+  saveConfig(paths, config);
+  // The running loss of the first 10 steps (one step's loss is too noisy a baseline here), then
+  // the run continued to 150 steps.
+  const auto early = trainDiffusion(config, quickOptions(10), smallDiffusion(), paths);
+  auto more = quickOptions(150);
+  more.resume = true;
+  const auto r = trainDiffusion(config, more, smallDiffusion(), paths);
+  EXPECT_TRUE(r.finished);
+  EXPECT_LT(r.loss, 0.8 * early.loss);
+}
+
+TEST_F(TrainerTest, CaptionProbeSeesNoGainWhenTheTextIsBlind) {
+  const auto paths = folder("probe");
+  trainDiffusion(s_config, quickOptions(20), smallDiffusion(), paths);
+  const auto probe = probeCheckpoint(s_config, paths, 8);
+  ASSERT_EQ(probe.bands.size(), 4u);
+  EXPECT_EQ(probe.bands.front().tBegin, 0);
+  EXPECT_EQ(probe.bands.back().tEnd, s_config.timesteps);
+  for (const auto& b : probe.bands) {
+    EXPECT_GT(b.matched, 0.0);
+    EXPECT_TRUE(std::isfinite(b.shuffled) && std::isfinite(b.empty));
+  }
+  EXPECT_FALSE(probe.report().empty());
+  // Random-ish trained text weights: captions change the prediction somewhere.
+  bool differs = false;
+  for (const auto& b : probe.bands) differs |= b.matched != b.shuffled;
+  EXPECT_TRUE(differs);
+
+  // A text encoder blind to its tokens (zero token embeddings) gives every caption the same
+  // context, so the three conditions give the same error and the gain is 0.
+  const SafetensorsFile vaeFile = SafetensorsFile::open(paths.vaeWeights());
+  AutoencoderKL vae(s_config.vaeConfig());
+  loadModuleWeights(*vae, vaeFile, "first_stage_model.", at::kFloat);
+  UNet unet(s_config.unetConfig());
+  ClipTextModel text(s_config.textConfig());
+  const auto state = SafetensorsFile::open(paths.diffusionCheckpoint() / "state.safetensors");
+  loadModuleWeights(*unet, state, "ema.unet.", at::kFloat);
+  loadModuleWeights(*text, state, "ema.text.", at::kFloat);
+  {
+    at::NoGradGuard noGrad;
+    for (auto& item : text->named_parameters())
+      if (item.key().find("token_embedding") != std::string::npos) item.value().zero_();
+  }
+  const auto tokenizer = SpTokenizer::fromFile(paths.tokenizer());
+  const auto blind = probeCaptionUse(unet, text, vae, tokenizer, s_config, 8);
+  for (const auto& b : blind.bands) {
+    EXPECT_DOUBLE_EQ(b.matched, b.shuffled);
+    EXPECT_DOUBLE_EQ(b.matched, b.empty);
+    EXPECT_DOUBLE_EQ(b.gain(), 0.0);
+  }
+}
+
 TEST_F(TrainerTest, ResumeContinuesIdentically) {
   const auto whole = folder("whole");
   const auto split = folder("split");
@@ -162,6 +222,33 @@ TEST_F(TrainerTest, ExportLoadsAndGenerates) {
   ASSERT_EQ(result.images.size(), 1u);
   EXPECT_EQ(result.images[0].image.width, 64);
   EXPECT_EQ(result.images[0].image.height, 64);
+}
+
+// The x0 clamp gives the same clamped x0 whether the model predicts ε or v.
+TEST(BuiltinModel, ClampPredictedX0ForEpsilonAndV) {
+  const auto alphas = cosineAlphasCumprod(1000);
+  const auto schedule = DiscreteSchedule::fromAlphasCumprod(alphas);
+  auto gen = at::make_generator<at::CPUGeneratorImpl>(3);
+  const auto x0 = at::randn({2, 4, 3, 3}, gen) * 6.0;  // partly beyond ±4
+  const auto noise = at::randn({2, 4, 3, 3}, gen);
+  for (const int64_t step : {5, 400, 900}) {
+    const double a = alphas[step].item<double>();
+    const double sa = std::sqrt(a), s1 = std::sqrt(1.0 - a);
+    const auto x = sa * x0 + s1 * noise;
+    const auto t = at::full({2}, double(step));
+    const ModelFn epsModel = [&](const at::Tensor&, const at::Tensor&) { return noise; };
+    const ModelFn vModel = [&](const at::Tensor&, const at::Tensor&) {
+      return sa * noise - s1 * x0;
+    };
+    const auto eps = clampPredictedX0(epsModel, schedule, 4.0, Prediction::Epsilon)(x, t);
+    const auto v = clampPredictedX0(vModel, schedule, 4.0, Prediction::V)(x, t);
+    const auto expected = x0.clamp(-4.0, 4.0);
+    EXPECT_TRUE(at::allclose((x - s1 * eps) / sa, expected, 1e-3, 1e-3)) << step;
+    EXPECT_TRUE(at::allclose(sa * x - s1 * v, expected, 1e-4, 1e-4)) << step;
+    // Within the limit the wrapper changes nothing.
+    const auto inside = clampPredictedX0(vModel, schedule, 100.0, Prediction::V)(x, t);
+    EXPECT_TRUE(at::allclose(inside, sa * noise - s1 * x0, 1e-3, 1e-3)) << step;  // ÷√(1−ā)
+  }
 }
 
 TEST(BuiltinModelConfig, JsonRoundTripAndBase64) {
