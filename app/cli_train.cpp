@@ -31,6 +31,7 @@ void usage() {
          "  common: --steps N --batch B --lr LR --seed S --resume --bf16 --threads T\n"
          "          --device cpu|cuda (diffusion stage) --ema D\n"
          "          --warmup N --log-every N --checkpoint-every N --config FILE\n"
+         "  new folder: --prediction epsilon|v --pooled-text (kept in DIR/config.json)\n"
          "  tokenizer: --vocab N --corpus LINES   vae: --kl W   export: -o FILE\n"
          "  diffusion: --min-snr G --cache N --eval-every N --eval-count N --cfg C\n"
          "             --caption-dropout P\n"
@@ -46,6 +47,7 @@ BuiltinModelConfig defaultConfig(const Args& args) {
     config = BuiltinModelConfig::fromJson(nlohmann::json::parse(in));
   }
   if (const auto v = args.getInt("vocab")) config.vocabSize = *v;
+  if (args.has("pooled-text")) config.pooledText = true;
   if (const auto p = args.get("prediction")) {
     if (*p != "epsilon" && *p != "v") throw UsageError("--prediction must be epsilon or v");
     config.prediction = *p;
@@ -182,7 +184,7 @@ int runTrain(int argc, char** argv) {
                      "ema",
                      "caption-dropout",
                      "count"},
-                    {"resume", "bf16"});
+                    {"resume", "bf16", "pooled-text"});
     if (args.positional().size() != 1) {
       usage();
       return 2;

@@ -30,7 +30,8 @@ nlohmann::json BuiltinModelConfig::toJson() const {
               {"latent_channels", latentChannels},
               {"groups", vaeGroups}};
   j["text"] = {{"vocab_size", vocabSize}, {"tokens", tokens},   {"width", textWidth},
-               {"layers", textLayers},    {"heads", textHeads}, {"intermediate", textIntermediate}};
+               {"layers", textLayers},    {"heads", textHeads}, {"intermediate", textIntermediate},
+               {"pooled", pooledText}};
   j["unet"] = {{"channels", unetChannels},        {"mult", unetMult},
                {"res_blocks", unetResBlocks},     {"transformer_depth", unetTransformerDepth},
                {"middle_depth", unetMiddleDepth}, {"head_channels", unetHeadChannels}};
@@ -59,6 +60,7 @@ BuiltinModelConfig BuiltinModelConfig::fromJson(const nlohmann::json& j) {
     c.textLayers = t.at("layers").get<int64_t>();
     c.textHeads = t.at("heads").get<int64_t>();
     c.textIntermediate = t.at("intermediate").get<int64_t>();
+    c.pooledText = t.value("pooled", false);
     const auto& u = j.at("unet");
     c.unetChannels = u.at("channels").get<int64_t>();
     c.unetMult = u.at("mult").get<std::vector<int64_t>>();
@@ -118,6 +120,7 @@ UNetConfig BuiltinModelConfig::unetConfig() const {
   u.transformerDepth = unetTransformerDepth;
   u.transformerDepthMiddle = unetMiddleDepth;
   u.contextDim = textWidth;
+  u.admInChannels = pooledText ? textWidth : 0;
   u.linearProjection = true;
   u.numHeadChannels = unetHeadChannels;
   u.numHeads = -1;
@@ -134,6 +137,11 @@ VaeConfig BuiltinModelConfig::vaeConfig() const {
   v.groups = vaeGroups;
   v.levelAttention.assign(vaeMult.size(), false);
   return v;
+}
+
+at::Tensor BuiltinModelConfig::pooled(const at::Tensor& context) const {
+  if (!pooledText) return at::Tensor();
+  return context.select(1, context.size(1) - 1);  // [B,W]
 }
 
 ClipTextConfig BuiltinModelConfig::textConfig() const {

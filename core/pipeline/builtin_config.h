@@ -41,6 +41,10 @@ struct BuiltinModelConfig {
   int64_t textLayers = 3;
   int64_t textHeads = 2;
   int64_t textIntermediate = 512;
+  /// Also condition the U-Net on the text's last position ([B,W]; causal, so it has seen the whole
+  /// caption) through label_emb into the timestep embedding, as SDXL does with its pooled text
+  /// (a global path besides cross-attention). Old files without the key: false.
+  bool pooledText = false;
 
   // U-Net.
   int64_t unetChannels = 64;
@@ -68,6 +72,9 @@ struct BuiltinModelConfig {
   UNetConfig unetConfig() const;
   VaeConfig vaeConfig() const;
   ClipTextConfig textConfig() const;
+  /// The U-Net's `y` from the text encoder's output [B,N,W]: its last position [B,W] when
+  /// pooledText, else an undefined tensor.
+  at::Tensor pooled(const at::Tensor& context) const;
   /// [T] float32 alphas_cumprod of `schedule`.
   at::Tensor alphasCumprod() const;
   int64_t latentSize() const { return imageSize >> (int64_t(vaeMult.size()) - 1); }

@@ -79,6 +79,7 @@ void loadBuiltinParts(ModelBundle& bundle, const SafetensorsFile& file, c10::Sca
   bundle.latentScaling.shift = 0.0;
   bundle.latentChannels = config.latentChannels;
   bundle.x0Clamp = config.x0Clamp;
+  bundle.pooledIsY = config.pooledText;
 
   bundle.unet = UNet(config.unetConfig());
   loadModuleWeights(*bundle.unet, file, "model.diffusion_model.", dtype, device);
@@ -105,7 +106,10 @@ Conditioning encodeBuiltinPrompt(const ModelBundle& bundle, const std::string& p
   const auto ids = bundle.spTokenizer->encodePadded(prompt, int(n));
   const auto idT = at::tensor(at::ArrayRef<int64_t>(ids), at::kLong).reshape({1, n});  // [1,N]
   Conditioning out;
-  out.context = clip->forward(idT.to(bundle.device)).lastHiddenState.to(bundle.dtype);  // [1,N,W]
+  const auto hidden = clip->forward(idT.to(bundle.device)).lastHiddenState;  // [1,N,W] float32
+  out.context = hidden.to(bundle.dtype);
+  // Pooled text = the last position (BuiltinModelConfig::pooled), y of the U-Net as is.
+  if (bundle.pooledIsY) out.pooled = hidden.select(1, n - 1).to(bundle.dtype);  // [1,W]
   return out;
 #else
   (void)bundle;

@@ -83,6 +83,9 @@ class ModelBundle {
   // SentencePiece tokenizer (text encoder in `clip`) and the predicted-x0 clamp its sampling needs.
   std::shared_ptr<const SpTokenizer> spTokenizer;
   double x0Clamp = 0.0;  ///< 0 = off; see clampPredictedX0()
+  /// Built-in models with pooled text: the U-Net's y is Conditioning::pooled itself (SDXL builds
+  /// y from pooled + size embeddings).
+  bool pooledIsY = false;
   /// SD2: layers the stored text encoder already lacks. Diffusers SD2 folders ship the OpenCLIP
   /// tower without its last layer, so their last layer is the original's penultimate (1 there).
   int64_t textLayersDropped = 0;

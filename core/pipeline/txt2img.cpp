@@ -46,19 +46,19 @@ ModelFn makeGuidedModel(const ModelBundle& bundle, const Conditioning& cond,
                         const Conditioning& uncond, double cfgScale, int64_t height,
                         int64_t width) {
   const bool guided = cfgScale != 1.0;
+  auto vector = [&](const at::Tensor& pooled) {
+    return bundle.pooledIsY ? pooled : sdxlVector(bundle, pooled, height, width);
+  };
   at::Tensor context, y;
   if (guided) {
     const int64_t a = cond.context.size(1), b = uncond.context.size(1);
     const int64_t tokens = std::lcm(a, b);
     // Batch order [uncond | cond], as k-diffusion's CFGDenoiser / the fixtures do.
     context = at::cat({tileTokens(uncond.context, tokens), tileTokens(cond.context, tokens)}, 0);
-    if (cond.pooled.defined())
-      y = at::cat({sdxlVector(bundle, uncond.pooled, height, width),
-                   sdxlVector(bundle, cond.pooled, height, width)},
-                  0);
+    if (cond.pooled.defined()) y = at::cat({vector(uncond.pooled), vector(cond.pooled)}, 0);
   } else {
     context = cond.context;
-    if (cond.pooled.defined()) y = sdxlVector(bundle, cond.pooled, height, width);
+    if (cond.pooled.defined()) y = vector(cond.pooled);
   }
   UNet unet = bundle.unet;
   const auto dtype = bundle.dtype;

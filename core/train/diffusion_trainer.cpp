@@ -51,6 +51,7 @@ at::Tensor sampleImages(UNet& unet, ClipTextModel& text, AutoencoderKL& vae,
   const auto uncond = text->forward(tokenize(tokenizer, {std::string()}, config.tokens).to(device))
                           .lastHiddenState.expand({b, -1, -1});
   const auto context = at::cat({uncond, cond}, 0);  // [2B,N,W]
+  const auto y = config.pooled(context);            // [2B,W] or undefined
   auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
   // [B,C,h,w] x_T from the CPU generator (same noise on every device)
   auto x = at::randn({b, config.latentChannels, h, h}, gen, at::kFloat).to(device);
@@ -65,7 +66,7 @@ at::Tensor sampleImages(UNet& unet, ClipTextModel& text, AutoencoderKL& vae,
     const double a = alphas[ts[i]].item<double>();
     const double aPrev = i + 1 < steps ? alphas[ts[i + 1]].item<double>() : 1.0;
     const auto t = at::full({2 * b}, double(ts[i]), at::TensorOptions().device(device));
-    const auto out = unet->forward(at::cat({x, x}, 0), t, context).to(at::kFloat);  // [2B,C,h,w]
+    const auto out = unet->forward(at::cat({x, x}, 0), t, context, y).to(at::kFloat);  // [2B,C,h,w]
     const auto u = out.narrow(0, 0, b), c = out.narrow(0, b, b);
     const auto guided = u + (c - u) * cfg;  // ε or v
     // v = √ā·ε − √(1−ā)·x0 ⇒ ε = √(1−ā)·x + √ā·v, x0 = √ā·x − √(1−ā)·v
@@ -131,7 +132,8 @@ CaptionProbe probeCaptionUse(UNet& unet, ClipTextModel& text, AutoencoderKL& vae
         const std::vector<std::string> texts(all.begin() + done, all.begin() + done + n);
         const auto ctx =
             text->forward(tokenize(tokenizer, texts, config.tokens).to(device)).lastHiddenState;
-        const auto pred = unet->forward(xt, t.to(device, at::kFloat), ctx).to(at::kFloat);
+        const auto pred =
+            unet->forward(xt, t.to(device, at::kFloat), ctx, config.pooled(ctx)).to(at::kFloat);
         const auto x0hat = v ? abar.sqrt() * xt - (1.0 - abar).sqrt() * pred
                              : (xt - (1.0 - abar).sqrt() * pred) / abar.sqrt();
         return (x0hat - x0).pow(2).mean().item<double>() * double(n) / double(count);
@@ -325,8 +327,8 @@ DiffusionTrainResult trainDiffusion(const BuiltinModelConfig& config, const Trai
     {
       AutocastScope autocast(options.bf16, device.type());
       const auto context = text->forward(ids).lastHiddenState;  // [B,N,W]
-      const auto pred =
-          unet->forward(xt, t.to(device, at::kFloat), context).to(at::kFloat);  // [B,C,h,w]
+      const auto pred = unet->forward(xt, t.to(device, at::kFloat), context, config.pooled(context))
+                            .to(at::kFloat);  // [B,C,h,w]
       // ε target: the noise; v target: √ā·ε − √(1−ā)·x0 (Salimans & Ho 2022).
       const auto target = v ? abar.sqrt() * noise - (1.0 - abar).sqrt() * x0 : noise;
       auto perSample = (pred - target).pow(2).mean({1, 2, 3});  // [B]

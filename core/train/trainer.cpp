@@ -175,7 +175,7 @@ StepTiming benchmarkTrainingSteps(const BuiltinModelConfig& config, int64_t batc
       {
         AutocastScope autocast(bf16);
         const auto ctx = text->forward(ids).lastHiddenState;
-        loss = (unet->forward(x, t, ctx).to(at::kFloat) - x).pow(2).mean();
+        loss = (unet->forward(x, t, ctx, config.pooled(ctx)).to(at::kFloat) - x).pow(2).mean();
       }
       loss.backward();
       opt.step();

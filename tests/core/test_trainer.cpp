@@ -193,14 +193,24 @@ TEST_F(TrainerTest, ResumeContinuesIdentically) {
   EXPECT_GT(compared, 10);
 }
 
-TEST_F(TrainerTest, ExportLoadsAndGenerates) {
-  const auto paths = folder("export");
-  trainDiffusion(s_config, quickOptions(4), smallDiffusion(), paths);
+class ExportTest : public TrainerTest, public ::testing::WithParamInterface<bool> {};
+
+// Exported with and without the pooled-text path (v-prediction for the pooled variant): the file
+// loads through the normal loader and the pipeline generates with it.
+TEST_P(ExportTest, ExportLoadsAndGenerates) {
+  auto config = s_config;
+  config.pooledText = GetParam();
+  if (config.pooledText) config.prediction = "v";
+  const auto paths = folder(config.pooledText ? "export_pooled" : "export");
+  saveConfig(paths, config);
+  trainDiffusion(config, quickOptions(4), smallDiffusion(), paths);
   const fs::path out = paths.root / "model.safetensors";
-  exportModel(paths, s_config, out);
+  exportModel(paths, config, out);
   {
     const auto file = SafetensorsFile::open(out);
     EXPECT_EQ(readBuiltinConfig(file).imageSize, s_config.imageSize);
+    EXPECT_EQ(readBuiltinConfig(file).pooledText, config.pooledText);
+    EXPECT_EQ(file.contains("model.diffusion_model.label_emb.0.0.weight"), config.pooledText);
     EXPECT_TRUE(file.contains("text_model.final_layer_norm.weight"));
     EXPECT_TRUE(file.contains("model.diffusion_model.out.2.weight"));
   }
@@ -222,7 +232,14 @@ TEST_F(TrainerTest, ExportLoadsAndGenerates) {
   ASSERT_EQ(result.images.size(), 1u);
   EXPECT_EQ(result.images[0].image.width, 64);
   EXPECT_EQ(result.images[0].image.height, 64);
+  // The pooled text is the context's last position and reaches the U-Net as y.
+  const auto cond = encodeBuiltinPrompt(*bundle, params.prompt);
+  EXPECT_EQ(cond.pooled.defined(), config.pooledText);
+  if (config.pooledText)
+    EXPECT_TRUE(at::equal(cond.pooled, cond.context.select(1, config.tokens - 1)));
 }
+
+INSTANTIATE_TEST_SUITE_P(Pooled, ExportTest, ::testing::Bool());
 
 // The x0 clamp gives the same clamped x0 whether the model predicts ε or v.
 TEST(BuiltinModel, ClampPredictedX0ForEpsilonAndV) {
