@@ -34,7 +34,7 @@ void usage() {
          "  new folder: --prediction epsilon|v --pooled-text (kept in DIR/config.json)\n"
          "  tokenizer: --vocab N --corpus LINES   vae: --kl W   export: -o FILE\n"
          "  diffusion: --min-snr G --cache N --eval-every N --eval-count N --cfg C\n"
-         "             --caption-dropout P\n"
+         "             --caption-dropout P --text-freeze STEPS --text-lr-scale S\n"
          "  probe: --count N (caption use of the checkpoint's EMA networks)\n"
          "  all: --vae-steps N (diffusion steps: --steps)\n";
 }
@@ -91,6 +91,10 @@ train::DiffusionOptions diffusionOptions(const Args& args) {
   d.evalCount = args.getInt("eval-count").value_or(d.evalCount);
   d.evalCfg = args.getDouble("cfg").value_or(d.evalCfg);
   d.captionDropout = args.getDouble("caption-dropout").value_or(d.captionDropout);
+  d.textFreezeSteps = args.getInt("text-freeze").value_or(d.textFreezeSteps);
+  d.textLrScale = args.getDouble("text-lr-scale").value_or(d.textLrScale);
+  if (d.textFreezeSteps < 0 || !(d.textLrScale >= 0))
+    throw UsageError("--text-freeze and --text-lr-scale must not be negative");
   if (!(d.captionDropout >= 0 && d.captionDropout <= 1))
     throw UsageError("--caption-dropout must be in [0, 1]");
   return d;
@@ -183,7 +187,10 @@ int runTrain(int argc, char** argv) {
                      "device",
                      "ema",
                      "caption-dropout",
-                     "count"},
+                     "count",
+                     "text-freeze",
+                     "prediction",
+                     "text-lr-scale"},
                     {"resume", "bf16", "pooled-text"});
     if (args.positional().size() != 1) {
       usage();

@@ -243,10 +243,18 @@ DiffusionTrainResult trainDiffusion(const BuiltinModelConfig& config, const Trai
   initParameters(*unet, state.gen, kUnetZeroPaths);
   text->to(device);  // initialised on the CPU (same weights on every device), trained on `device`
   unet->to(device);
+  // Two parameter groups (U-Net, text encoder: their own learning rates); the checkpoint's AdamW
+  // moments are indexed over both in this order, as with one group.
   std::vector<at::Tensor> params = unet->parameters();
-  for (const auto& p : text->parameters()) params.push_back(p);
+  const std::vector<at::Tensor> textParams = text->parameters();
+  params.insert(params.end(), textParams.begin(), textParams.end());
+  const auto adamOptions = torch::optim::AdamWOptions(options.lr).weight_decay(options.weightDecay);
   torch::optim::AdamW optimizer(
-      params, torch::optim::AdamWOptions(options.lr).weight_decay(options.weightDecay));
+      {torch::optim::OptimizerParamGroup(unet->parameters(),
+                                         std::make_unique<torch::optim::AdamWOptions>(adamOptions)),
+       torch::optim::OptimizerParamGroup(
+           textParams, std::make_unique<torch::optim::AdamWOptions>(adamOptions))},
+      adamOptions);
   Ema emaUnet(*unet, options.emaDecay), emaText(*text, options.emaDecay);
   const std::vector<std::pair<std::string, torch::nn::Module*>> modules = {
       {"unet.", unet.ptr().get()}, {"text.", text.ptr().get()}};
@@ -322,6 +330,9 @@ DiffusionTrainResult trainDiffusion(const BuiltinModelConfig& config, const Trai
 
     const double lr = learningRateAt(options, state.step);
     setLearningRate(optimizer, lr);
+    // lr 0 also stops AdamW's decoupled weight decay: a frozen encoder stays exactly as it is.
+    static_cast<torch::optim::AdamWOptions&>(optimizer.param_groups()[1].options())
+        .lr(state.step < diffusion.textFreezeSteps ? 0.0 : lr * diffusion.textLrScale);
     optimizer.zero_grad();
     at::Tensor loss;
     {

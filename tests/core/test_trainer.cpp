@@ -172,6 +172,42 @@ TEST_F(TrainerTest, CaptionProbeSeesNoGainWhenTheTextIsBlind) {
   }
 }
 
+// --text-freeze: the text encoder keeps its initialisation (weights and EMA) while the U-Net
+// trains, and trains after the freeze.
+TEST_F(TrainerTest, TextEncoderFreezeKeepsItsInitialisation) {
+  const auto frozen = folder("freeze");
+  const auto init = folder("freeze_init");
+  auto d = smallDiffusion();
+  d.textFreezeSteps = 4;
+  trainDiffusion(s_config, quickOptions(4), d, frozen);
+  trainDiffusion(s_config, quickOptions(1), d, init);  // one step: text still at its init
+  auto text = [](const TrainPaths& p) {
+    return SafetensorsFile::open(p.diffusionCheckpoint() / "state.safetensors");
+  };
+  const auto a = text(frozen), b = text(init);
+  int texts = 0;
+  for (const auto& name : a.names()) {
+    const bool isUnet = name.rfind("model.unet.", 0) == 0;
+    if (name.rfind("model.text.", 0) == 0) {
+      EXPECT_TRUE(at::equal(a.load(name, at::kFloat), b.load(name, at::kFloat))) << name;
+      ++texts;
+    }
+    if (name.rfind("ema.text.", 0) == 0)  // d·w + (1−d)·w: equal up to rounding
+      EXPECT_TRUE(at::allclose(a.load(name, at::kFloat), b.load(name, at::kFloat), 1e-6, 1e-7))
+          << name;
+    if (isUnet && name.find("out.2.weight") != std::string::npos)  // the U-Net did train
+      EXPECT_FALSE(at::equal(a.load(name, at::kFloat), b.load(name, at::kFloat))) << name;
+  }
+  EXPECT_GT(texts, 10);
+  // After the freeze the text encoder trains.
+  auto more = quickOptions(6);
+  more.resume = true;
+  trainDiffusion(s_config, more, d, frozen);
+  const auto c = text(frozen);
+  const std::string name = "model.text.embeddings.token_embedding.weight";
+  EXPECT_FALSE(at::equal(c.load(name, at::kFloat), b.load(name, at::kFloat)));
+}
+
 TEST_F(TrainerTest, ResumeContinuesIdentically) {
   const auto whole = folder("whole");
   const auto split = folder("split");
