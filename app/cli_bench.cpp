@@ -43,12 +43,14 @@ double currentRssMiB() {
 
 /// Fills every parameter with N(0, 0.02) (random weights keep the arithmetic realistic; the
 /// uninitialised storage could hold NaNs or denormals that distort timings). Convolution weights
-/// on the CPU are laid out channels_last, as loadModuleWeights() stores them.
-void randomize(torch::nn::Module& module, c10::ScalarType dtype, c10::Device device) {
+/// on the CPU are laid out channels_last, as loadModuleWeights() stores them; on a GPU too when
+/// `channelsLast` (the cuDNN NHWC path, measured with `--channels-last`).
+void randomize(torch::nn::Module& module, c10::ScalarType dtype, c10::Device device,
+               bool channelsLast = false) {
   at::NoGradGuard guard;
   for (auto& p : module.parameters()) {
     at::Tensor value = at::randn(p.sizes()).mul_(0.02).to(device, dtype);
-    if (value.dim() == 4 && device.is_cpu())
+    if (value.dim() == 4 && (device.is_cpu() || channelsLast))
       value = value.contiguous(at::MemoryFormat::ChannelsLast);
     p.set_data(value);
   }
@@ -146,7 +148,7 @@ int loadCheckpoint(const std::string& path, c10::ScalarType dtype) {
 void printUsage() {
   std::cerr << "usage: lienzo bench [--arch sd15|sd21|sdxl] [--width W] [--height H]\n"
                "         [--dtype f32|bf16|f16] [--device cpu|cuda] [--threads N] [--runs N]\n"
-               "         [--parts text,unet,vae]\n"
+               "         [--parts text,unet,vae] [--channels-last]  (GPU: NHWC U-Net)\n"
                "       lienzo bench --write-checkpoint FILE    (random SD1.5-shaped, F16)\n"
                "       lienzo bench --load-checkpoint FILE [--dtype ...]\n";
 }
@@ -158,7 +160,7 @@ int runBench(int argc, char** argv) {
     const Args args(argc, argv,
                     {"arch", "width", "height", "dtype", "device", "threads", "runs", "parts",
                      "write-checkpoint", "load-checkpoint"},
-                    {"help"});
+                    {"help", "channels-last"});
     if (args.has("help")) {
       printUsage();
       return 0;
@@ -219,9 +221,12 @@ int runBench(int argc, char** argv) {
     const at::Tensor context = at::randn({2, 77, arch.unet.contextDim}).to(device, dtype);
     if (parts.find("unet") != std::string::npos) {
       UNet unet(arch.unet);
-      randomize(*unet, dtype, device);
+      // The U-Net keeps an NHWC input NHWC throughout (always so on the CPU).
+      const bool nhwc = args.has("channels-last");
+      randomize(*unet, dtype, device, nhwc);
       const double weights = bytesOf(*unet) / 1048576.0;
-      const auto x = at::randn({2, arch.unet.inChannels, h, w}).to(device, dtype);
+      auto x = at::randn({2, arch.unet.inChannels, h, w}).to(device, dtype);
+      if (nhwc) x = x.contiguous(at::MemoryFormat::ChannelsLast);
       const auto t = at::full({2}, 500.0f, at::TensorOptions().device(device));
       at::Tensor y;
       if (arch.unet.admInChannels > 0)

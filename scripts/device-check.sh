@@ -11,7 +11,9 @@
 # Usage (device tool, repo root): scripts/device-check.sh, carrying .devdeps/pack (deps.tar.xz:
 # googletest, nlohmann_json, sentencepiece sources; run/: tokenizer.model, vae.safetensors,
 # config.json of a CPU run) and .devfix/sd2 + .devfix/clip (.devfix -> ../shared/fixtures, ignored).
-# Results under $OUT. Env: DEADLINE (s, default 540; training gets what is left of it), TRAIN_ARGS.
+# Results under $OUT. Env: DEADLINE (s, default 540; training gets what is left of it), TRAIN_ARGS
+# (replaces the training options), TRAIN_EXTRA (appended, e.g. "--text-freeze 3000"). The
+# recipe (prediction, pooled text) comes with the carried config.json.
 # Measured on an H200 (torch 2.11 + CUDA 13): deps 16 s, configure + build of 94 steps 67 s.
 set -u
 start=$(date +%s)
@@ -79,6 +81,11 @@ if [ -x "$L" ]; then
     timeout 90 $L bench --arch sd15 --dtype $dt --device cuda --parts unet,vae --runs 20 2>&1 | tail -4
   done
   timeout 90 $L bench --arch sdxl --dtype f16 --device cuda --parts unet --runs 10 2>&1 | tail -3
+  # The cuDNN NHWC path (channels_last activations and conv weights), not yet measured.
+  for a in sd15 sdxl; do
+    timeout 90 $L bench --arch $a --dtype f16 --device cuda --parts unet --runs 10 --channels-last \
+      2>&1 | tail -3
+  done
   log "bench done"
 
   run=/tmp/run && mkdir -p $run && cp .devdeps/pack/run/* $run/
@@ -87,7 +94,7 @@ if [ -x "$L" ]; then
   timeout -s TERM $left $L train diffusion --out $run --device cuda --bf16 --threads 16 \
     ${TRAIN_ARGS:---steps 200000 --batch 512 --lr 1e-3 --warmup 500 --cache 60000 --min-snr 5 \
       --eval-every 4000 --eval-count 48 --cfg 4 --log-every 500 --checkpoint-every 4000} \
-    > "$OUT/train.log" 2>&1
+    ${TRAIN_EXTRA:-} > "$OUT/train.log" 2>&1
   tail -25 "$OUT/train.log"
   $L train export --out $run 2>&1 | tail -2
   cp $run/eval.jsonl "$OUT/" 2>/dev/null
