@@ -10,6 +10,7 @@
 #include <torch/nn/utils/clip_grad.h>
 #include <torch/optim/adamw.h>
 
+#include <array>
 #include <cmath>
 #include <fstream>
 #include <sstream>
@@ -33,6 +34,14 @@ void writeGrid(const at::Tensor& images, const std::filesystem::path& file, int6
   const auto bytes = encodePpm(tensorToImage(grid));
   std::ofstream(file, std::ios::binary)
       .write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
+}
+
+/// The x0 a network output implies at ā (a double or a broadcastable tensor):
+/// ε: (x − √(1−ā)·out)/√ā; v: √ā·x − √(1−ā)·out (v = √ā·ε − √(1−ā)·x0).
+template <typename A>
+at::Tensor predictedX0(const at::Tensor& out, const at::Tensor& x, const A& abar, bool v) {
+  using std::sqrt;
+  return v ? sqrt(abar) * x - sqrt(1.0 - abar) * out : (x - sqrt(1.0 - abar) * out) / sqrt(abar);
 }
 
 }  // namespace
@@ -69,10 +78,9 @@ at::Tensor sampleImages(UNet& unet, ClipTextModel& text, AutoencoderKL& vae,
     const auto out = unet->forward(at::cat({x, x}, 0), t, context, y).to(at::kFloat);  // [2B,C,h,w]
     const auto u = out.narrow(0, 0, b), c = out.narrow(0, b, b);
     const auto guided = u + (c - u) * cfg;  // ε or v
-    // v = √ā·ε − √(1−ā)·x0 ⇒ ε = √(1−ā)·x + √ā·v, x0 = √ā·x − √(1−ā)·v
+    // v = √ā·ε − √(1−ā)·x0 ⇒ ε = √(1−ā)·x + √ā·v
     auto eps = v ? std::sqrt(1.0 - a) * x + std::sqrt(a) * guided : guided;
-    auto x0 = v ? std::sqrt(a) * x - std::sqrt(1.0 - a) * guided
-                : (x - std::sqrt(1.0 - a) * eps) / std::sqrt(a);
+    auto x0 = predictedX0(guided, x, a, v);
     if (limit > 0) {
       x0 = x0.clamp(-limit, limit);
       eps = (x - std::sqrt(a) * x0) / std::sqrt(1.0 - a);
@@ -114,34 +122,49 @@ CaptionProbe probeCaptionUse(UNet& unet, ClipTextModel& text, AutoencoderKL& vae
   std::vector<std::string> shuffled(captions.begin() + 1, captions.end());
   shuffled.push_back(captions.front());  // scene i gets scene i+1's caption
   const std::vector<std::string> empty(static_cast<std::size_t>(count));
+  // Per chunk of ≤ 64 scenes, once for every band: latents and the three contexts.
+  struct Chunk {
+    int64_t n = 0;
+    at::Tensor x0;                      // [n,C,h,w] diffusion space
+    std::array<at::Tensor, 3> context;  // matched, shuffled, empty: [n,N,W]
+  };
+  std::vector<Chunk> chunks;
+  for (int64_t done = 0; done < count; done += 64) {
+    Chunk c;
+    c.n = std::min<int64_t>(64, count - done);
+    const std::vector<Scene> part(scenes.begin() + done, scenes.begin() + done + c.n);
+    c.x0 =
+        vae->encode(renderBatch(part, int(config.imageSize)).to(device)).mean * config.scaleFactor;
+    const std::array<const std::vector<std::string>*, 3> sets{&captions, &shuffled, &empty};
+    for (std::size_t s = 0; s < sets.size(); ++s) {
+      const std::vector<std::string> texts(sets[s]->begin() + done, sets[s]->begin() + done + c.n);
+      c.context[s] =
+          text->forward(tokenize(tokenizer, texts, config.tokens).to(device)).lastHiddenState;
+    }
+    chunks.push_back(std::move(c));
+  }
   CaptionProbe probe;
   for (int64_t k = 0; k < bands; ++k) {
     CaptionProbe::Band band;
     band.tBegin = config.timesteps * k / bands;
     band.tEnd = config.timesteps * (k + 1) / bands;
-    for (int64_t done = 0; done < count;) {
-      const int64_t n = std::min<int64_t>(64, count - done);
-      const std::vector<Scene> part(scenes.begin() + done, scenes.begin() + done + n);
-      const auto x0 = vae->encode(renderBatch(part, int(config.imageSize)).to(device)).mean *
-                      config.scaleFactor;                                       // [n,C,h,w]
+    for (const Chunk& c : chunks) {
+      const int64_t n = c.n;
       const auto t = at::randint(band.tBegin, band.tEnd, {n}, gen, at::kLong);  // [n]
-      const auto noise = at::randn(x0.sizes(), gen, at::kFloat).to(device);
+      const auto noise = at::randn(c.x0.sizes(), gen, at::kFloat).to(device);
       const auto abar = alphas.index_select(0, t).view({n, 1, 1, 1}).to(device);
-      const auto xt = abar.sqrt() * x0 + (1.0 - abar).sqrt() * noise;
-      auto mse = [&](const std::vector<std::string>& all) {
-        const std::vector<std::string> texts(all.begin() + done, all.begin() + done + n);
-        const auto ctx =
-            text->forward(tokenize(tokenizer, texts, config.tokens).to(device)).lastHiddenState;
+      const auto xt = abar.sqrt() * c.x0 + (1.0 - abar).sqrt() * noise;
+      std::array<double, 3> mse{};
+      for (std::size_t s = 0; s < mse.size(); ++s) {
+        const auto& ctx = c.context[s];
         const auto pred =
             unet->forward(xt, t.to(device, at::kFloat), ctx, config.pooled(ctx)).to(at::kFloat);
-        const auto x0hat = v ? abar.sqrt() * xt - (1.0 - abar).sqrt() * pred
-                             : (xt - (1.0 - abar).sqrt() * pred) / abar.sqrt();
-        return (x0hat - x0).pow(2).mean().item<double>() * double(n) / double(count);
-      };
-      band.matched += mse(captions);
-      band.shuffled += mse(shuffled);
-      band.empty += mse(empty);
-      done += n;
+        mse[s] = (predictedX0(pred, xt, abar, v) - c.x0).pow(2).mean().item<double>() * double(n) /
+                 double(count);
+      }
+      band.matched += mse[0];
+      band.shuffled += mse[1];
+      band.empty += mse[2];
     }
     probe.bands.push_back(band);
   }
@@ -245,12 +268,12 @@ DiffusionTrainResult trainDiffusion(const BuiltinModelConfig& config, const Trai
   unet->to(device);
   // Two parameter groups (U-Net, text encoder: their own learning rates); the checkpoint's AdamW
   // moments are indexed over both in this order, as with one group.
-  std::vector<at::Tensor> params = unet->parameters();
-  const std::vector<at::Tensor> textParams = text->parameters();
+  const std::vector<at::Tensor> unetParams = unet->parameters(), textParams = text->parameters();
+  std::vector<at::Tensor> params = unetParams;
   params.insert(params.end(), textParams.begin(), textParams.end());
   const auto adamOptions = torch::optim::AdamWOptions(options.lr).weight_decay(options.weightDecay);
   torch::optim::AdamW optimizer(
-      {torch::optim::OptimizerParamGroup(unet->parameters(),
+      {torch::optim::OptimizerParamGroup(unetParams,
                                          std::make_unique<torch::optim::AdamWOptions>(adamOptions)),
        torch::optim::OptimizerParamGroup(
            textParams, std::make_unique<torch::optim::AdamWOptions>(adamOptions))},
