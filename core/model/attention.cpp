@@ -1,6 +1,7 @@
 #include "core/model/attention.h"
 
 #include <ATen/ATen.h>
+#include <c10/core/GradMode.h>
 #include <torch/version.h>
 
 #include <algorithm>
@@ -79,7 +80,7 @@ at::Tensor multiHeadAttention(const at::Tensor& q, const at::Tensor& k, const at
     const int64_t budget = std::min<int64_t>(options.maxScoreBytes, kCpuScoreBlockBytes);
     const int64_t chunk = std::clamp<int64_t>(budget / std::max<int64_t>(rowBytes, 1), 1, nq);
     // Autograd cannot record out= calls: with gradients (training) the blocks are per chunk.
-    const bool reuse = !at::GradMode::is_enabled() ||
+    const bool reuse = !c10::GradMode::is_enabled() ||
                        !(q.requires_grad() || k.requires_grad() || v.requires_grad());
     at::Tensor scores, probs, block;
     for (int64_t start = 0; start < nq; start += chunk) {

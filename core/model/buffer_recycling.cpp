@@ -6,8 +6,10 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <unordered_map>
 #include <vector>
 
@@ -37,7 +39,11 @@ class RecyclingCpuAllocator final : public c10::Allocator {
     return *allocator;
   }
 
-  c10::DataPtr allocate(std::size_t n) const override {
+  // The base's pure virtual is `allocate(size_t) const` in libtorch 1.x and non-const since 2.3:
+  // both are defined (no `override`), so each version finds its own.
+  c10::DataPtr allocate(std::size_t n) const { return allocateBlock(n); }
+  c10::DataPtr allocate(std::size_t n) { return allocateBlock(n); }
+  c10::DataPtr allocateBlock(std::size_t n) const {
     if (n < kRecycleMinBytes) {
       void* p = c10::alloc_cpu(n);
       return {p, p, &c10::free_cpu, c10::Device(c10::kCPU)};

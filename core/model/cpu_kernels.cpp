@@ -6,6 +6,7 @@
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
+#include <c10/core/GradMode.h>
 
 #include <algorithm>
 #include <cmath>
@@ -353,7 +354,7 @@ void groupNormImage(const T* x, T* y, int64_t channels, int64_t pixels, bool cha
 bool groupNormSupported(const at::Tensor& x, const at::Tensor& weight) {
   if (!x.defined() || !x.is_cpu() || x.dim() != 4 || x.numel() == 0) return false;
   if (x.scalar_type() != at::kFloat && x.scalar_type() != at::kBFloat16) return false;
-  if (at::GradMode::is_enabled() && (x.requires_grad() || weight.requires_grad())) return false;
+  if (c10::GradMode::is_enabled() && (x.requires_grad() || weight.requires_grad())) return false;
   return x.is_contiguous() || x.is_contiguous(at::MemoryFormat::ChannelsLast);
 }
 

@@ -1,0 +1,109 @@
+#!/bin/bash
+# Built-in model: the diffusion stage trained on a lent CUDA machine (docs/builtin-model.md).
+# Unlike scripts/device-check.sh (goldens + benchmarks + one run) this spends the whole lease on
+# training: it builds only the `lienzo` CLI (no tests, no Qt, no OpenImageIO), then trains two
+# recipes side by side on the one GPU (each process is bound by its CPU-side kernel launches, so
+# two share the card well), until DEADLINE seconds after the start, and brings back both exported
+# models (2 parts each, `cat NAME.part0* > NAME.safetensors`) plus extras.tgz (logs, eval.jsonl,
+# last sample grids). Tokenizer, VAE and config.json (prediction, pooled text) come from the CPU
+# run packed by scripts/device-pack.sh into .devdeps/pack/run.
+# Usage (device tool, repo root, carry [".devdeps/pack"]): bash scripts/device-train.sh
+# Env: DEADLINE (s, default 560), DEVICE (default cuda), LIENZO (a built CLI: skips the build),
+# COMMON (training options shared by both runs), RUN_A / RUN_B (each run's own options).
+# If a run dies before its first progress line with --bf16 it is retried in F32.
+set -u
+start=$(date +%s)
+OUT=${OUT:-/tmp/lienzo-device-out}
+mkdir -p "$OUT"
+R=$(pwd)
+D=/tmp/lienzo-deps
+DEADLINE=${DEADLINE:-560}
+DEVICE=${DEVICE:-cuda}
+log() { echo "[device-train +$(($(date +%s) - start))s] $*"; }
+exec > >(tee "$OUT/device.log") 2>&1
+
+L=${LIENZO:-}
+if [ -z "$L" ]; then
+  log "$(nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader)"
+  TORCH_DIR=$(python3 -c 'import torch,os;print(os.path.dirname(torch.__file__))')
+  TORCH_ABI=$(python3 -c 'import torch;print(int(torch._C._GLIBCXX_USE_CXX11_ABI))')
+  log "torch $(python3 -c 'import torch;print(torch.__version__, torch.version.cuda)')"
+  mkdir -p "$D" && tar -xJf .devdeps/pack/deps.tar.xz -C "$D"
+  export CMAKE_POLICY_VERSION_MINIMUM=3.5  # sentencepiece 0.1.97 asks for CMake < 3.5 policies
+  cmake -S "$D/sentencepiece-src" -B "$D/spb" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+    -DSPM_USE_BUILTIN_PROTOBUF=ON -DSPM_ENABLE_SHARED=OFF -DSPM_ENABLE_TCMALLOC=OFF \
+    -DCMAKE_POSITION_INDEPENDENT_CODE=ON -DCMAKE_INSTALL_PREFIX="$D/spm" -DCMAKE_INSTALL_LIBDIR=lib \
+    -DCMAKE_CXX_FLAGS="-D_GLIBCXX_USE_CXX11_ABI=$TORCH_ABI -Dgoogle=lienzo_spm_google" >/dev/null &&
+    cmake --build "$D/spb" -j16 >/dev/null && cmake --install "$D/spb" >/dev/null || exit 1
+  log "sentencepiece built"
+  common=(-G Ninja -DCMAKE_BUILD_TYPE=Release -DLIENZO_BUILD_UI=OFF -DLIENZO_BUILD_TESTS=OFF
+          -DLIENZO_WITH_IMAGEIO=OFF -DLIENZO_SENTENCEPIECE_DIR="$D/spm"
+          -DLIENZO_SPM_BUILTIN_PROTOBUF=ON
+          -DCMAKE_PREFIX_PATH="$TORCH_DIR;$TORCH_DIR/share/cmake;$D/nlohmann")
+  export TORCH_CUDA_ARCH_LIST=9.0
+  if ! cmake -S . -B build-cuda "${common[@]}" -DCMAKE_CUDA_ARCHITECTURES=90 \
+      > "$OUT/configure.log" 2>&1; then
+    log "find_package(Torch) failed: the wheel's include/ and lib/ instead"
+    rm -rf build-cuda
+    cmake -S . -B build-cuda "${common[@]}" -DLIENZO_TORCH_MANUAL="$TORCH_DIR" \
+      -DLIENZO_TORCH_CXX11_ABI="$TORCH_ABI" > "$OUT/configure.log" 2>&1 ||
+      { tail -40 "$OUT/configure.log"; exit 1; }
+  fi
+  ninja -C build-cuda -k 0 lienzo_cli 2>&1 | grep -E "error|FAILED" | head -40
+  L=build-cuda/app/lienzo
+  $L --version || exit 1
+  log "built"
+fi
+
+COMMON=${COMMON:---steps 1000000 --batch 512 --lr 1e-3 --warmup 500 --cache 80000 --min-snr 5
+  --eval-every 2000 --eval-count 48 --cfg 4 --log-every 250 --checkpoint-every 2000 --threads 8}
+# A: text encoder frozen at its initialisation for the whole run (runs 5/6: only frozen encoders
+# let the U-Net learn to read the caption). B: frozen for 2000 steps, then trained at 0.1× lr.
+RUN_A=${RUN_A:---text-freeze 1000000000}
+RUN_B=${RUN_B:---text-freeze 2000 --text-lr-scale 0.1}
+until=$((start + DEADLINE - 50))
+
+train_one() {  # NAME OPTIONS...
+  local name=$1 dir=/tmp/runs/$1 rc prec
+  shift
+  mkdir -p "$dir" && cp .devdeps/pack/run/* "$dir/"
+  for prec in --bf16 ""; do
+    local left=$((until - $(date +%s)))
+    [ $left -gt 20 ] || break
+    # shellcheck disable=SC2086
+    timeout -k 30 -s TERM $left $L train diffusion --out "$dir" --device "$DEVICE" $prec $COMMON \
+      "$@" >> "$dir/train.log" 2>&1
+    rc=$?
+    grep -q "\] step " "$dir/train.log" && break
+    echo "[$name] no training step with '$prec' (exit $rc):"
+    tail -15 "$dir/train.log"
+  done
+  $L train export --out "$dir" 2>&1 | tail -1
+}
+
+# shellcheck disable=SC2086
+train_one a $RUN_A &
+pa=$!
+# shellcheck disable=SC2086
+train_one b $RUN_B &
+pb=$!
+sleep 150 && nvidia-smi --query-gpu=utilization.gpu,memory.used --format=csv,noheader &&
+  log "$(grep -h "\] step " /tmp/runs/*/train.log | tail -2 | tr '\n' ' ')" &
+probe=$!
+wait $pa $pb  # not a bare `wait`: bash would also wait for the tee above, forever
+kill $probe 2>/dev/null
+log "trained"
+
+for r in a b; do
+  dir=/tmp/runs/$r
+  echo "== run $r"
+  grep -E "\] step |eval step|caption|stopped|error|Error" "$dir/train.log" | tail -12
+  if [ -f "$dir/lienzo-builtin.safetensors" ]; then
+    sha256sum "$dir/lienzo-builtin.safetensors"
+    split -n 2 -d "$dir/lienzo-builtin.safetensors" "$OUT/$r.part"
+  fi
+done
+(cd /tmp/runs && tar -czf "$OUT/extras.tgz" */train.log */eval.jsonl \
+  $(for r in a b; do ls -t $r/samples/*.ppm 2>/dev/null | head -1; done) 2>/dev/null)
+ls -la "$OUT"
+log "end"
