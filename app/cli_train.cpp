@@ -35,6 +35,7 @@ void usage() {
          "  tokenizer: --vocab N --corpus LINES   vae: --kl W   export: -o FILE\n"
          "  diffusion: --min-snr G --cache N --eval-every N --eval-count N --cfg C\n"
          "             --caption-dropout P --text-freeze STEPS --text-lr-scale S\n"
+         "             --init MODEL (start from an exported model's weights)\n"
          "  probe: --count N (caption use of the checkpoint's EMA networks)\n"
          "  all: --vae-steps N (diffusion steps: --steps)\n";
 }
@@ -93,6 +94,7 @@ train::DiffusionOptions diffusionOptions(const Args& args) {
   d.captionDropout = args.getDouble("caption-dropout").value_or(d.captionDropout);
   d.textFreezeSteps = args.getInt("text-freeze").value_or(d.textFreezeSteps);
   d.textLrScale = args.getDouble("text-lr-scale").value_or(d.textLrScale);
+  if (const auto init = args.get("init")) d.initFrom = *init;
   if (d.textFreezeSteps < 0 || !(d.textLrScale >= 0))
     throw UsageError("--text-freeze and --text-lr-scale must not be negative");
   if (!(d.captionDropout >= 0 && d.captionDropout <= 1))
@@ -190,7 +192,8 @@ int runTrain(int argc, char** argv) {
                      "count",
                      "text-freeze",
                      "prediction",
-                     "text-lr-scale"},
+                     "text-lr-scale",
+                     "init"},
                     {"resume", "bf16", "pooled-text"});
     if (args.positional().size() != 1) {
       usage();

@@ -12,6 +12,7 @@
 
 #include <array>
 #include <cmath>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -220,6 +221,46 @@ EvalSummary evaluateNetworks(UNet& unet, ClipTextModel& text, AutoencoderKL& vae
   return summary;
 }
 
+namespace {
+
+/// Copies the U-Net and text-encoder weights of the exported model `file` into the freshly
+/// initialised networks (DiffusionOptions::initFrom); returns the model's training steps.
+int64_t loadInitWeights(const std::filesystem::path& file, const BuiltinModelConfig& config,
+                        UNet& unet, ClipTextModel& text) {
+  const SafetensorsFile model = SafetensorsFile::open(file);
+  const auto it = model.metadata().find(kBuiltinConfigKey);
+  if (it == model.metadata().end())
+    throw std::runtime_error(file.string() + ": not a Lienzo built-in model (no " +
+                             std::string(kBuiltinConfigKey) + " metadata)");
+  const auto theirs = BuiltinModelConfig::fromJson(nlohmann::json::parse(it->second)).toJson();
+  const auto ours = config.toJson();
+  for (const char* part : {"unet", "text"})
+    if (theirs.at(part) != ours.at(part))
+      throw std::runtime_error(file.string() + ": its " + part + " (" + theirs.at(part).dump() +
+                               ") differs from this run's (" + ours.at(part).dump() + ")");
+  if (theirs.at("diffusion").value("prediction", "") !=
+      ours.at("diffusion").value("prediction", ""))
+    throw std::runtime_error(file.string() + ": trained for another prediction target");
+  at::NoGradGuard noGrad;
+  const std::vector<std::pair<std::string, torch::nn::Module*>> parts = {
+      {"model.diffusion_model.", unet.ptr().get()}, {"text_model.", text.ptr().get()}};
+  for (const auto& [prefix, module] : parts) {
+    for (auto& item : module->named_parameters()) {
+      const std::string key = prefix + item.key();
+      const auto value = model.load(key, at::kFloat);  // throws when missing
+      if (value.sizes() != item.value().sizes())
+        throw std::runtime_error(file.string() + ": " + key + " has another shape");
+      item.value().copy_(value);
+    }
+  }
+  int64_t steps = 0;
+  if (const auto s = model.metadata().find("lienzo.training_steps"); s != model.metadata().end())
+    steps = std::strtoll(s->second.c_str(), nullptr, 10);
+  return steps;
+}
+
+}  // namespace
+
 DiffusionTrainResult trainDiffusion(const BuiltinModelConfig& config, const TrainOptions& options,
                                     const DiffusionOptions& diffusion, const TrainPaths& paths) {
   const SpTokenizer tokenizer = SpTokenizer::fromFile(paths.tokenizer());
@@ -264,6 +305,13 @@ DiffusionTrainResult trainDiffusion(const BuiltinModelConfig& config, const Trai
   UNet unet(config.unetConfig());
   initParameters(*text, state.gen);
   initParameters(*unet, state.gen, kUnetZeroPaths);
+  if (!diffusion.initFrom.empty()) {
+    state.extra["init_steps"] = loadInitWeights(diffusion.initFrom, config, unet, text);
+    state.extra["init_from"] = diffusion.initFrom.filename().string();
+    std::fprintf(stderr, "[diffusion] starting from %s (%lld steps)\n",
+                 diffusion.initFrom.string().c_str(),
+                 (long long)state.extra["init_steps"].get<int64_t>());
+  }
   text->to(device);  // initialised on the CPU (same weights on every device), trained on `device`
   unet->to(device);
   // Two parameter groups (U-Net, text encoder: their own learning rates); the checkpoint's AdamW

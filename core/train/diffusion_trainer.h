@@ -17,6 +17,7 @@
 #include "core/train/train_data.h"
 #include "core/train/train_utils.h"
 
+#include <filesystem>
 #include <optional>
 
 namespace lienzo::train {
@@ -35,6 +36,12 @@ struct DiffusionOptions {
   /// caption-to-caption variation of the last position 32 % → 5 % of its RMS in 3 k steps).
   int64_t textFreezeSteps = 0;
   double textLrScale = 1.0;  ///< text encoder learning rate = lr × this (after the freeze)
+  /// Exported built-in model (`lienzo train export`) whose U-Net and text-encoder weights start a
+  /// new run instead of the random initialisation (continuing a run whose checkpoint is not at
+  /// hand, e.g. one trained on a lent GPU). Its architecture, prediction and pooled-text setting
+  /// must equal the run's config (std::runtime_error otherwise). Ignored when resuming from a
+  /// checkpoint; its training steps are added to the exported model's count.
+  std::filesystem::path initFrom;
 };
 
 struct EvalSummary {

@@ -93,8 +93,12 @@ uint64_t exportModel(const TrainPaths& paths, const BuiltinModelConfig& config,
   BuiltinModelConfig exported = config;
   exported.tokenizerFile = paths.tokenizer().filename().string();
   std::string steps = "0";
-  if (const auto it = ckpt.metadata().find("state"); it != ckpt.metadata().end())
-    steps = std::to_string(nlohmann::json::parse(it->second).value("step", 0));
+  if (const auto it = ckpt.metadata().find("state"); it != ckpt.metadata().end()) {
+    const auto meta = nlohmann::json::parse(it->second);  // steps of an --init model included
+    steps = std::to_string(
+        meta.value("step", int64_t(0)) +
+        meta.value("extra", nlohmann::json::object()).value("init_steps", int64_t(0)));
+  }
   std::filesystem::create_directories(std::filesystem::absolute(output).parent_path());
   writeSafetensors(output, tensors,
                    {{kBuiltinConfigKey, exported.toJson().dump()},

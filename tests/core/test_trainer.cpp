@@ -229,6 +229,48 @@ TEST_F(TrainerTest, ResumeContinuesIdentically) {
   EXPECT_GT(compared, 10);
 }
 
+// A run started from an exported model (--init) begins with that model's U-Net and text weights
+// (its EMA), counts its steps on export, and refuses a model of another architecture.
+TEST_F(TrainerTest, InitFromAnExportedModel) {
+  const auto source = folder("init_source");
+  trainDiffusion(s_config, quickOptions(3), smallDiffusion(), source);
+  const fs::path model = source.root / "model.safetensors";
+  exportModel(source, s_config, model);
+
+  const auto next = folder("init_next");
+  auto d = smallDiffusion();
+  d.initFrom = model;
+  auto zeroLr = quickOptions(1);
+  zeroLr.lr = 0.0;  // one step at lr 0: the weights stay exactly where --init put them
+  trainDiffusion(s_config, zeroLr, d, next);
+  const auto from = SafetensorsFile::open(model);
+  const auto state = SafetensorsFile::open(next.diffusionCheckpoint() / "state.safetensors");
+  int compared = 0;
+  for (const auto& name : state.names()) {
+    std::string key;
+    if (name.rfind("model.unet.", 0) == 0) key = "model.diffusion_model." + name.substr(11);
+    if (name.rfind("model.text.", 0) == 0) key = "text_model." + name.substr(11);
+    if (key.empty()) continue;
+    EXPECT_TRUE(at::equal(state.load(name, at::kFloat), from.load(key, at::kFloat))) << name;
+    ++compared;
+  }
+  EXPECT_GT(compared, 20);
+  const fs::path again = next.root / "model.safetensors";
+  exportModel(next, s_config, again);
+  EXPECT_EQ(SafetensorsFile::open(again).metadata().at("lienzo.training_steps"), "4");
+
+  auto wider = s_config;
+  wider.unetChannels = 64;
+  const auto other = folder("init_other");
+  saveConfig(other, wider);
+  try {
+    trainDiffusion(wider, quickOptions(1), d, other);
+    FAIL() << "a model of another U-Net width was accepted";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("unet"), std::string::npos) << e.what();
+  }
+}
+
 class ExportTest : public TrainerTest, public ::testing::WithParamInterface<bool> {};
 
 // Exported with and without the pooled-text path (v-prediction for the pooled variant): the file
