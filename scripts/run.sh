@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian 12 machine, builds Lienzo and runs its main job: generate an image
 # (README's first command). Extra arguments go to `lienzo generate`, e.g.
-#   scripts/run.sh --prompt "a lighthouse at dusk" --seed 7
+#   scripts/run.sh --prompt "un círculo rojo sobre fondo azul" --seed 7
 # The model is Lienzo's own built-in one (resources/models/lienzo-builtin.safetensors, found next
 # to the build like an installed copy); pass --model FILE for another checkpoint.
 set -euo pipefail
