@@ -5,15 +5,11 @@
 #   2. builds lienzo_core + the `lienzo` CLI + golden tests against the machine's PyTorch libtorch
 #      (no Qt, no OpenImageIO: LIENZO_BUILD_UI=OFF, LIENZO_WITH_IMAGEIO=OFF),
 #   3. runs the U-Net / text-encoder / txt2img goldens on CUDA (F32 with TF32 off, BF16, F16),
-#   4. benchmarks the SD1.5 (512²) and SDXL (1024²) U-Net CFG step on the GPU,
-#   5. trains the built-in model's diffusion stage on the GPU until DEADLINE seconds after start
-#      (from the carried tokenizer, VAE and config of a CPU run), evaluates and exports it.
+#   4. benchmarks the SD1.5 (512²) and SDXL (1024²) U-Net CFG step on the GPU.
+# Training the built-in model on a lent GPU: scripts/device-train.sh (the whole lease).
 # Usage (device tool, repo root): scripts/device-check.sh, carrying .devdeps/pack (deps.tar.xz:
-# googletest, nlohmann_json, sentencepiece sources; run/: tokenizer.model, vae.safetensors,
-# config.json of a CPU run) and .devfix/sd2 + .devfix/clip (.devfix -> ../shared/fixtures, ignored).
-# Results under $OUT. Env: DEADLINE (s, default 540; training gets what is left of it), TRAIN_ARGS
-# (replaces the training options), TRAIN_EXTRA (appended, e.g. "--text-freeze 3000"). The
-# recipe (prediction, pooled text) comes with the carried config.json.
+# googletest, nlohmann_json, sentencepiece sources) and .devfix/sd2 + .devfix/clip
+# (.devfix -> ../shared/fixtures, ignored). Results under $OUT.
 # Measured on an H200 (torch 2.11 + CUDA 13): deps 16 s, configure + build of 94 steps 67 s.
 set -u
 start=$(date +%s)
@@ -21,7 +17,6 @@ OUT=${OUT:-/tmp/lienzo-device-out}
 mkdir -p "$OUT"
 R=$(pwd)
 D=/tmp/lienzo-deps
-DEADLINE=${DEADLINE:-540}
 log() { echo "[device-check +$(($(date +%s) - start))s] $*"; }
 exec > >(tee "$OUT/device.log") 2>&1
 
@@ -88,20 +83,5 @@ if [ -x "$L" ]; then
   done
   log "bench done"
 
-  run=/tmp/run && mkdir -p $run && cp .devdeps/pack/run/* $run/
-  left=$((DEADLINE - ($(date +%s) - start) - 45))
-  log "training for ${left}s"
-  timeout -s TERM $left $L train diffusion --out $run --device cuda --bf16 --threads 16 \
-    ${TRAIN_ARGS:---steps 200000 --batch 512 --lr 1e-3 --warmup 500 --cache 60000 --min-snr 5 \
-      --eval-every 4000 --eval-count 48 --cfg 4 --log-every 500 --checkpoint-every 4000} \
-    ${TRAIN_EXTRA:-} > "$OUT/train.log" 2>&1
-  tail -25 "$OUT/train.log"
-  $L train export --out $run 2>&1 | tail -2
-  cp $run/eval.jsonl "$OUT/" 2>/dev/null
-  last=$(ls -t $run/samples/*.ppm 2>/dev/null | head -1)
-  [ -n "$last" ] && cp "$last" "$OUT/samples_last.ppm"
-  [ -f $run/lienzo-builtin.safetensors ] &&
-    split -b 15M -d $run/lienzo-builtin.safetensors "$OUT/model.part" &&
-    sha256sum $run/lienzo-builtin.safetensors
 fi
 log "end"
