@@ -305,7 +305,8 @@ DiffusionTrainResult trainDiffusion(const BuiltinModelConfig& config, const Trai
   UNet unet(config.unetConfig());
   initParameters(*text, state.gen);
   initParameters(*unet, state.gen, kUnetZeroPaths);
-  if (!diffusion.initFrom.empty()) {
+  const bool resuming = options.resume && hasCheckpoint(paths.diffusionCheckpoint());
+  if (!diffusion.initFrom.empty() && !resuming) {
     state.extra["init_steps"] = loadInitWeights(diffusion.initFrom, config, unet, text);
     state.extra["init_from"] = diffusion.initFrom.filename().string();
     std::fprintf(stderr, "[diffusion] starting from %s (%lld steps)\n",
@@ -329,7 +330,7 @@ DiffusionTrainResult trainDiffusion(const BuiltinModelConfig& config, const Trai
   Ema emaUnet(*unet, options.emaDecay), emaText(*text, options.emaDecay);
   const std::vector<std::pair<std::string, torch::nn::Module*>> modules = {
       {"unet.", unet.ptr().get()}, {"text.", text.ptr().get()}};
-  if (options.resume && hasCheckpoint(paths.diffusionCheckpoint())) {
+  if (resuming) {
     loadCheckpoint(paths.diffusionCheckpoint(), "diffusion", modules,
                    {{"unet.", &emaUnet}, {"text.", &emaText}}, optimizer, state);
     std::fprintf(stderr, "[diffusion] resumed at step %lld\n", (long long)state.step);

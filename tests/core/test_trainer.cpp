@@ -258,6 +258,12 @@ TEST_F(TrainerTest, InitFromAnExportedModel) {
   const fs::path again = next.root / "model.safetensors";
   exportModel(next, s_config, again);
   EXPECT_EQ(SafetensorsFile::open(again).metadata().at("lienzo.training_steps"), "4");
+  // Resuming the run ignores --init (the checkpoint wins; the file need not exist any more).
+  auto gone = d;
+  gone.initFrom = next.root / "no-such-model.safetensors";
+  auto resumed = quickOptions(2);
+  resumed.resume = true;
+  EXPECT_EQ(trainDiffusion(s_config, resumed, gone, next).steps, 2);
 
   auto wider = s_config;
   wider.unetChannels = 64;
