@@ -1,6 +1,7 @@
 #include "core/train/diffusion_trainer.h"
 
 #include "core/io/safetensors.h"
+#include "core/pipeline/builtin_model.h"
 #include "core/text/sp_tokenizer.h"
 #include "core/train/evaluator.h"
 
@@ -228,11 +229,7 @@ namespace {
 int64_t loadInitWeights(const std::filesystem::path& file, const BuiltinModelConfig& config,
                         UNet& unet, ClipTextModel& text) {
   const SafetensorsFile model = SafetensorsFile::open(file);
-  const auto it = model.metadata().find(kBuiltinConfigKey);
-  if (it == model.metadata().end())
-    throw std::runtime_error(file.string() + ": not a Lienzo built-in model (no " +
-                             std::string(kBuiltinConfigKey) + " metadata)");
-  const auto theirs = BuiltinModelConfig::fromJson(nlohmann::json::parse(it->second)).toJson();
+  const auto theirs = readBuiltinConfig(model).toJson();  // invalid_argument: not a built-in model
   const auto ours = config.toJson();
   for (const char* part : {"unet", "text"})
     if (theirs.at(part) != ours.at(part))
@@ -241,18 +238,8 @@ int64_t loadInitWeights(const std::filesystem::path& file, const BuiltinModelCon
   if (theirs.at("diffusion").value("prediction", "") !=
       ours.at("diffusion").value("prediction", ""))
     throw std::runtime_error(file.string() + ": trained for another prediction target");
-  at::NoGradGuard noGrad;
-  const std::vector<std::pair<std::string, torch::nn::Module*>> parts = {
-      {"model.diffusion_model.", unet.ptr().get()}, {"text_model.", text.ptr().get()}};
-  for (const auto& [prefix, module] : parts) {
-    for (auto& item : module->named_parameters()) {
-      const std::string key = prefix + item.key();
-      const auto value = model.load(key, at::kFloat);  // throws when missing
-      if (value.sizes() != item.value().sizes())
-        throw std::runtime_error(file.string() + ": " + key + " has another shape");
-      item.value().copy_(value);
-    }
-  }
+  copyParameters(*unet, model, "model.diffusion_model.");
+  copyParameters(*text, model, "text_model.");
   int64_t steps = 0;
   if (const auto s = model.metadata().find("lienzo.training_steps"); s != model.metadata().end())
     steps = std::strtoll(s->second.c_str(), nullptr, 10);

@@ -180,6 +180,18 @@ AutocastScope::~AutocastScope() {
   at::autocast::clear_cache();
 }
 
+void copyParameters(torch::nn::Module& module, const SafetensorsFile& file,
+                    const std::string& keyPrefix) {
+  at::NoGradGuard noGrad;
+  for (auto& item : module.named_parameters(true)) {
+    const auto key = keyPrefix + item.key();
+    const auto value = file.load(key, at::kFloat);
+    if (!value.sizes().equals(item.value().sizes()))
+      throw std::runtime_error(file.path().string() + ": '" + key + "' has another shape");
+    item.value().copy_(value);
+  }
+}
+
 double learningRateAt(const TrainOptions& options, int64_t step) {
   if (options.warmup > 0 && step < options.warmup)
     return options.lr * double(step + 1) / double(options.warmup);
@@ -254,15 +266,7 @@ void loadCheckpoint(const std::filesystem::path& dir, const std::string& stage,
     throw std::runtime_error(path.string() + ": checkpoint of stage '" +
                              meta.at("stage").get<std::string>() + "', expected '" + stage + "'");
   at::NoGradGuard noGrad;
-  for (const auto& [prefix, module] : modules) {
-    for (auto& item : module->named_parameters(true)) {
-      const auto key = "model." + prefix + item.key();
-      const auto value = file.load(key, at::kFloat);
-      if (!value.sizes().equals(item.value().sizes()))
-        throw std::runtime_error(path.string() + ": '" + key + "' has another shape");
-      item.value().copy_(value);
-    }
-  }
+  for (const auto& [prefix, module] : modules) copyParameters(*module, file, "model." + prefix);
   for (const auto& [prefix, ema] : emas)
     for (auto& [name, t] : ema->tensors()) t.copy_(file.load("ema." + prefix + name, at::kFloat));
 

@@ -31,6 +31,10 @@ namespace torch::optim {
 class AdamW;
 }
 
+namespace lienzo {
+class SafetensorsFile;
+}
+
 namespace lienzo::train {
 
 struct TrainOptions {
@@ -60,6 +64,12 @@ struct TrainOptions {
 /// the last conv of ResBlocks, attention proj_out, the U-Net output conv).
 void initParameters(torch::nn::Module& module, at::Generator& gen,
                     const std::vector<std::string>& zeroPaths = {});
+
+/// Copies `file`'s tensors named `keyPrefix + <parameter path>` into every parameter of `module`
+/// (float32, in place, no autograd). std::runtime_error naming `file` and the key when one is
+/// missing or has another shape.
+void copyParameters(torch::nn::Module& module, const SafetensorsFile& file,
+                    const std::string& keyPrefix);
 
 /// (prefix + path, tensor) for every parameter (and buffer) of `module`, detached.
 std::vector<std::pair<std::string, at::Tensor>> namedTensors(const torch::nn::Module& module,
