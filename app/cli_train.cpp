@@ -30,7 +30,8 @@ void usage() {
       << "usage: lienzo train tokenizer|vae|diffusion|export|probe|all|bench --out DIR [options]\n"
          "  common: --steps N --batch B --lr LR --seed S --resume --bf16 --threads T\n"
          "          --device cpu|cuda (diffusion stage) --ema D\n"
-         "          --warmup N --log-every N --checkpoint-every N --config FILE\n"
+         "          --warmup N --lr-final LR (cosine decay to LR at --steps)\n"
+         "          --log-every N --checkpoint-every N --config FILE\n"
          "  new folder: --prediction epsilon|v --pooled-text (kept in DIR/config.json)\n"
          "  tokenizer: --vocab N --corpus LINES   vae: --kl W   export: -o FILE\n"
          "  diffusion: --min-snr G --cache N --eval-every N --eval-count N --cfg C\n"
@@ -66,6 +67,9 @@ train::TrainOptions commonOptions(const Args& args, int64_t defaultSteps, double
   o.bf16 = args.has("bf16");
   o.resume = args.has("resume");
   o.warmup = args.getInt("warmup").value_or(200);
+  o.lrFinal = args.getDouble("lr-final").value_or(-1.0);
+  if (args.has("lr-final") && !(o.lrFinal >= 0 && o.lrFinal <= o.lr))
+    throw UsageError("--lr-final must be in [0, --lr]");
   o.logEvery = args.getInt("log-every").value_or(50);
   o.checkpointEvery = args.getInt("checkpoint-every").value_or(500);
   o.device = args.get("device").value_or("cpu");
@@ -165,35 +169,21 @@ int stageBench(const BuiltinModelConfig& config, const Args& args) {
 
 int runTrain(int argc, char** argv) {
   try {
-    const Args args(argc, argv,
-                    {"out",
-                     "steps",
-                     "batch",
-                     "lr",
-                     "seed",
-                     "threads",
-                     "warmup",
-                     "log-every",
-                     "checkpoint-every",
-                     "config",
-                     "vocab",
-                     "corpus",
-                     "kl",
-                     "min-snr",
-                     "cache",
-                     "eval-every",
-                     "eval-count",
-                     "cfg",
-                     "vae-steps",
-                     "output",
-                     "device",
-                     "ema",
-                     "caption-dropout",
-                     "count",
-                     "text-freeze",
-                     "prediction",
-                     "text-lr-scale",
-                     "init"},
+    const Args args(argc, argv, {"out",        "steps",
+                                 "batch",      "lr",
+                                 "seed",       "threads",
+                                 "warmup",     "lr-final",
+                                 "log-every",  "checkpoint-every",
+                                 "config",     "vocab",
+                                 "corpus",     "kl",
+                                 "min-snr",    "cache",
+                                 "eval-every", "eval-count",
+                                 "cfg",        "vae-steps",
+                                 "output",     "device",
+                                 "ema",        "caption-dropout",
+                                 "count",      "text-freeze",
+                                 "prediction", "text-lr-scale",
+                                 "init"},
                     {"resume", "bf16", "pooled-text"});
     if (args.positional().size() != 1) {
       usage();

@@ -7,7 +7,8 @@
 //   lienzo train all       --out DIR [--vae-steps N] [--steps N] ... (every stage not yet done,
 //                          then export; rerun with --resume to continue)
 //   lienzo train bench     [--batch B] [--threads T] [--config FILE]   s/step F32 vs BF16
-// common: --seed S --resume --bf16 --threads T --warmup N --log-every N --checkpoint-every N
+// common: --seed S --resume --bf16 --threads T --warmup N --lr-final LR (cosine decay)
+//         --log-every N --checkpoint-every N
 // SIGINT/SIGTERM stop at the next step boundary after writing a checkpoint.
 #pragma once
 

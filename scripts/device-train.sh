@@ -56,8 +56,11 @@ if [ -z "$L" ]; then
   log "built"
 fi
 
-COMMON=${COMMON:---steps 1000000 --batch 512 --lr 1e-3 --warmup 500 --cache 80000 --min-snr 5
-  --eval-every 2000 --eval-count 48 --cfg 4 --log-every 250 --checkpoint-every 2000 --threads 8}
+# --steps is about what a 560 s lease trains (3 176 steps × 512 on 2026-11-27), so the cosine decay
+# to --lr-final ends with the lease.
+COMMON=${COMMON:---steps 3000 --batch 512 --lr 5e-4 --lr-final 2.5e-5 --warmup 100 --cache 80000
+  --min-snr 5 --eval-every 1500 --eval-count 48 --cfg 4 --log-every 250 --checkpoint-every 1500
+  --threads 8}
 # Both continue the shipped model (its weights travel with the tree; the carried config.json must
 # be its config: device-pack.sh of build-trainer/run6). The 2026-11-27 lease trained it from
 # scratch: text encoder frozen 2 000 steps, then 0.1× lr (its recipe B; frozen throughout, recipe A

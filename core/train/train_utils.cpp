@@ -12,6 +12,7 @@
 #include <torch/optim/adamw.h>
 #include <torch/version.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <sstream>
@@ -195,7 +196,11 @@ void copyParameters(torch::nn::Module& module, const SafetensorsFile& file,
 double learningRateAt(const TrainOptions& options, int64_t step) {
   if (options.warmup > 0 && step < options.warmup)
     return options.lr * double(step + 1) / double(options.warmup);
-  return options.lr;
+  if (options.lrFinal < 0) return options.lr;
+  const double span = double(std::max<int64_t>(options.steps - options.warmup, 1));
+  const double progress = std::clamp(double(step - options.warmup) / span, 0.0, 1.0);
+  return options.lrFinal +
+         (options.lr - options.lrFinal) * 0.5 * (1.0 + std::cos(3.14159265358979323846 * progress));
 }
 
 void setLearningRate(torch::optim::AdamW& optimizer, double lr) {

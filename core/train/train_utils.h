@@ -42,6 +42,9 @@ struct TrainOptions {
   int64_t batch = 32;
   double lr = 1e-3;
   int64_t warmup = 200;
+  /// < 0: constant `lr` after the warm-up; otherwise cosine decay from `lr` (end of warm-up) to
+  /// this at `steps` (then held). Ref: Loshchilov & Hutter 2017 (SGDR, one cycle, no restart).
+  double lrFinal = -1.0;
   double weightDecay = 0.01;
   double gradClip = 1.0;
   double emaDecay = 0.999;
@@ -104,7 +107,7 @@ class AutocastScope {
   c10::DeviceType m_device;
 };
 
-/// Linear warm-up to `lr` over `warmup` steps, then constant.
+/// Linear warm-up to `lr` over `warmup` steps, then constant or (lrFinal ≥ 0) cosine to lrFinal.
 double learningRateAt(const TrainOptions& options, int64_t step);
 void setLearningRate(torch::optim::AdamW& optimizer, double lr);
 

@@ -326,6 +326,25 @@ TEST_P(ExportTest, ExportLoadsAndGenerates) {
 INSTANTIATE_TEST_SUITE_P(Pooled, ExportTest, ::testing::Bool());
 
 // The x0 clamp gives the same clamped x0 whether the model predicts ε or v.
+TEST(LearningRate, WarmupThenConstantOrCosineToTheFinalRate) {
+  TrainOptions o;
+  o.lr = 1e-3;
+  o.warmup = 10;
+  o.steps = 110;
+  EXPECT_DOUBLE_EQ(learningRateAt(o, 0), 1e-4);  // step + 1 of 10
+  EXPECT_DOUBLE_EQ(learningRateAt(o, 9), 1e-3);
+  EXPECT_DOUBLE_EQ(learningRateAt(o, 100), 1e-3);  // constant by default
+  o.lrFinal = 1e-4;
+  EXPECT_DOUBLE_EQ(learningRateAt(o, 4), 5e-4);       // the warm-up is unchanged
+  EXPECT_DOUBLE_EQ(learningRateAt(o, 10), 1e-3);      // decay starts where the warm-up ends
+  EXPECT_NEAR(learningRateAt(o, 60), 5.5e-4, 1e-12);  // half way: the mean of the two
+  EXPECT_NEAR(learningRateAt(o, 35), 1e-4 + 9e-4 * 0.5 * (1 + std::cos(M_PI / 4)), 1e-12);
+  EXPECT_NEAR(learningRateAt(o, 110), 1e-4, 1e-12);
+  EXPECT_NEAR(learningRateAt(o, 500), 1e-4, 1e-12);  // held after --steps (a longer resume)
+  for (int64_t step = 11; step <= 110; ++step)
+    EXPECT_LT(learningRateAt(o, step), learningRateAt(o, step - 1)) << step;
+}
+
 TEST(BuiltinModel, ClampPredictedX0ForEpsilonAndV) {
   const auto alphas = cosineAlphasCumprod(1000);
   const auto schedule = DiscreteSchedule::fromAlphasCumprod(alphas);
