@@ -325,7 +325,7 @@ TEST_P(ExportTest, ExportLoadsAndGenerates) {
 
 INSTANTIATE_TEST_SUITE_P(Pooled, ExportTest, ::testing::Bool());
 
-// The x0 clamp gives the same clamped x0 whether the model predicts ε or v.
+// Warm-up, then constant or (lrFinal) a cosine to lrFinal that ends at --steps.
 TEST(LearningRate, WarmupThenConstantOrCosineToTheFinalRate) {
   TrainOptions o;
   o.lr = 1e-3;
@@ -345,6 +345,7 @@ TEST(LearningRate, WarmupThenConstantOrCosineToTheFinalRate) {
     EXPECT_LT(learningRateAt(o, step), learningRateAt(o, step - 1)) << step;
 }
 
+// The x0 clamp gives the same clamped x0 whether the model predicts ε or v.
 TEST(BuiltinModel, ClampPredictedX0ForEpsilonAndV) {
   const auto alphas = cosineAlphasCumprod(1000);
   const auto schedule = DiscreteSchedule::fromAlphasCumprod(alphas);
