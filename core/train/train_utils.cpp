@@ -199,8 +199,7 @@ double learningRateAt(const TrainOptions& options, int64_t step) {
   if (options.lrFinal < 0) return options.lr;
   const double span = double(std::max<int64_t>(options.steps - options.warmup, 1));
   const double progress = std::clamp(double(step - options.warmup) / span, 0.0, 1.0);
-  return options.lrFinal +
-         (options.lr - options.lrFinal) * 0.5 * (1.0 + std::cos(3.14159265358979323846 * progress));
+  return options.lrFinal + (options.lr - options.lrFinal) * 0.5 * (1.0 + std::cos(M_PI * progress));
 }
 
 void setLearningRate(torch::optim::AdamW& optimizer, double lr) {
