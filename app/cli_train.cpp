@@ -36,6 +36,8 @@ void usage() {
          "  tokenizer: --vocab N --corpus LINES   vae: --kl W   export: -o FILE\n"
          "  diffusion: --min-snr G --cache N --eval-every N --eval-count N --cfg C\n"
          "             --caption-dropout P --text-freeze STEPS --text-lr-scale S\n"
+         "             --kind-weights KIND=W,... (single two_objects positional counting\n"
+         "             colour_attribution; batches draw cached scenes by kind; others 1)\n"
          "             --init MODEL (start from an exported model's weights)\n"
          "  probe: --count N (caption use of the checkpoint's EMA networks)\n"
          "  all: --vae-steps N (diffusion steps: --steps)\n";
@@ -99,6 +101,13 @@ train::DiffusionOptions diffusionOptions(const Args& args) {
   d.textFreezeSteps = args.getInt("text-freeze").value_or(d.textFreezeSteps);
   d.textLrScale = args.getDouble("text-lr-scale").value_or(d.textLrScale);
   if (const auto init = args.get("init")) d.initFrom = *init;
+  if (const auto kinds = args.get("kind-weights")) {
+    try {
+      d.kindWeights = train::parseKindWeights(*kinds);
+    } catch (const std::invalid_argument& e) {
+      throw UsageError(std::string("--kind-weights: ") + e.what());
+    }
+  }
   if (d.textFreezeSteps < 0 || !(d.textLrScale >= 0))
     throw UsageError("--text-freeze and --text-lr-scale must not be negative");
   if (!(d.captionDropout >= 0 && d.captionDropout <= 1))
@@ -169,21 +178,21 @@ int stageBench(const BuiltinModelConfig& config, const Args& args) {
 
 int runTrain(int argc, char** argv) {
   try {
-    const Args args(argc, argv, {"out",        "steps",
-                                 "batch",      "lr",
-                                 "seed",       "threads",
-                                 "warmup",     "lr-final",
-                                 "log-every",  "checkpoint-every",
-                                 "config",     "vocab",
-                                 "corpus",     "kl",
-                                 "min-snr",    "cache",
-                                 "eval-every", "eval-count",
-                                 "cfg",        "vae-steps",
-                                 "output",     "device",
-                                 "ema",        "caption-dropout",
-                                 "count",      "text-freeze",
-                                 "prediction", "text-lr-scale",
-                                 "init"},
+    const Args args(argc, argv, {"out",          "steps",
+                                 "batch",        "lr",
+                                 "seed",         "threads",
+                                 "warmup",       "lr-final",
+                                 "log-every",    "checkpoint-every",
+                                 "config",       "vocab",
+                                 "corpus",       "kl",
+                                 "min-snr",      "cache",
+                                 "eval-every",   "eval-count",
+                                 "cfg",          "vae-steps",
+                                 "output",       "device",
+                                 "ema",          "caption-dropout",
+                                 "count",        "text-freeze",
+                                 "prediction",   "text-lr-scale",
+                                 "kind-weights", "init"},
                     {"resume", "bf16", "pooled-text"});
     if (args.positional().size() != 1) {
       usage();

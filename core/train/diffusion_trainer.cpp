@@ -284,6 +284,15 @@ DiffusionTrainResult trainDiffusion(const BuiltinModelConfig& config, const Trai
   const auto latents =
       (cache.latents * config.scaleFactor).to(device);  // [N,C,h,w] diffusion space
   const int64_t n = latents.size(0);
+  std::optional<KindWeightedSampler> sampler;
+  if (diffusion.kindWeights) {
+    sampler.emplace(cache.scenes, *diffusion.kindWeights);
+    std::string line;
+    for (int k = 0; k < kSceneKindCount; ++k)
+      line += std::string(k ? "," : "") + sceneKindName(static_cast<SceneKind>(k)) + "=" +
+              std::to_string((*diffusion.kindWeights)[std::size_t(k)]);
+    std::fprintf(stderr, "[diffusion] scene kind weights %s\n", line.c_str());
+  }
 
   TrainState state;
   state.rng.seed(options.seed);
@@ -372,7 +381,7 @@ DiffusionTrainResult trainDiffusion(const BuiltinModelConfig& config, const Trai
     auto index = at::empty({b}, at::kLong);
     std::vector<Scene> scenes;
     for (int64_t i = 0; i < b; ++i) {
-      const int k = uniformInt(state.rng, 0, int(n - 1));
+      const int64_t k = sampler ? sampler->draw(state.rng) : uniformInt(state.rng, 0, int(n - 1));
       index.data_ptr<int64_t>()[i] = k;
       scenes.push_back(cache.scenes[std::size_t(k)]);
     }

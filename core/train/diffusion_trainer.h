@@ -36,6 +36,9 @@ struct DiffusionOptions {
   /// caption-to-caption variation of the last position 32 % → 5 % of its RMS in 3 k steps).
   int64_t textFreezeSteps = 0;
   double textLrScale = 1.0;  ///< text encoder learning rate = lr × this (after the freeze)
+  /// Training batches draw cached scenes with these weights per SceneKind (KindWeightedSampler);
+  /// unset = uniformly, i.e. the kinds in the proportions sampleScene made them.
+  std::optional<std::array<double, kSceneKindCount>> kindWeights;
   /// Exported built-in model (`lienzo train export`) whose U-Net and text-encoder weights start a
   /// new run instead of the random initialisation (continuing a run whose checkpoint is not at
   /// hand, e.g. one trained on a lent GPU). Its architecture, prediction and pooled-text setting

@@ -6,6 +6,8 @@
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 
+#include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
 namespace lienzo::train {
@@ -71,6 +73,56 @@ at::Tensor tokenize(const SpTokenizer& tokenizer, const std::vector<std::string>
     std::copy(row.begin(), row.end(), p + i * tokens);
   }
   return ids;
+}
+
+KindWeightedSampler::KindWeightedSampler(const std::vector<Scene>& scenes,
+                                         const std::array<double, kSceneKindCount>& weights) {
+  for (double w : weights)
+    if (!(w >= 0) || !std::isfinite(w))
+      throw std::invalid_argument("scene kind weights must be finite and not negative");
+  m_cumulative.reserve(scenes.size());
+  double sum = 0;
+  for (const Scene& s : scenes) {
+    sum += weights[static_cast<int>(s.kind)];
+    m_cumulative.push_back(sum);
+  }
+  if (!(sum > 0))
+    throw std::invalid_argument("scene kind weights give every cached scene weight 0");
+}
+
+int64_t KindWeightedSampler::draw(std::mt19937_64& rng) const {
+  // Inverse CDF: the first scene whose running sum exceeds u·total. Zero-weight scenes repeat the
+  // previous sum, so upper_bound never lands on one.
+  const double u = uniformUnit(rng) * m_cumulative.back();
+  const auto it = std::upper_bound(m_cumulative.begin(), m_cumulative.end(), u);
+  return std::min<int64_t>(it - m_cumulative.begin(), int64_t(m_cumulative.size()) - 1);
+}
+
+std::array<double, kSceneKindCount> parseKindWeights(const std::string& text) {
+  std::array<double, kSceneKindCount> weights;
+  weights.fill(1.0);
+  std::size_t begin = 0;
+  while (begin <= text.size()) {
+    const std::size_t end = std::min(text.find(',', begin), text.size());
+    const std::string part = text.substr(begin, end - begin);
+    const std::size_t eq = part.find('=');
+    if (eq == std::string::npos)
+      throw std::invalid_argument("kind weight '" + part + "' is not KIND=WEIGHT");
+    const SceneKind kind = sceneKindFromName(part.substr(0, eq));
+    const std::string value = part.substr(eq + 1);
+    std::size_t used = 0;
+    double w = -1;
+    try {
+      w = std::stod(value, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used == 0 || used != value.size() || !(w >= 0) || !std::isfinite(w))
+      throw std::invalid_argument("kind weight '" + part + "': the weight must be a number >= 0");
+    weights[static_cast<int>(kind)] = w;
+    begin = end + 1;
+  }
+  return weights;
 }
 
 LatentCache LatentCache::build(int64_t count, uint64_t seed, int side, int64_t batch,

@@ -13,6 +13,7 @@
 
 #include <ATen/core/Tensor.h>
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -59,6 +60,25 @@ std::vector<std::string> sampleCaptions(const std::vector<Scene>& scenes, std::m
 /// Token ids [B, tokens] int64 (EOS appended, padded with pad id).
 at::Tensor tokenize(const SpTokenizer& tokenizer, const std::vector<std::string>& texts,
                     int64_t tokens);
+
+/// Draws indices into `scenes` with probability proportional to the weight of each scene's kind
+/// (SceneKind order; e.g. positional scenes twice as often as their share of a latent cache).
+/// Immutable after construction; draw() only advances the caller's generator.
+class KindWeightedSampler {
+ public:
+  /// std::invalid_argument when a weight is negative or not finite, or when the scenes given
+  /// weight add up to zero (e.g. no scenes at all).
+  KindWeightedSampler(const std::vector<Scene>& scenes,
+                      const std::array<double, kSceneKindCount>& weights);
+  int64_t draw(std::mt19937_64& rng) const;
+
+ private:
+  std::vector<double> m_cumulative;  // running sum of the weights, one entry per scene
+};
+
+/// Parses "positional=3,counting=2" (sceneKindName names; kinds not named keep 1) into weights.
+/// std::invalid_argument naming the bad part.
+std::array<double, kSceneKindCount> parseKindWeights(const std::string& text);
 
 /// VAE latents (distribution means, VAE space) of N training scenes, with the scene seeds.
 struct LatentCache {

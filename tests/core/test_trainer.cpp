@@ -7,6 +7,7 @@
 #include "core/sampling/schedule.h"
 #include "core/text/sp_tokenizer.h"
 #include "core/train/diffusion_trainer.h"
+#include "core/train/train_data.h"
 #include "core/train/trainer.h"
 
 #include <ATen/ATen.h>
@@ -343,6 +344,46 @@ TEST(LearningRate, WarmupThenConstantOrCosineToTheFinalRate) {
   EXPECT_NEAR(learningRateAt(o, 500), 1e-4, 1e-12);  // held after --steps (a longer resume)
   for (int64_t step = 11; step <= 110; ++step)
     EXPECT_LT(learningRateAt(o, step), learningRateAt(o, step - 1)) << step;
+}
+
+// Batches drawn by kind weight: each kind's share of the draws follows weight × its cache share,
+// zero-weight kinds never come, and the names parse (unnamed kinds keep weight 1).
+TEST(KindWeightedSampler, DrawsKindsInProportionToTheirWeights) {
+  std::vector<Scene> scenes;
+  std::array<double, kSceneKindCount> cached{};
+  for (uint64_t seed = 0; seed < 2000; ++seed) {
+    scenes.push_back(sampleScene(seed));
+    cached[static_cast<int>(scenes.back().kind)] += 1;
+  }
+  const auto weights = parseKindWeights("positional=3,counting=2,single=0");
+  const std::array<double, kSceneKindCount> expected = {0, 1, 3, 2, 1};
+  for (int k = 0; k < kSceneKindCount; ++k) EXPECT_EQ(weights[k], expected[k]) << k;
+
+  const KindWeightedSampler sampler(scenes, weights);
+  std::mt19937_64 rng(7);
+  const int draws = 40000;
+  std::array<double, kSceneKindCount> got{};
+  for (int i = 0; i < draws; ++i) {
+    const int64_t index = sampler.draw(rng);
+    ASSERT_GE(index, 0);
+    ASSERT_LT(index, int64_t(scenes.size()));
+    got[static_cast<int>(scenes[std::size_t(index)].kind)] += 1;
+  }
+  double total = 0;
+  for (int k = 0; k < kSceneKindCount; ++k) total += weights[k] * cached[k];
+  EXPECT_EQ(got[static_cast<int>(SceneKind::Single)], 0);
+  for (int k = 1; k < kSceneKindCount; ++k) {
+    const double p = weights[k] * cached[k] / total;
+    const double sd = std::sqrt(draws * p * (1 - p));
+    EXPECT_NEAR(got[k], draws * p, 5 * sd) << sceneKindName(static_cast<SceneKind>(k));
+  }
+
+  EXPECT_THROW(parseKindWeights("positional"), std::invalid_argument);
+  EXPECT_THROW(parseKindWeights("positional=-1"), std::invalid_argument);
+  EXPECT_THROW(parseKindWeights("positional=2x"), std::invalid_argument);
+  EXPECT_THROW(parseKindWeights("sideways=2"), std::invalid_argument);
+  EXPECT_THROW(KindWeightedSampler(scenes, std::array<double, kSceneKindCount>{}),
+               std::invalid_argument);
 }
 
 // The x0 clamp gives the same clamped x0 whether the model predicts ε or v.
