@@ -32,7 +32,8 @@ void usage() {
          "          --device cpu|cuda (diffusion stage) --ema D\n"
          "          --warmup N --lr-final LR (cosine decay to LR at --steps)\n"
          "          --log-every N --checkpoint-every N --config FILE\n"
-         "  new folder: --prediction epsilon|v --pooled-text (kept in DIR/config.json)\n"
+         "  new folder: --prediction epsilon|v --pooled-text --positional (kept in\n"
+         "              DIR/config.json; --positional: a learned position map in the U-Net)\n"
          "  tokenizer: --vocab N --corpus LINES   vae: --kl W   export: -o FILE\n"
          "  diffusion: --min-snr G --cache N --eval-every N --eval-count N --cfg C\n"
          "             --caption-dropout P --text-freeze STEPS --text-lr-scale S\n"
@@ -52,6 +53,7 @@ BuiltinModelConfig defaultConfig(const Args& args) {
   }
   if (const auto v = args.getInt("vocab")) config.vocabSize = *v;
   if (args.has("pooled-text")) config.pooledText = true;
+  if (args.has("positional")) config.unetPositional = true;
   if (const auto p = args.get("prediction")) {
     if (*p != "epsilon" && *p != "v") throw UsageError("--prediction must be epsilon or v");
     config.prediction = *p;
@@ -193,7 +195,7 @@ int runTrain(int argc, char** argv) {
                                  "count",        "text-freeze",
                                  "prediction",   "text-lr-scale",
                                  "kind-weights", "init"},
-                    {"resume", "bf16", "pooled-text"});
+                    {"resume", "bf16", "pooled-text", "positional"});
     if (args.positional().size() != 1) {
       usage();
       return 2;
@@ -207,6 +209,15 @@ int runTrain(int argc, char** argv) {
     std::signal(SIGINT, onStopSignal);
     std::signal(SIGTERM, onStopSignal);
     auto config = train::loadOrCreateConfig(paths, defaultConfig(args));
+    if (args.has("positional") && !config.unetPositional) {
+      // An existing folder (e.g. tokenizer + VAE packed for a lent GPU) may add the position map
+      // before its diffusion stage starts; a diffusion checkpoint without one cannot take it.
+      if (train::hasCheckpoint(paths.diffusionCheckpoint()))
+        throw UsageError("--positional: " + paths.diffusionCheckpoint().string() +
+                         " was trained without the position map");
+      config.unetPositional = true;
+      train::saveConfig(paths, config);
+    }
 
     if (stage == "tokenizer") return stageTokenizer(paths, config, args);
     if (stage == "vae")

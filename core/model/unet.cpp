@@ -66,6 +66,7 @@ void validateStructure(const UNetConfig& c) {
   if (c.inChannels <= 0 || c.outChannels <= 0 || c.modelChannels <= 0)
     configError("non-positive widths");
   if (c.channelMult.empty()) configError("channelMult is empty");
+  if (c.positionSide < 0) configError("negative positionSide");
   if (c.numResBlocks.size() != c.channelMult.size() ||
       c.transformerDepth.size() != c.channelMult.size())
     configError("channelMult, numResBlocks and transformerDepth need one entry per level");
@@ -148,6 +149,8 @@ UNetConfig UNetConfig::fromWeights(const SafetensorsFile& file, const std::strin
 
   const std::string label = prefix + "label_emb.0.0.weight";
   config.admInChannels = file.contains(label) ? shapeOf(file, label).at(1) : 0;
+  if (file.contains(prefix + "pos_emb"))
+    config.positionSide = shapeOf(file, prefix + "pos_emb").at(2);
 
   if (config.admInChannels > 0) {
     config.family = UNetFamily::SDXL;
@@ -237,6 +240,9 @@ UNetImpl::UNetImpl(UNetConfig config) : m_config(std::move(config)) {
     registerNested(*this, "label_emb.0.0", m_labelEmb0.ptr());
     registerNested(*this, "label_emb.0.2", m_labelEmb2.ptr());
   }
+  if (c.positionSide > 0)
+    m_posEmb = register_parameter("pos_emb",
+                                  at::zeros({1, c.modelChannels, c.positionSide, c.positionSide}));
 
   auto transformer = [&](int64_t ch, int64_t depth) {
     const auto [heads, dimHead] = c.headsFor(ch);
@@ -377,6 +383,12 @@ at::Tensor UNetImpl::forward(const at::Tensor& x, const at::Tensor& timesteps,
   skips.reserve(m_inputBlocks.size());
   for (auto& block : m_inputBlocks) {
     h = block(h, embSilu, ctx);
+    if (skips.empty() && m_posEmb.defined()) {  // after conv_in: + position map [1,mc,H,W]
+      at::Tensor pos = cast(m_posEmb);
+      if (pos.size(2) != h.size(2) || pos.size(3) != h.size(3))
+        pos = at::upsample_bilinear2d(pos, {h.size(2), h.size(3)}, false);
+      h = h + pos.contiguous(h.suggest_memory_format());
+    }
     skips.push_back(h);
   }
   h = m_middleBlock(h, embSilu, ctx);

@@ -61,6 +61,11 @@ struct UNetConfig {
   int64_t numHeads = 8;
   int64_t numHeadChannels = -1;
   double maxPeriod = 10000.0;
+  /// Lienzo built-in models only (no SD family has it): side S of a learned absolute-position
+  /// map `pos_emb` [1, modelChannels, S, S] added to conv_in's output, bilinearly resized when the
+  /// latent is not S×S. Zero padding alone carries position too weakly for captions such as "on
+  /// the left" (docs/builtin-model.md). 0 = none.
+  int64_t positionSide = 0;
 
   /// Infers everything except the heads from tensor names and shapes under `prefix`
   /// (e.g. "model.diffusion_model."), then applies the family's head defaults (which may not
@@ -112,6 +117,7 @@ class UNetImpl : public torch::nn::Module {
   std::vector<TimestepSequential> m_outputBlocks;
   GroupNorm m_outNorm{nullptr};
   Conv2d m_outConv{nullptr};
+  at::Tensor m_posEmb;  // [1,modelChannels,S,S] when config.positionSide > 0
 };
 TORCH_MODULE(UNet);
 

@@ -35,6 +35,7 @@ nlohmann::json BuiltinModelConfig::toJson() const {
   j["unet"] = {{"channels", unetChannels},        {"mult", unetMult},
                {"res_blocks", unetResBlocks},     {"transformer_depth", unetTransformerDepth},
                {"middle_depth", unetMiddleDepth}, {"head_channels", unetHeadChannels}};
+  if (unetPositional) j["unet"]["positional"] = true;
   j["diffusion"] = {{"schedule", schedule},     {"timesteps", timesteps},
                     {"prediction", prediction}, {"scale_factor", scaleFactor},
                     {"x0_clamp", x0Clamp},      {"cfg", defaultCfg},
@@ -68,6 +69,7 @@ BuiltinModelConfig BuiltinModelConfig::fromJson(const nlohmann::json& j) {
     c.unetTransformerDepth = u.at("transformer_depth").get<std::vector<int64_t>>();
     c.unetMiddleDepth = u.at("middle_depth").get<int64_t>();
     c.unetHeadChannels = u.at("head_channels").get<int64_t>();
+    c.unetPositional = u.value("positional", false);
     const auto& d = j.at("diffusion");
     c.schedule = d.at("schedule").get<std::string>();
     c.timesteps = d.at("timesteps").get<int64_t>();
@@ -124,6 +126,7 @@ UNetConfig BuiltinModelConfig::unetConfig() const {
   u.linearProjection = true;
   u.numHeadChannels = unetHeadChannels;
   u.numHeads = -1;
+  if (unetPositional) u.positionSide = imageSize >> (vaeMult.size() - 1);  // latent side
   return u;
 }
 

@@ -53,6 +53,9 @@ struct BuiltinModelConfig {
   std::vector<int64_t> unetTransformerDepth{0, 1, 1};
   int64_t unetMiddleDepth = 1;
   int64_t unetHeadChannels = 32;
+  /// A learned position map after the U-Net's conv_in (UNetConfig::positionSide = the latent
+  /// side). JSON "unet"."positional", written only when true.
+  bool unetPositional = false;
 
   // Diffusion.
   std::string schedule = "cosine";  ///< "cosine" (Nichol & Dhariwal) or "scaled_linear" (SD)

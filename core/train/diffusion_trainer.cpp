@@ -229,8 +229,11 @@ namespace {
 int64_t loadInitWeights(const std::filesystem::path& file, const BuiltinModelConfig& config,
                         UNet& unet, ClipTextModel& text) {
   const SafetensorsFile model = SafetensorsFile::open(file);
-  const auto theirs = readBuiltinConfig(model).toJson();  // invalid_argument: not a built-in model
-  const auto ours = config.toJson();
+  auto theirs = readBuiltinConfig(model).toJson();  // invalid_argument: not a built-in model
+  auto ours = config.toJson();
+  // A model without the position map may start a run with one (the map starts at zero).
+  const bool addsPositions = config.unetPositional && !theirs["unet"].value("positional", false);
+  if (addsPositions) ours["unet"].erase("positional");
   for (const char* part : {"unet", "text"})
     if (theirs.at(part) != ours.at(part))
       throw std::runtime_error(file.string() + ": its " + part + " (" + theirs.at(part).dump() +
@@ -238,7 +241,8 @@ int64_t loadInitWeights(const std::filesystem::path& file, const BuiltinModelCon
   if (theirs.at("diffusion").value("prediction", "") !=
       ours.at("diffusion").value("prediction", ""))
     throw std::runtime_error(file.string() + ": trained for another prediction target");
-  copyParameters(*unet, model, "model.diffusion_model.");
+  copyParameters(*unet, model, "model.diffusion_model.",
+                 addsPositions ? std::vector<std::string>{"pos_emb"} : std::vector<std::string>{});
   copyParameters(*text, model, "text_model.");
   int64_t steps = 0;
   if (const auto s = model.metadata().find("lienzo.training_steps"); s != model.metadata().end())

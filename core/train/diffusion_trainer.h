@@ -42,8 +42,10 @@ struct DiffusionOptions {
   /// Exported built-in model (`lienzo train export`) whose U-Net and text-encoder weights start a
   /// new run instead of the random initialisation (continuing a run whose checkpoint is not at
   /// hand, e.g. one trained on a lent GPU). Its architecture, prediction and pooled-text setting
-  /// must equal the run's config (std::runtime_error otherwise). Ignored when resuming from a
-  /// checkpoint; its training steps are added to the exported model's count.
+  /// must equal the run's config (std::runtime_error otherwise), except that a run with
+  /// `unetPositional` may start from a model without it (its position map then starts at zero).
+  /// Ignored when resuming from a checkpoint; its training steps are added to the exported model's
+  /// count.
   std::filesystem::path initFrom;
 };
 

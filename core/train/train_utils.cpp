@@ -103,6 +103,16 @@ void initParameters(torch::nn::Module& module, at::Generator& gen,
     }
     for (const auto& p : m->parameters(false)) done.insert(p.unsafeGetTensorImpl());
   }
+  // Learned position maps (UNetConfig::positionSide) start at zero: the network starts out as
+  // one without them.
+  for (const auto& p : module.named_parameters(true)) {
+    const std::string& key = p.key();
+    if (key == "pos_emb" || (key.size() > 8 && key.compare(key.size() - 8, 8, ".pos_emb") == 0)) {
+      at::Tensor t = p.value();
+      t.zero_();
+      done.insert(t.unsafeGetTensorImpl());
+    }
+  }
   // Layers are built with uninitialised storage (loading pays no random init), so a parameter no
   // rule above covers would train from whatever the heap held: refuse instead.
   for (const auto& p : module.named_parameters(true))
@@ -182,10 +192,13 @@ AutocastScope::~AutocastScope() {
 }
 
 void copyParameters(torch::nn::Module& module, const SafetensorsFile& file,
-                    const std::string& keyPrefix) {
+                    const std::string& keyPrefix, const std::vector<std::string>& keepIfMissing) {
   at::NoGradGuard noGrad;
   for (auto& item : module.named_parameters(true)) {
     const auto key = keyPrefix + item.key();
+    if (!file.contains(key) &&
+        std::find(keepIfMissing.begin(), keepIfMissing.end(), item.key()) != keepIfMissing.end())
+      continue;
     const auto value = file.load(key, at::kFloat);
     if (!value.sizes().equals(item.value().sizes()))
       throw std::runtime_error(file.path().string() + ": '" + key + "' has another shape");

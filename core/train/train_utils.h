@@ -70,9 +70,11 @@ void initParameters(torch::nn::Module& module, at::Generator& gen,
 
 /// Copies `file`'s tensors named `keyPrefix + <parameter path>` into every parameter of `module`
 /// (float32, in place, no autograd). std::runtime_error naming `file` and the key when one is
-/// missing or has another shape.
+/// missing or has another shape; parameters named in `keepIfMissing` (paths without the prefix)
+/// keep their value when the file lacks them.
 void copyParameters(torch::nn::Module& module, const SafetensorsFile& file,
-                    const std::string& keyPrefix);
+                    const std::string& keyPrefix,
+                    const std::vector<std::string>& keepIfMissing = {});
 
 /// (prefix + path, tensor) for every parameter (and buffer) of `module`, detached.
 std::vector<std::pair<std::string, at::Tensor>> namedTensors(const torch::nn::Module& module,

@@ -266,6 +266,20 @@ TEST_F(TrainerTest, InitFromAnExportedModel) {
   resumed.resume = true;
   EXPECT_EQ(trainDiffusion(s_config, resumed, gone, next).steps, 2);
 
+  // A run with the position map may start from this model without one: every shared weight is
+  // the file's, the map starts at zero.
+  auto positional = s_config;
+  positional.unetPositional = true;
+  const auto withMap = folder("init_positional");
+  saveConfig(withMap, positional);
+  trainDiffusion(positional, zeroLr, d, withMap);
+  const auto mapState = SafetensorsFile::open(withMap.diffusionCheckpoint() / "state.safetensors");
+  const auto map = mapState.load("model.unet.pos_emb", at::kFloat);
+  EXPECT_EQ(map.sizes(), (std::vector<int64_t>{1, s_config.unetChannels, 4, 4}));
+  EXPECT_EQ(map.abs().max().item<float>(), 0.0f);
+  EXPECT_TRUE(at::equal(mapState.load("model.unet.out.2.weight", at::kFloat),
+                        from.load("model.diffusion_model.out.2.weight", at::kFloat)));
+
   auto wider = s_config;
   wider.unetChannels = 64;
   const auto other = folder("init_other");
@@ -280,12 +294,14 @@ TEST_F(TrainerTest, InitFromAnExportedModel) {
 
 class ExportTest : public TrainerTest, public ::testing::WithParamInterface<bool> {};
 
-// Exported with and without the pooled-text path (v-prediction for the pooled variant): the file
-// loads through the normal loader and the pipeline generates with it.
+// Exported with and without the pooled-text path (v-prediction and the position map for the
+// pooled variant): the file loads through the normal loader and the pipeline generates with it
+// (at 64 px, so the 4×4 position map is resized to the 16×16 latent).
 TEST_P(ExportTest, ExportLoadsAndGenerates) {
   auto config = s_config;
   config.pooledText = GetParam();
   if (config.pooledText) config.prediction = "v";
+  config.unetPositional = config.pooledText;
   const auto paths = folder(config.pooledText ? "export_pooled" : "export");
   saveConfig(paths, config);
   trainDiffusion(config, quickOptions(4), smallDiffusion(), paths);
@@ -296,6 +312,10 @@ TEST_P(ExportTest, ExportLoadsAndGenerates) {
     EXPECT_EQ(readBuiltinConfig(file).imageSize, s_config.imageSize);
     EXPECT_EQ(readBuiltinConfig(file).pooledText, config.pooledText);
     EXPECT_EQ(file.contains("model.diffusion_model.label_emb.0.0.weight"), config.pooledText);
+    EXPECT_EQ(readBuiltinConfig(file).unetPositional, config.unetPositional);
+    EXPECT_EQ(file.contains("model.diffusion_model.pos_emb"), config.unetPositional);
+    EXPECT_EQ(UNetConfig::fromWeights(file, "model.diffusion_model.").positionSide,
+              config.unetPositional ? 4 : 0);
     EXPECT_TRUE(file.contains("text_model.final_layer_norm.weight"));
     EXPECT_TRUE(file.contains("model.diffusion_model.out.2.weight"));
   }
@@ -384,6 +404,40 @@ TEST(KindWeightedSampler, DrawsKindsInProportionToTheirWeights) {
   EXPECT_THROW(parseKindWeights("sideways=2"), std::invalid_argument);
   EXPECT_THROW(KindWeightedSampler(scenes, std::array<double, kSceneKindCount>{}),
                std::invalid_argument);
+}
+
+// The position map: absent from the JSON unless on; zero-initialised, so a U-Net with it starts as
+// the same U-Net without it; once non-zero the output depends on where in the latent it is, at
+// the map's own size and resized to another.
+TEST(BuiltinModel, PositionMapStartsAsANoOpThenAddsPlace) {
+  auto config = tinyConfig();
+  EXPECT_FALSE(config.toJson().at("unet").contains("positional"));
+  config.unetPositional = true;
+  EXPECT_TRUE(BuiltinModelConfig::fromJson(config.toJson()).unetPositional);
+  EXPECT_EQ(config.unetConfig().positionSide, 4);  // 16 px, VAE factor 4
+  EXPECT_EQ(tinyConfig().unetConfig().positionSide, 0);
+
+  UNet plain(tinyConfig().unetConfig()), placed(config.unetConfig());
+  auto g1 = at::make_generator<at::CPUGeneratorImpl>(11);
+  auto g2 = at::make_generator<at::CPUGeneratorImpl>(11);
+  initParameters(*plain, g1);
+  initParameters(*placed, g2);  // same draws: pos_emb is set after the layers
+  at::NoGradGuard noGrad;
+  at::Tensor map = placed->named_parameters(false)["pos_emb"];  // shares the parameter
+  EXPECT_EQ(map.abs().max().item<float>(), 0.0f);
+  auto gen = at::make_generator<at::CPUGeneratorImpl>(12);
+  for (const int64_t side : {4, 6}) {
+    const auto x = at::randn({2, 4, side, side}, gen);  // [B,C,h,w]
+    const auto ctx = at::randn({2, 48, 32}, gen);       // [B,tokens,textWidth]
+    const auto t = at::tensor({10.0f, 700.0f});
+    EXPECT_TRUE(at::equal(plain->forward(x, t, ctx), placed->forward(x, t, ctx))) << side;
+    map.copy_(at::randn(map.sizes(), gen));
+    // What the map adds varies over the latent (not one bias everywhere).
+    const auto d = placed->forward(x, t, ctx) - plain->forward(x, t, ctx);  // [2,4,side,side]
+    EXPECT_EQ(d.sizes(), x.sizes());
+    EXPECT_GT((d - d.mean(at::IntArrayRef{2, 3}, true)).abs().max().item<float>(), 1e-3) << side;
+    map.zero_();
+  }
 }
 
 // The x0 clamp gives the same clamped x0 whether the model predicts ε or v.
