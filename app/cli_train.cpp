@@ -39,6 +39,7 @@ void usage() {
          "             --caption-dropout P --text-freeze STEPS --text-lr-scale S\n"
          "             --kind-weights KIND=W,... (single two_objects positional counting\n"
          "             colour_attribution; batches draw cached scenes by kind; others 1)\n"
+         "             --position-lr-scale S (the --positional map's lr = lr × S)\n"
          "             --init MODEL (start from an exported model's weights)\n"
          "  probe: --count N (caption use of the checkpoint's EMA networks)\n"
          "  all: --vae-steps N (diffusion steps: --steps)\n";
@@ -102,6 +103,7 @@ train::DiffusionOptions diffusionOptions(const Args& args) {
   d.captionDropout = args.getDouble("caption-dropout").value_or(d.captionDropout);
   d.textFreezeSteps = args.getInt("text-freeze").value_or(d.textFreezeSteps);
   d.textLrScale = args.getDouble("text-lr-scale").value_or(d.textLrScale);
+  d.positionLrScale = args.getDouble("position-lr-scale").value_or(d.positionLrScale);
   if (const auto init = args.get("init")) d.initFrom = *init;
   if (const auto kinds = args.get("kind-weights")) {
     try {
@@ -110,8 +112,8 @@ train::DiffusionOptions diffusionOptions(const Args& args) {
       throw UsageError(std::string("--kind-weights: ") + e.what());
     }
   }
-  if (d.textFreezeSteps < 0 || !(d.textLrScale >= 0))
-    throw UsageError("--text-freeze and --text-lr-scale must not be negative");
+  if (d.textFreezeSteps < 0 || !(d.textLrScale >= 0) || !(d.positionLrScale >= 0))
+    throw UsageError("--text-freeze, --text-lr-scale and --position-lr-scale must not be negative");
   if (!(d.captionDropout >= 0 && d.captionDropout <= 1))
     throw UsageError("--caption-dropout must be in [0, 1]");
   return d;
@@ -180,21 +182,38 @@ int stageBench(const BuiltinModelConfig& config, const Args& args) {
 
 int runTrain(int argc, char** argv) {
   try {
-    const Args args(argc, argv, {"out",          "steps",
-                                 "batch",        "lr",
-                                 "seed",         "threads",
-                                 "warmup",       "lr-final",
-                                 "log-every",    "checkpoint-every",
-                                 "config",       "vocab",
-                                 "corpus",       "kl",
-                                 "min-snr",      "cache",
-                                 "eval-every",   "eval-count",
-                                 "cfg",          "vae-steps",
-                                 "output",       "device",
-                                 "ema",          "caption-dropout",
-                                 "count",        "text-freeze",
-                                 "prediction",   "text-lr-scale",
-                                 "kind-weights", "init"},
+    const Args args(argc, argv,
+                    {"out",
+                     "steps",
+                     "batch",
+                     "lr",
+                     "seed",
+                     "threads",
+                     "warmup",
+                     "lr-final",
+                     "log-every",
+                     "checkpoint-every",
+                     "config",
+                     "vocab",
+                     "corpus",
+                     "kl",
+                     "min-snr",
+                     "cache",
+                     "eval-every",
+                     "eval-count",
+                     "cfg",
+                     "vae-steps",
+                     "output",
+                     "device",
+                     "ema",
+                     "caption-dropout",
+                     "count",
+                     "text-freeze",
+                     "prediction",
+                     "text-lr-scale",
+                     "kind-weights",
+                     "init",
+                     "position-lr-scale"},
                     {"resume", "bf16", "pooled-text", "positional"});
     if (args.positional().size() != 1) {
       usage();

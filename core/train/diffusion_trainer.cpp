@@ -315,18 +315,21 @@ DiffusionTrainResult trainDiffusion(const BuiltinModelConfig& config, const Trai
   }
   text->to(device);  // initialised on the CPU (same weights on every device), trained on `device`
   unet->to(device);
-  // Two parameter groups (U-Net, text encoder: their own learning rates); the checkpoint's AdamW
-  // moments are indexed over both in this order, as with one group.
-  const std::vector<at::Tensor> unetParams = unet->parameters(), textParams = text->parameters();
-  std::vector<at::Tensor> params = unetParams;
+  // Parameter groups with their own learning rates: U-Net, text encoder and, for a U-Net with a
+  // position map, the map; the checkpoint's AdamW moments are indexed over them in this order.
+  std::vector<at::Tensor> unetParams, positionParams;
+  for (const auto& p : unet->named_parameters(true))
+    (p.key() == "pos_emb" ? positionParams : unetParams).push_back(p.value());
+  const std::vector<at::Tensor> textParams = text->parameters();
+  std::vector<at::Tensor> params = unet->parameters();  // all, for the gradient-norm clip
   params.insert(params.end(), textParams.begin(), textParams.end());
   const auto adamOptions = torch::optim::AdamWOptions(options.lr).weight_decay(options.weightDecay);
-  torch::optim::AdamW optimizer(
-      {torch::optim::OptimizerParamGroup(unetParams,
-                                         std::make_unique<torch::optim::AdamWOptions>(adamOptions)),
-       torch::optim::OptimizerParamGroup(
-           textParams, std::make_unique<torch::optim::AdamWOptions>(adamOptions))},
-      adamOptions);
+  std::vector<torch::optim::OptimizerParamGroup> groups;
+  for (const std::vector<at::Tensor>* group : std::initializer_list<const std::vector<at::Tensor>*>{
+           &unetParams, &textParams, &positionParams})
+    if (!group->empty())
+      groups.emplace_back(*group, std::make_unique<torch::optim::AdamWOptions>(adamOptions));
+  torch::optim::AdamW optimizer(std::move(groups), adamOptions);
   Ema emaUnet(*unet, options.emaDecay), emaText(*text, options.emaDecay);
   const std::vector<std::pair<std::string, torch::nn::Module*>> modules = {
       {"unet.", unet.ptr().get()}, {"text.", text.ptr().get()}};
@@ -405,6 +408,9 @@ DiffusionTrainResult trainDiffusion(const BuiltinModelConfig& config, const Trai
     // lr 0 also stops AdamW's decoupled weight decay: a frozen encoder stays exactly as it is.
     static_cast<torch::optim::AdamWOptions&>(optimizer.param_groups()[1].options())
         .lr(state.step < diffusion.textFreezeSteps ? 0.0 : lr * diffusion.textLrScale);
+    if (!positionParams.empty())
+      static_cast<torch::optim::AdamWOptions&>(optimizer.param_groups()[2].options())
+          .lr(lr * diffusion.positionLrScale);
     optimizer.zero_grad();
     at::Tensor loss;
     {

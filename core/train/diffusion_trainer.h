@@ -36,6 +36,8 @@ struct DiffusionOptions {
   /// caption-to-caption variation of the last position 32 % → 5 % of its RMS in 3 k steps).
   int64_t textFreezeSteps = 0;
   double textLrScale = 1.0;  ///< text encoder learning rate = lr × this (after the freeze)
+  /// The U-Net's position map (BuiltinModelConfig::unetPositional) learns at lr × this.
+  double positionLrScale = 1.0;
   /// Training batches draw cached scenes with these weights per SceneKind (KindWeightedSampler);
   /// unset = uniformly, i.e. the kinds in the proportions sampleScene made them.
   std::optional<std::array<double, kSceneKindCount>> kindWeights;

@@ -279,6 +279,20 @@ TEST_F(TrainerTest, InitFromAnExportedModel) {
   EXPECT_EQ(map.abs().max().item<float>(), 0.0f);
   EXPECT_TRUE(at::equal(mapState.load("model.unet.out.2.weight", at::kFloat),
                         from.load("model.diffusion_model.out.2.weight", at::kFloat)));
+  // The map has its own learning rate: at scale 0 it stays at zero while the U-Net trains; at the
+  // default scale it moves.
+  for (const double scale : {0.0, 1.0}) {
+    const auto run = folder(scale == 0 ? "init_positional_0" : "init_positional_1");
+    saveConfig(run, positional);
+    auto dScaled = d;
+    dScaled.positionLrScale = scale;
+    trainDiffusion(positional, quickOptions(2), dScaled, run);
+    const auto st = SafetensorsFile::open(run.diffusionCheckpoint() / "state.safetensors");
+    EXPECT_EQ(st.load("model.unet.pos_emb", at::kFloat).abs().max().item<float>() > 0, scale > 0)
+        << scale;
+    EXPECT_FALSE(at::equal(st.load("model.unet.out.2.weight", at::kFloat),
+                           from.load("model.diffusion_model.out.2.weight", at::kFloat)));
+  }
 
   auto wider = s_config;
   wider.unetChannels = 64;
