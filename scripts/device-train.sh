@@ -59,15 +59,19 @@ fi
 # --steps is about what a 560 s lease trains (3 000 steps × 512 in 345 s on 2026-11-27, H200, both
 # runs side by side at 9.2 it/s each), so the cosine decay to --lr-final ends with the lease.
 COMMON=${COMMON:---steps 3000 --batch 512 --lr 3e-4 --lr-final 1.5e-5 --warmup 100 --cache 80000
-  --min-snr 5 --eval-every 1500 --eval-count 48 --cfg 4 --log-every 250 --checkpoint-every 1500
+  --min-snr 5 --eval-every 1500 --eval-count 200 --cfg 4 --log-every 250 --checkpoint-every 1500
   --threads 8}
 # Both continue the shipped model (its weights travel with the tree; the carried config.json must
 # be its config: device-pack.sh of build-trainer/run6). How it was made (docs/builtin-model.md):
 # from scratch with the text encoder frozen 2 000 steps, then 0.1× lr; later leases continue it
-# with a cosine decay per lease; the text encoder at 0.3× and 1.0× lr scored alike (0.75–0.76).
+# with a cosine decay per lease; lease 4 weighted positional and counting scenes up
+# (--kind-weights), which raised counting but not position. Both runs now add the U-Net position
+# map (--positional, zero at the start; the folder's config.json gets it) at two learning-rate
+# scales for it: position is what this lease should answer.
 INIT=${INIT:-resources/models/lienzo-builtin.safetensors}
-RUN_A=${RUN_A:---init $INIT --text-lr-scale 0.3}
-RUN_B=${RUN_B:---init $INIT --text-lr-scale 1.0}
+KINDS="--kind-weights single=0.8,two_objects=0.8,positional=3.5,counting=2"
+RUN_A=${RUN_A:---init $INIT --text-lr-scale 1.0 $KINDS --positional --position-lr-scale 10}
+RUN_B=${RUN_B:---init $INIT --text-lr-scale 1.0 $KINDS --positional --position-lr-scale 50}
 until=$((start + DEADLINE - 50))
 
 train_one() {  # NAME OPTIONS...
