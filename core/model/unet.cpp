@@ -383,7 +383,9 @@ at::Tensor UNetImpl::forward(const at::Tensor& x, const at::Tensor& timesteps,
   skips.reserve(m_inputBlocks.size());
   for (auto& block : m_inputBlocks) {
     h = block(h, embSilu, ctx);
-    if (skips.empty() && m_posEmb.defined()) {  // after conv_in: + position map [1,mc,H,W]
+    // After conv_in: + the learned position map [1,mc,H,W] (Ref: the learned absolute position
+    // embeddings of ViT, Dosovitskiy et al. 2020, on the latent grid instead of patches).
+    if (skips.empty() && m_posEmb.defined()) {
       at::Tensor pos = cast(m_posEmb);
       if (pos.size(2) != h.size(2) || pos.size(3) != h.size(3))
         pos = at::upsample_bilinear2d(pos, {h.size(2), h.size(3)}, false);

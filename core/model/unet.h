@@ -63,8 +63,8 @@ struct UNetConfig {
   double maxPeriod = 10000.0;
   /// Lienzo built-in models only (no SD family has it): side S of a learned absolute-position
   /// map `pos_emb` [1, modelChannels, S, S] added to conv_in's output, bilinearly resized when the
-  /// latent is not S×S. Zero padding alone carries position too weakly for captions such as "on
-  /// the left" (docs/builtin-model.md). 0 = none.
+  /// latent is not S×S. Meant for captions such as "on the left", which a U-Net whose only
+  /// position cue is zero padding did not learn (docs/builtin-model.md). 0 = none.
   int64_t positionSide = 0;
 
   /// Infers everything except the heads from tensor names and shapes under `prefix`
