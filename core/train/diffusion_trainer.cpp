@@ -21,7 +21,10 @@ namespace lienzo::train {
 
 namespace {
 
-const std::vector<std::string> kUnetZeroPaths = {"out_layers.3.", "proj_out.", "out.2."};
+// Zero-initialised: each ResBlock's and transformer's last projection, the output conv, and the
+// position map (a U-Net with it then starts as one without).
+const std::vector<std::string> kUnetZeroPaths = {"out_layers.3.", "proj_out.", "out.2.",
+                                                 "pos_emb."};
 
 void writeGrid(const at::Tensor& images, const std::filesystem::path& file, int64_t columns) {
   const int64_t n = std::min<int64_t>(images.size(0), columns * 4);
@@ -325,10 +328,12 @@ DiffusionTrainResult trainDiffusion(const BuiltinModelConfig& config, const Trai
   params.insert(params.end(), textParams.begin(), textParams.end());
   const auto adamOptions = torch::optim::AdamWOptions(options.lr).weight_decay(options.weightDecay);
   std::vector<torch::optim::OptimizerParamGroup> groups;
-  for (const std::vector<at::Tensor>* group : std::initializer_list<const std::vector<at::Tensor>*>{
-           &unetParams, &textParams, &positionParams})
-    if (!group->empty())
-      groups.emplace_back(*group, std::make_unique<torch::optim::AdamWOptions>(adamOptions));
+  auto addGroup = [&](const std::vector<at::Tensor>& group) {
+    groups.emplace_back(group, std::make_unique<torch::optim::AdamWOptions>(adamOptions));
+  };
+  addGroup(unetParams);
+  addGroup(textParams);
+  if (!positionParams.empty()) addGroup(positionParams);
   torch::optim::AdamW optimizer(std::move(groups), adamOptions);
   Ema emaUnet(*unet, options.emaDecay), emaText(*text, options.emaDecay);
   const std::vector<std::pair<std::string, torch::nn::Module*>> modules = {

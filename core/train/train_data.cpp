@@ -92,10 +92,14 @@ KindWeightedSampler::KindWeightedSampler(const std::vector<Scene>& scenes,
 
 int64_t KindWeightedSampler::draw(std::mt19937_64& rng) const {
   // Inverse CDF: the first scene whose running sum exceeds u·total. Zero-weight scenes repeat the
-  // previous sum, so upper_bound never lands on one.
-  const double u = uniformUnit(rng) * m_cumulative.back();
-  const auto it = std::upper_bound(m_cumulative.begin(), m_cumulative.end(), u);
-  return std::min<int64_t>(it - m_cumulative.begin(), int64_t(m_cumulative.size()) - 1);
+  // previous sum, so upper_bound never lands on one; when u·total rounds up to the total, the
+  // first scene reaching the total (the last with weight) is the one.
+  const double total = m_cumulative.back();
+  const double u = uniformUnit(rng) * total;
+  auto it = std::upper_bound(m_cumulative.begin(), m_cumulative.end(), u);
+  if (it == m_cumulative.end())
+    it = std::lower_bound(m_cumulative.begin(), m_cumulative.end(), total);
+  return it - m_cumulative.begin();
 }
 
 std::array<double, kSceneKindCount> parseKindWeights(const std::string& text) {

@@ -103,16 +103,14 @@ void initParameters(torch::nn::Module& module, at::Generator& gen,
     }
     for (const auto& p : m->parameters(false)) done.insert(p.unsafeGetTensorImpl());
   }
-  // Learned position maps (UNetConfig::positionSide) start at zero: the network starts out as
-  // one without them.
-  for (const auto& p : module.named_parameters(true)) {
-    const std::string& key = p.key();
-    if (key == "pos_emb" || (key.size() > 8 && key.compare(key.size() - 8, 8, ".pos_emb") == 0)) {
+  // Parameters outside any layer (e.g. the U-Net's position map, UNetConfig::positionSide) have
+  // no init rule of their own: under a zero path they start at zero.
+  for (const auto& p : module.named_parameters(true))
+    if (done.count(p.value().unsafeGetTensorImpl()) == 0 && containsAny(p.key() + ".", zeroPaths)) {
       at::Tensor t = p.value();
       t.zero_();
       done.insert(t.unsafeGetTensorImpl());
     }
-  }
   // Layers are built with uninitialised storage (loading pays no random init), so a parameter no
   // rule above covers would train from whatever the heap held: refuse instead.
   for (const auto& p : module.named_parameters(true))

@@ -64,7 +64,9 @@ struct TrainOptions {
 /// PyTorch-default initialisation for the project's layers (core/model/layers.h): Linear/Conv2d
 /// weight and bias U(-1/sqrt(fan_in), 1/sqrt(fan_in)), norms weight 1 / bias 0, token embeddings
 /// N(0, 0.02). Parameters whose path contains one of `zeroPaths` are set to 0 (SD zero_module:
-/// the last conv of ResBlocks, attention proj_out, the U-Net output conv).
+/// the last conv of ResBlocks, attention proj_out, the U-Net output conv), as are loose
+/// parameters outside any layer under such a path (the U-Net's position map); any other
+/// parameter without a rule is a std::logic_error.
 void initParameters(torch::nn::Module& module, at::Generator& gen,
                     const std::vector<std::string>& zeroPaths = {});
 
