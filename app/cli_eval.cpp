@@ -246,7 +246,7 @@ int runEval(int argc, char** argv) {
     const Args args(argc, argv,
                     {"render", "seed", "size", "write", "scene", "dir", "captions", "lang", "model",
                      "count", "steps", "cfg", "sampler", "threads"},
-                    {"shuffle", "json", "verbose"});
+                    {"shuffle", "json", "verbose", "reconstruct"});
 #ifdef LIENZO_HAVE_TRAINER
     if (args.has("model")) return runEvalModel(args);
 #endif
@@ -260,7 +260,8 @@ int runEval(int argc, char** argv) {
                  "       lienzo eval --dir DIR [--json]\n"
                  "       lienzo eval --captions N [--seed S] [--lang en|es]\n"
                  "       lienzo eval --model FILE [--count N] [--lang en|es|both] [--steps S]\n"
-                 "                   [--cfg C] [--sampler NAME] [--threads T] [--write DIR]\n";
+                 "                   [--cfg C] [--sampler NAME] [--threads T] [--write DIR]\n"
+                 "                   [--reconstruct]\n";
     return 2;
   } catch (const std::exception& e) {
     std::cerr << "lienzo eval: " << e.what() << "\n";

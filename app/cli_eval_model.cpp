@@ -30,6 +30,14 @@ train::RgbImage toTrainImage(const lienzo::RgbImage& image) {
   return out;
 }
 
+lienzo::RgbImage fromTrainImage(const train::RgbImage& image) {
+  lienzo::RgbImage out;
+  out.width = image.width;
+  out.height = image.height;
+  out.pixels = image.pixels;
+  return out;
+}
+
 void writeBytes(const fs::path& path, const std::vector<uint8_t>& bytes) {
   std::ofstream out(path, std::ios::binary);
   out.write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
@@ -56,6 +64,7 @@ int runEvalModel(const Args& args) {
   applyThreads(args.getInt("threads"));
   const int64_t seed = args.getInt("seed").value_or(1000);
   const auto writeDir = args.get("write");
+  const bool reconstruct = args.has("reconstruct");
   if (writeDir) fs::create_directories(*writeDir);
 
   std::shared_ptr<const ModelBundle> bundle;
@@ -87,8 +96,12 @@ int runEvalModel(const Args& args) {
       GenerationParams p = base;
       p.prompt = train::caption(scene, language, rng);
       p.seed = seed + i;
-      const GenerationResult result = generate(*bundle, p);
-      const train::RgbImage image = toTrainImage(result.images.at(0).image);
+      // --reconstruct: the scene's own render through the model's VAE (encode, decode) instead
+      // of a generated picture: the most a perfect U-Net could reach with this VAE.
+      const train::RgbImage image =
+          reconstruct ? toTrainImage(forwardProcess(
+                            *bundle, fromTrainImage(train::render(scene, base.width)), -1, 0))
+                      : toTrainImage(generate(*bundle, p).images.at(0).image);
       scorer.add(train::evaluate(image, scene));
       if (writeDir) {
         const std::string stem =

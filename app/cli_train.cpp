@@ -27,20 +27,23 @@ extern "C" void onStopSignal(int) {
 
 void usage() {
   std::cerr
-      << "usage: lienzo train tokenizer|vae|diffusion|export|probe|all|bench --out DIR [options]\n"
+      << "usage: lienzo train tokenizer|vae|diffusion|decoder|export|probe|all|bench --out DIR\n"
+         "       [options]\n"
          "  common: --steps N --batch B --lr LR --seed S --resume --bf16 --threads T\n"
          "          --device cpu|cuda (diffusion stage) --ema D\n"
          "          --warmup N --lr-final LR (cosine decay to LR at --steps)\n"
          "          --log-every N --checkpoint-every N --config FILE\n"
          "  new folder: --prediction epsilon|v --pooled-text --positional (kept in\n"
          "              DIR/config.json; --positional: a learned position map in the U-Net)\n"
-         "  tokenizer: --vocab N --corpus LINES   vae: --kl W   export: -o FILE\n"
+         "  tokenizer: --vocab N --corpus LINES   vae: --kl W\n"
+         "  export: -o FILE --vae-from MODEL (MODEL's VAE; its encoder must be DIR's)\n"
          "  diffusion: --min-snr G --cache N --eval-every N --eval-count N --cfg C\n"
          "             --caption-dropout P --text-freeze STEPS --text-lr-scale S\n"
          "             --kind-weights KIND=W,... (single two_objects positional counting\n"
          "             colour_attribution; batches draw cached scenes by kind; others 1)\n"
          "             --position-lr-scale S (the --positional map's lr = lr × S)\n"
          "             --init MODEL (start from an exported model's weights)\n"
+         "  decoder: --init MODEL -o FILE (MODEL's VAE decoder fine-tuned, encoder frozen)\n"
          "  probe: --count N (caption use of the checkpoint's EMA networks)\n"
          "  all: --vae-steps N (diffusion steps: --steps)\n";
 }
@@ -119,6 +122,20 @@ train::DiffusionOptions diffusionOptions(const Args& args) {
   return d;
 }
 
+// The decoder stage needs no folder config: everything but the decoder comes from --init.
+int stageDecoder(const train::TrainPaths& paths, const Args& args) {
+  const auto init = args.get("init");
+  if (!init) throw UsageError("decoder: --init MODEL is required");
+  auto options = commonOptions(args, 4000, 2e-4);
+  if (options.device != "cpu")
+    throw UsageError("the decoder stage trains on the CPU (no --device)");
+  const std::filesystem::path output = args.get("output").value_or(paths.exported().string());
+  const auto r = train::tuneDecoder(*init, options, paths, output);
+  if (!r.finished)
+    std::cerr << "[decoder] stopped at step " << r.steps << "; continue with --resume\n";
+  return r.finished ? 0 : 1;
+}
+
 int stageTokenizer(const train::TrainPaths& paths, BuiltinModelConfig& config, const Args& args) {
   const auto report =
       train::trainTokenizer(paths, config, int(args.getInt("corpus").value_or(20000)),
@@ -157,7 +174,8 @@ bool stageDiffusion(const train::TrainPaths& paths, const BuiltinModelConfig& co
 int stageExport(const train::TrainPaths& paths, const BuiltinModelConfig& config,
                 const Args& args) {
   const std::filesystem::path out = args.get("output", paths.exported().string());
-  const auto bytes = train::exportModel(paths, config, out);
+  const auto bytes =
+      train::exportModel(paths, config, out, args.get("vae-from").value_or(std::string()));
   std::cerr << "[export] " << out.string() << " (" << (bytes >> 10) << " KiB)\n";
   return 0;
 }
@@ -197,7 +215,7 @@ int runTrain(int argc, char** argv) {
                                  "count",        "text-freeze",
                                  "prediction",   "text-lr-scale",
                                  "kind-weights", "position-lr-scale",
-                                 "init"},
+                                 "init",         "vae-from"},
                     {"resume", "bf16", "pooled-text", "positional"});
     if (args.positional().size() != 1) {
       usage();
@@ -211,6 +229,7 @@ int runTrain(int argc, char** argv) {
     const train::TrainPaths paths{*out};
     std::signal(SIGINT, onStopSignal);
     std::signal(SIGTERM, onStopSignal);
+    if (stage == "decoder") return stageDecoder(paths, args);
     auto config = train::loadOrCreateConfig(paths, defaultConfig(args));
     if (args.has("positional") && !config.unetPositional) {
       // An existing folder (e.g. tokenizer + VAE packed for a lent GPU) may add the position map

@@ -34,6 +34,7 @@ struct TrainPaths {
   std::filesystem::path tokenizer() const { return root / "tokenizer.model"; }
   std::filesystem::path vaeCheckpoint() const { return root / "vae"; }
   std::filesystem::path vaeWeights() const { return root / "vae.safetensors"; }
+  std::filesystem::path decoderCheckpoint() const { return root / "decoder"; }
   std::filesystem::path latents() const { return root / "latents.safetensors"; }
   std::filesystem::path diffusionCheckpoint() const { return root / "diffusion"; }
   std::filesystem::path exported() const { return root / "lienzo-builtin.safetensors"; }

@@ -5,6 +5,7 @@ if(TARGET lienzo_sentencepiece)
     ${CMAKE_CURRENT_LIST_DIR}/train_utils.cpp ${CMAKE_CURRENT_LIST_DIR}/train_utils.h
     ${CMAKE_CURRENT_LIST_DIR}/train_data.cpp ${CMAKE_CURRENT_LIST_DIR}/train_data.h
     ${CMAKE_CURRENT_LIST_DIR}/vae_trainer.cpp ${CMAKE_CURRENT_LIST_DIR}/vae_trainer.h
+    ${CMAKE_CURRENT_LIST_DIR}/decoder_trainer.cpp ${CMAKE_CURRENT_LIST_DIR}/decoder_trainer.h
     ${CMAKE_CURRENT_LIST_DIR}/diffusion_trainer.cpp ${CMAKE_CURRENT_LIST_DIR}/diffusion_trainer.h
     ${CMAKE_CURRENT_LIST_DIR}/trainer.cpp ${CMAKE_CURRENT_LIST_DIR}/trainer.h
   )

@@ -13,6 +13,7 @@
 #include <chrono>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <sstream>
 
 namespace lienzo::train {
@@ -62,13 +63,28 @@ TokenizerReport trainTokenizer(const TrainPaths& paths, BuiltinModelConfig& conf
 }
 
 uint64_t exportModel(const TrainPaths& paths, const BuiltinModelConfig& config,
-                     const std::filesystem::path& output) {
+                     const std::filesystem::path& output, const std::filesystem::path& vaeFrom) {
   std::vector<std::pair<std::string, at::Tensor>> tensors;
-  // VAE weights as trained.
+  // VAE weights as trained, or another file's with the same encoder.
   const SafetensorsFile vaeFile = SafetensorsFile::open(paths.vaeWeights());
-  for (const auto& name : vaeFile.names())
-    if (name.rfind("first_stage_model.", 0) == 0)
-      tensors.emplace_back(name, vaeFile.load(name, at::kFloat).clone());
+  const std::string vaePrefix = "first_stage_model.";
+  std::optional<SafetensorsFile> other;
+  if (!vaeFrom.empty()) {
+    other = SafetensorsFile::open(vaeFrom);
+    for (const auto& name : vaeFile.names()) {
+      if (name.rfind(vaePrefix, 0) != 0 || isDecoderParameter(name.substr(vaePrefix.size())))
+        continue;
+      if (!other->contains(name) ||
+          !at::equal(other->load(name, at::kFloat), vaeFile.load(name, at::kFloat)))
+        throw std::runtime_error(vaeFrom.string() + ": " + name + " differs from " +
+                                 paths.vaeWeights().string() +
+                                 " (the encoder that made the latents)");
+    }
+  }
+  const SafetensorsFile& vaeSource = other ? *other : vaeFile;
+  for (const auto& name : vaeSource.names())
+    if (name.rfind(vaePrefix, 0) == 0)
+      tensors.emplace_back(name, vaeSource.load(name, at::kFloat).clone());
   // EMA weights of the U-Net and the text encoder.
   const auto state = paths.diffusionCheckpoint() / "state.safetensors";
   const SafetensorsFile ckpt = SafetensorsFile::open(state);

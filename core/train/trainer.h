@@ -10,6 +10,7 @@
 #pragma once
 
 #include "core/pipeline/builtin_config.h"
+#include "core/train/decoder_trainer.h"
 #include "core/train/diffusion_trainer.h"
 #include "core/train/train_data.h"
 #include "core/train/train_utils.h"
@@ -33,9 +34,13 @@ TokenizerReport trainTokenizer(const TrainPaths& paths, BuiltinModelConfig& conf
                                uint64_t seed);
 
 /// Writes the single-file model from <out>/vae.safetensors, the EMA weights of the diffusion
-/// checkpoint and the tokenizer. Returns the file size in bytes.
+/// checkpoint and the tokenizer. Returns the file size in bytes. With `vaeFrom` (a built-in model
+/// file, e.g. one whose decoder `lienzo train decoder` tuned) the VAE tensors come from that file
+/// instead; its encoder and quant_conv must equal the folder's, which made the cached latents
+/// (std::runtime_error naming the first tensor that differs).
 uint64_t exportModel(const TrainPaths& paths, const BuiltinModelConfig& config,
-                     const std::filesystem::path& output);
+                     const std::filesystem::path& output,
+                     const std::filesystem::path& vaeFrom = {});
 
 /// Seconds per optimizer step (forward + backward + AdamW, batch `batch`) of the VAE and of the
 /// text encoder + U-Net at `config`'s sizes, median of `steps` timed steps after 2 warm-up steps,
