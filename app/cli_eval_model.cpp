@@ -22,16 +22,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-train::RgbImage toTrainImage(const lienzo::RgbImage& image) {
-  train::RgbImage out;
-  out.width = image.width;
-  out.height = image.height;
-  out.pixels = image.pixels;
-  return out;
-}
-
-lienzo::RgbImage fromTrainImage(const train::RgbImage& image) {
-  lienzo::RgbImage out;
+// The pipeline's and the trainer's RGB images hold the same fields (size, 8-bit RGB pixels).
+template <typename To, typename From>
+To convertImage(const From& image) {
+  To out;
   out.width = image.width;
   out.height = image.height;
   out.pixels = image.pixels;
@@ -99,9 +93,10 @@ int runEvalModel(const Args& args) {
       // --reconstruct: the scene's own render through the model's VAE (encode, decode) instead
       // of a generated picture: the most a perfect U-Net could reach with this VAE.
       const train::RgbImage image =
-          reconstruct ? toTrainImage(forwardProcess(
-                            *bundle, fromTrainImage(train::render(scene, base.width)), -1, 0))
-                      : toTrainImage(generate(*bundle, p).images.at(0).image);
+          reconstruct
+              ? convertImage<train::RgbImage>(forwardProcess(
+                    *bundle, convertImage<RgbImage>(train::render(scene, base.width)), -1, 0))
+              : convertImage<train::RgbImage>(generate(*bundle, p).images.at(0).image);
       scorer.add(train::evaluate(image, scene));
       if (writeDir) {
         const std::string stem =

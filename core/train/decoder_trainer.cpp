@@ -10,7 +10,6 @@
 #include <torch/optim/adamw.h>
 
 #include <cmath>
-#include <sstream>
 
 namespace lienzo::train {
 
@@ -57,10 +56,7 @@ DecoderTuneResult tuneDecoder(const std::filesystem::path& model, const TrainOpt
   };
   while (state.step < options.steps) {
     if (options.stop && options.stop->load()) break;
-    std::vector<Scene> scenes;
-    for (int64_t i = 0; i < options.batch; ++i)
-      scenes.push_back(sampleScene(trainingSeed(state.rng)));
-    const auto x = renderBatch(scenes, side);  // [B,3,S,S] in [-1,1]
+    const auto x = renderTrainingBatch(state.rng, options.batch, side);  // [B,3,S,S] in [-1,1]
     const double lr = learningRateAt(options, state.step);
     setLearningRate(optimizer, lr);
     optimizer.zero_grad();
@@ -81,15 +77,8 @@ DecoderTuneResult tuneDecoder(const std::filesystem::path& model, const TrainOpt
     optimizer.step();
     ++state.step;
     ema.update(*vae, state.step);
-    const double l = loss.item<double>();
-    running = running == 0.0 ? l : 0.98 * running + 0.02 * l;
-    if (state.step % options.logEvery == 0 || state.step == options.steps) {
-      std::ostringstream extra;
-      extra.precision(3);
-      extra << "~psnr " << std::fixed << 10.0 * std::log10(4.0 / std::max(running, 1e-12)) << "dB";
-      progress.report(state.step, running, lr, extra.str());
-    }
-    if (options.checkpointEvery > 0 && state.step % options.checkpointEvery == 0) checkpoint();
+    afterStep(options, state.step, loss.item<double>(), lr, running, progress, checkpoint,
+              psnrNote);
   }
   checkpoint();
   result.steps = state.step;

@@ -444,10 +444,7 @@ DiffusionTrainResult trainDiffusion(const BuiltinModelConfig& config, const Trai
     ++state.step;
     const double l = loss.item<double>();
     if (result.firstLoss == 0.0) result.firstLoss = l;
-    running = running == 0.0 ? l : 0.98 * running + 0.02 * l;
-    if (state.step % options.logEvery == 0 || state.step == options.steps)
-      progress.report(state.step, running, lr);
-    if (options.checkpointEvery > 0 && state.step % options.checkpointEvery == 0) checkpoint();
+    afterStep(options, state.step, l, lr, running, progress, checkpoint);
     if (diffusion.evalEvery > 0 && state.step % diffusion.evalEvery == 0) {
       runEval();  // uses its own generators: the run stays identical with or without evals
     }

@@ -43,6 +43,13 @@ at::Tensor renderBatch(const std::vector<Scene>& scenes, int side) {
   return out;
 }
 
+at::Tensor renderTrainingBatch(std::mt19937_64& rng, int64_t count, int side) {
+  std::vector<Scene> scenes;
+  scenes.reserve(size_t(count));
+  for (int64_t i = 0; i < count; ++i) scenes.push_back(sampleScene(trainingSeed(rng)));
+  return renderBatch(scenes, side);  // [B,3,S,S]
+}
+
 uint64_t heldOutSeed(int64_t index) {
   return 0x8000000000000000ull + uint64_t(index);
 }

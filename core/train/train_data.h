@@ -47,6 +47,9 @@ at::Tensor imageToTensor(const RgbImage& image);
 RgbImage tensorToImage(const at::Tensor& image);
 /// Renders scenes at `side` px → [B,3,side,side] float32 in [-1,1].
 at::Tensor renderBatch(const std::vector<Scene>& scenes, int side);
+/// `count` fresh training scenes (seeds drawn from `rng`, see trainingSeed) rendered at `side` px
+/// → [count,3,side,side] float32 in [-1,1].
+at::Tensor renderTrainingBatch(std::mt19937_64& rng, int64_t count, int side);
 
 /// Scene seeds reserved for evaluation (never drawn by the trainers, which draw 63-bit seeds
 /// with the top bit clear): 0x8000'0000'0000'0000 + i.

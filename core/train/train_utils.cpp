@@ -311,6 +311,15 @@ void loadCheckpoint(const std::filesystem::path& dir, const std::string& stage,
 
 // ---- progress ----------------------------------------------------------------------------------
 
+void afterStep(const TrainOptions& options, int64_t step, double loss, double lr, double& running,
+               Progress& progress, const std::function<void()>& checkpoint,
+               const std::function<std::string(double)>& note) {
+  running = running == 0.0 ? loss : 0.98 * running + 0.02 * loss;
+  if (step % options.logEvery == 0 || step == options.steps)
+    progress.report(step, running, lr, note ? note(running) : std::string());
+  if (options.checkpointEvery > 0 && step % options.checkpointEvery == 0) checkpoint();
+}
+
 std::string formatDuration(double seconds) {
   if (!(seconds >= 0) || seconds > 1e7) return "?";
   const int64_t s = int64_t(seconds + 0.5);

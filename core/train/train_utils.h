@@ -23,6 +23,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <random>
 #include <string>
 #include <vector>
@@ -149,6 +150,14 @@ class Progress {
   int64_t m_startStep, m_total;
   std::chrono::steady_clock::time_point m_start;
 };
+
+/// The bookkeeping every stage does after an optimizer step (`step` already counted): folds `loss`
+/// into `running` (0.98 old / 0.02 new; the first loss starts it), writes the progress line every
+/// options.logEvery steps and at the last step (with `note(running)` appended when given), and
+/// calls `checkpoint` every options.checkpointEvery steps (never when that is 0).
+void afterStep(const TrainOptions& options, int64_t step, double loss, double lr, double& running,
+               Progress& progress, const std::function<void()>& checkpoint,
+               const std::function<std::string(double)>& note = {});
 
 /// "1h02m" / "3m10s".
 std::string formatDuration(double seconds);

@@ -13,6 +13,13 @@
 
 namespace lienzo::train {
 
+std::string psnrNote(double runningMse) {
+  std::ostringstream out;
+  out.precision(3);
+  out << "~psnr " << std::fixed << 10.0 * std::log10(4.0 / std::max(runningMse, 1e-12)) << "dB";
+  return out.str();
+}
+
 std::pair<double, double> measureVae(AutoencoderKL& vae, int side, int64_t count) {
   at::NoGradGuard noGrad;
   double se = 0.0;
@@ -62,10 +69,7 @@ VaeTrainResult trainVae(const BuiltinModelConfig& config, const TrainOptions& op
   };
   while (state.step < options.steps) {
     if (options.stop && options.stop->load()) break;
-    std::vector<Scene> scenes;
-    for (int64_t i = 0; i < options.batch; ++i)
-      scenes.push_back(sampleScene(trainingSeed(state.rng)));
-    const auto x = renderBatch(scenes, side);  // [B,3,S,S] in [-1,1]
+    const auto x = renderTrainingBatch(state.rng, options.batch, side);  // [B,3,S,S] in [-1,1]
     const double lr = learningRateAt(options, state.step);
     setLearningRate(optimizer, lr);
     optimizer.zero_grad();
@@ -88,15 +92,7 @@ VaeTrainResult trainVae(const BuiltinModelConfig& config, const TrainOptions& op
     ++state.step;
     const double l = loss.item<double>();
     if (result.firstLoss == 0.0) result.firstLoss = l;
-    running = running == 0.0 ? l : 0.98 * running + 0.02 * l;
-    if (state.step % options.logEvery == 0 || state.step == options.steps) {
-      const double psnr = 10.0 * std::log10(4.0 / std::max(running, 1e-12));
-      std::ostringstream extra;
-      extra.precision(3);
-      extra << "~psnr " << std::fixed << psnr << "dB";
-      progress.report(state.step, running, lr, extra.str());
-    }
-    if (options.checkpointEvery > 0 && state.step % options.checkpointEvery == 0) checkpoint();
+    afterStep(options, state.step, l, lr, running, progress, checkpoint, psnrNote);
   }
   checkpoint();
   result.steps = state.step;

@@ -13,6 +13,8 @@
 #include "core/train/train_data.h"
 #include "core/train/train_utils.h"
 
+#include <string>
+
 namespace lienzo::train {
 
 struct VaeTrainResult {
@@ -26,6 +28,9 @@ struct VaeTrainResult {
 
 VaeTrainResult trainVae(const BuiltinModelConfig& config, const TrainOptions& options,
                         double klWeight, const TrainPaths& paths);
+
+/// "~psnr 31.508dB": the PSNR of a running pixel MSE measured in [-1,1] units (progress lines).
+std::string psnrNote(double runningMse);
 
 /// PSNR (dB) of mean reconstructions and the latent-mean standard deviation over `count` held-out
 /// scenes, in float32.
