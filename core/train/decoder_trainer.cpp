@@ -13,6 +13,10 @@
 
 namespace lienzo::train {
 
+namespace {
+const std::string kVaePrefix = "first_stage_model.";  // the VAE's tensors in a model file
+}  // namespace
+
 bool isDecoderParameter(const std::string& name) {
   return name.rfind("decoder.", 0) == 0 || name.rfind("post_quant_conv.", 0) == 0;
 }
@@ -27,14 +31,13 @@ DecoderTuneResult tuneDecoder(const std::filesystem::path& model, const TrainOpt
   state.gen = at::make_generator<at::CPUGeneratorImpl>(options.seed);
 
   AutoencoderKL vae(config.vaeConfig());
-  copyParameters(*vae, file, "first_stage_model.");
+  copyParameters(*vae, file, kVaePrefix);
   std::vector<at::Tensor> tuned;
   for (auto& p : vae->named_parameters(true)) {
     const bool train = isDecoderParameter(p.key());
     p.value().set_requires_grad(train);
     if (train) tuned.push_back(p.value());
   }
-  if (tuned.empty()) throw std::runtime_error(model.string() + ": its VAE has no decoder");
   torch::optim::AdamW optimizer(
       tuned, torch::optim::AdamWOptions(options.lr).weight_decay(options.weightDecay));
   Ema ema(*vae, options.emaDecay);  // the frozen encoder's averages equal its weights
@@ -89,29 +92,22 @@ DecoderTuneResult tuneDecoder(const std::filesystem::path& model, const TrainOpt
   // Held-out PSNR of the file's VAE, then of the EMA weights that are written.
   vae->eval();
   AutoencoderKL before(config.vaeConfig());
-  copyParameters(*before, file, "first_stage_model.");
+  copyParameters(*before, file, kVaePrefix);
   before->eval();
   result.psnrBefore = measureVae(before, side, 256).first;
   ema.copyTo(*vae);
   result.psnrAfter = measureVae(vae, side, 256).first;
 
+  // The file's tensors in its order, the decoder's from the EMA weights (copyParameters found
+  // each of them in the file), every other one as stored (its own dtype).
+  const auto weights = vae->named_parameters(true);
   std::vector<std::pair<std::string, at::Tensor>> tensors;
-  std::map<std::string, at::Tensor> replaced;
-  for (const auto& [name, value] : namedTensors(*vae, "first_stage_model."))
-    if (isDecoderParameter(name.substr(std::string("first_stage_model.").size())))
-      replaced[name] = value;
-  std::size_t swapped = 0;
   for (const auto& name : file.names()) {
-    if (const auto it = replaced.find(name); it != replaced.end()) {
-      tensors.emplace_back(name, it->second.to(at::kFloat).contiguous());
-      ++swapped;
-    } else {
-      tensors.emplace_back(name, file.load(name).clone());  // its own dtype
-    }
+    const std::string path = name.rfind(kVaePrefix, 0) == 0 ? name.substr(kVaePrefix.size()) : "";
+    const bool decoder = !path.empty() && isDecoderParameter(path);
+    tensors.emplace_back(name, decoder ? weights[path].detach().to(at::kFloat).contiguous()
+                                       : file.load(name).clone());
   }
-  if (swapped != replaced.size())
-    throw std::runtime_error(model.string() + ": " + std::to_string(replaced.size() - swapped) +
-                             " decoder tensors missing from the file");
   auto metadata = file.metadata();
   const auto previous = metadata.find("lienzo.decoder_steps");
   const int64_t earlier =
