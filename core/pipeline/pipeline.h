@@ -21,6 +21,8 @@
 #include <string>
 #include <vector>
 
+#include "core/edit/pixels.h"
+
 namespace lienzo {
 
 enum class ComputeDType { Auto, F32, BF16, F16 };
@@ -30,6 +32,86 @@ const char* computeDTypeName(ComputeDType dtype);  ///< "auto", "f32", "bf16", "
 /// scheduler/scheduler_config.json (its class, timestep spacing, steps offset, Karras flag), as
 /// diffusers' own pipeline would. Models without such a config refuse it (InvalidParams).
 inline constexpr const char* kModelSchedulerName = "Model scheduler";
+
+/// How a picture is fitted to the requested size (A1111 "Resize mode" 0–2).
+enum class ResizeMode {
+  Just,  ///< stretch to the size ("Just resize")
+  Crop,  ///< scale to cover, centre-crop ("Crop and resize")
+  Fill,  ///< scale to fit, stretch the edge pixels into the rest ("Resize and fill")
+};
+/// What the masked area starts from before sampling (A1111 "Masked content", inpainting_fill).
+enum class MaskedContent {
+  Fill,           ///< the picture blurred into the hole (masking.fill), then encoded
+  Original,       ///< the original pixels
+  LatentNoise,    ///< seeded N(0,1) in the latent under the mask
+  LatentNothing,  ///< zeros in the latent under the mask
+};
+/// A1111 "Inpaint area".
+enum class InpaintArea {
+  WholePicture,  ///< the whole picture is redrawn at the requested size
+  OnlyMasked,    ///< the mask's bounding box (+ padding) is cut out, redrawn and pasted back
+};
+/// How outpainting fills the new canvas before inpainting it.
+enum class OutpaintFill {
+  EdgeStretch,  ///< the nearest edge pixel of the picture
+  Neutral,      ///< mid grey (128)
+};
+/// Tiled VAE encode/decode.
+enum class VaeTiling { Auto, On, Off };
+
+/// The picture-editing half of a request: img2img, inpainting and outpainting. An empty initImage
+/// means txt2img (every other field is then ignored). Ref: ../shared/specs/next-wave.md §1–2.
+struct EditParams {
+  RgbImage initImage;           ///< the picture to redraw (any size; alpha already flattened)
+  double strength = 0.75;       ///< A1111 "Denoising strength", [0, 1]
+  ResizeMode resizeMode = ResizeMode::Just;
+  /// false: A1111's default, t_enc = int(min(s, 0.999)·steps) and t_enc + 1 steps of the
+  /// `steps`-long schedule. true: exactly `steps` steps of an int(steps / min(s, 0.999)) schedule
+  /// (ComfyUI, A1111 "img2img_fix_steps" and its hires pass).
+  bool fixedSteps = false;
+
+  GrayImage mask;  ///< empty: plain img2img. 255 = repaint; the init image's size (see validate)
+  bool invertMask = false;  ///< A1111 "Inpaint not masked"
+  int maskBlur = 4;         ///< Gaussian sigma in pixels, A1111's kernel rule; 0 = none
+  InpaintArea inpaintArea = InpaintArea::WholePicture;
+  int inpaintPadding = 32;  ///< "Only masked padding, pixels"
+  MaskedContent maskedContent = MaskedContent::Original;
+  /// 9-channel models: lerp(image, image·(1−mask), w) is encoded (A1111 "Conditional mask
+  /// weight", inpainting_mask_weight).
+  double maskWeight = 1.0;
+
+  /// Outpainting: pixels added on each side of initImage (all 0 = none); the new area is filled
+  /// (outpaintFill), masked with a feather of outpaintFeather px into the old picture, inpainted.
+  int outpaintLeft = 0, outpaintTop = 0, outpaintRight = 0, outpaintBottom = 0;
+  OutpaintFill outpaintFill = OutpaintFill::EdgeStretch;
+  int outpaintFeather = 40;
+
+  bool active() const { return !initImage.empty(); }
+  bool inpainting() const { return !mask.empty() || outpainting(); }
+  bool outpainting() const {
+    return outpaintLeft > 0 || outpaintTop > 0 || outpaintRight > 0 || outpaintBottom > 0;
+  }
+};
+
+/// The hires fix: a second img2img pass at a larger size from the first pass's result, with the
+/// same seed drawn at the new size and fixed-steps semantics. Ref: next-wave.md §3.1.
+struct HiresParams {
+  double scale = 0.0;  ///< "Upscale by"; 0 with width/height 0 = off
+  int width = 0;       ///< "Resize width to" (0 = from scale / the other side)
+  int height = 0;
+  int steps = 0;              ///< "Hires steps", 0 = the first pass's steps
+  double denoise = 0.7;       ///< "Denoising strength" of the second pass
+  std::string upscaler = "Latent";  ///< see hiresUpscalers()
+  std::string sampler;        ///< empty = the first pass's
+  std::string prompt;         ///< empty = the first pass's
+  std::string negativePrompt; ///< empty = the first pass's
+  bool enabled() const { return scale > 0.0 || width > 0 || height > 0; }
+};
+
+/// Upscaler names the hires fix accepts, in UI order: "Latent", "Latent (antialiased)",
+/// "Latent (bicubic)", "Latent (bicubic antialiased)", "Latent (nearest)",
+/// "Latent (nearest-exact)", "Lanczos".
+const std::vector<std::string>& hiresUpscalers();
 
 struct GenerationParams {
   std::string prompt;
@@ -46,18 +128,13 @@ struct GenerationParams {
   ComputeDType dtype = ComputeDType::Auto;
   std::string device = "cpu";  ///< "cpu", "cuda", "cuda:1"
   bool previews = true;        ///< compute per-step RGB previews
+  EditParams edit;             ///< img2img / inpainting / outpainting (inactive by default)
+  HiresParams hires;           ///< second pass (off by default)
+  VaeTiling vaeTiling = VaeTiling::Auto;
 };
 
 /// Throws GenerationError with a message naming the first invalid field.
 void validateParams(const GenerationParams& params);
-
-/// 8-bit RGB image, rows top to bottom, 3 bytes per pixel, no padding.
-struct RgbImage {
-  int width = 0;
-  int height = 0;
-  std::vector<uint8_t> pixels;  ///< width * height * 3
-  bool empty() const { return pixels.empty(); }
-};
 
 class GenerationError : public std::runtime_error {
  public:
