@@ -2,7 +2,7 @@
 #include "core/pipeline/builtin_model.h"
 
 #include "core/io/safetensors.h"
-#include "core/pipeline/model_bundle.h"
+#include "core/pipeline/conditioner.h"
 #include "core/sampling/schedule.h"
 #ifdef LIENZO_HAVE_SENTENCEPIECE
 #include "core/text/sp_tokenizer.h"
@@ -116,22 +116,6 @@ Conditioning encodeBuiltinPrompt(const ModelBundle& bundle, const std::string& p
   (void)prompt;
   throw GenerationError(Code::UnsupportedModel, "built-in model needs SentencePiece");
 #endif
-}
-
-ModelFn clampPredictedX0(ModelFn inner, const DiscreteSchedule& schedule, double limit,
-                         Prediction prediction) {
-  if (!(limit > 0)) return inner;
-  const DiscreteSchedule sched = schedule;  // immutable value copy (tensors shared)
-  const bool v = prediction == Prediction::V;
-  return [inner = std::move(inner), sched, limit, v](const at::Tensor& x, const at::Tensor& t) {
-    const auto out = inner(x, t);                                              // [B,C,h,w] ε or v
-    const auto sigma = sched.tToSigma(t.to(at::kFloat).cpu()).to(x.device());  // [B]
-    const auto abar = (1.0 / (1.0 + sigma * sigma)).view({-1, 1, 1, 1});
-    const auto sa = abar.sqrt(), s1 = (1.0 - abar).sqrt();
-    // ε: x0 = (x − √(1−ā)·ε)/√ā; v: x0 = √ā·x − √(1−ā)·v
-    const auto x0 = (v ? sa * x - s1 * out : (x - s1 * out) / sa).clamp(-limit, limit);
-    return v ? (sa * x - x0) / s1 : (x - sa * x0) / s1;
-  };
 }
 
 }  // namespace lienzo

@@ -51,11 +51,5 @@ void loadBuiltinParts(ModelBundle& bundle, const SafetensorsFile& file, c10::Sca
 /// Prompt → context [1, tokens, textWidth] in the bundle dtype (no A1111 weighting syntax).
 Conditioning encodeBuiltinPrompt(const ModelBundle& bundle, const std::string& prompt);
 
-/// Wraps an ε- or v-prediction model so that the x0 it implies is clamped to ±limit:
-/// ε: x0 = (x − √(1−ā)·ε)/√ā, ε' = (x − √ā·clamp(x0))/√(1−ā); v: x0 = √ā·x − √(1−ā)·v,
-/// v' = (√ā·x − clamp(x0))/√(1−ā); ā from the schedule at the (fractional) t. Works for every
-/// sampler (they all see the model through ModelFn). limit <= 0 returns `inner` unchanged.
-ModelFn clampPredictedX0(ModelFn inner, const DiscreteSchedule& schedule, double limit,
-                         Prediction prediction = Prediction::Epsilon);
 
 }  // namespace lienzo

@@ -2,8 +2,10 @@
 // Ref: A1111 modules/sd_hijack_clip.py (chunks of 75 tokens, emphasis with mean restoration,
 // CLIP skip), sgm/modules/encoders/modules.py GeneralConditioner (SDXL: CLIP-L penultimate ‖
 // bigG penultimate, bigG pooled), ldm FrozenOpenCLIPEmbedder (SD2: ln_final(penultimate)).
+#include "core/pipeline/conditioner.h"
+
+#include "core/model/unet_blocks.h"
 #include "core/pipeline/builtin_model.h"
-#include "core/pipeline/model_bundle.h"
 #include "core/text/prompt_chunks.h"
 #include "core/text/prompt_weights.h"
 
@@ -84,6 +86,29 @@ Conditioning encodePrompt(const ModelBundle& bundle, const std::string& prompt, 
                             "no text conditioner for this model family");
   }
   return out;
+}
+
+at::Tensor sdxlVector(const ModelBundle& bundle, const at::Tensor& pooled, const SdxlSizes& sizes) {
+  // Ref: sgm/modules/encoders/modules.py ConcatTimestepEmbedderND (outdim 256 per number, the
+  // U-Net's cos-first sinusoidal embedding), in the GeneralConditioner's embedder order.
+  const auto opts = at::TensorOptions().dtype(at::kFloat);
+  const auto numbers =
+      at::tensor({static_cast<float>(sizes.originalHeight), static_cast<float>(sizes.originalWidth),
+                  static_cast<float>(sizes.cropTop), static_cast<float>(sizes.cropLeft),
+                  static_cast<float>(sizes.targetHeight), static_cast<float>(sizes.targetWidth)},
+                 opts);                                                    // [6]
+  const auto emb = timestepEmbedding(numbers, 256).reshape({1, 6 * 256});  // [1,1536]
+  const auto p = pooled.to(at::kCPU, at::kFloat);                          // [n,embedG]
+  return at::cat({p, emb.expand({p.size(0), emb.size(1)})}, 1)             // [n,embedG+1536]
+      .to(bundle.device, bundle.dtype);
+}
+
+at::Tensor sdxlVector(const ModelBundle& bundle, const at::Tensor& pooled, int64_t height,
+                      int64_t width) {
+  SdxlSizes sizes;  // txt2img: no resize, no crop
+  sizes.originalHeight = sizes.targetHeight = height;
+  sizes.originalWidth = sizes.targetWidth = width;
+  return sdxlVector(bundle, pooled, sizes);
 }
 
 }  // namespace lienzo

@@ -1,26 +1,17 @@
-// The forward (noising) process of a loaded model, for the studio's forward-process view, and the
-// list of compute devices.
+// The forward (noising) process of a loaded model, for the studio's forward-process view.
 // Ref: Ho et al. 2020, "Denoising Diffusion Probabilistic Models", eq. 4:
 //      q(x_t | x_0) = N(√ᾱ_t·x_0, (1−ᾱ_t)·I).
-#include "core/pipeline/model_bundle.h"
-#include "core/pipeline/pipeline.h"
+#include "core/pipeline/forward_process.h"
+
+#include "core/pipeline/model_calls.h"
 #include "core/sampling/rng.h"
 
 #include <ATen/ATen.h>
-#include <ATen/detail/CUDAHooksInterface.h>
 #include <c10/core/InferenceMode.h>
 
 #include <cmath>
 
 namespace lienzo {
-
-std::vector<std::string> availableDevices() {
-  std::vector<std::string> out{"cpu"};
-  if (!at::globalContext().hasCUDA()) return out;
-  const int n = at::detail::getCUDAHooks().getNumGPUs();
-  for (int i = 0; i < n; ++i) out.push_back(i == 0 ? "cuda" : "cuda:" + std::to_string(i));
-  return out;
-}
 
 std::vector<double> alphasCumprod(const ModelBundle& bundle) {
   if (!bundle.schedule)

@@ -9,8 +9,9 @@
 // path: its components are renamed to the single-file layout (core/io/diffusers_keys.h), the
 // facts come from its config.json files and scheduler_config.json (diffusers_config.h), the
 // tokenizer from its tokenizer/ folder. Families Lienzo does not run (SD3, Flux, SDXL refiner,
-// inpainting U-Nets, other pipeline classes) throw GenerationError(UnsupportedModel) naming
-// what was found.
+// instruct-pix2pix U-Nets, other pipeline classes) throw GenerationError(UnsupportedModel)
+// naming what was found. Inpainting U-Nets (9 input channels) load: latentChannels is the
+// U-Net's output width and the other inputs are the conditioning of edit_stage.h.
 //
 // Threads: all members are read-only after loadModelBundle(); forward passes do not mutate the
 // modules, so one bundle serves any number of sequential or concurrent requests.
@@ -71,7 +72,7 @@ class ModelBundle {
   std::string diffusersSchedulerClass;
   LatentScaling latentScaling;
   LatentFormat latentFormat = LatentFormat::SD15;
-  int64_t latentChannels = 4;
+  int64_t latentChannels = 4;  ///< the U-Net's output channels (its input may have more)
   int64_t vaeFactor = 8;  ///< image pixels per latent pixel
 
   std::shared_ptr<ClipTokenizer> tokenizer;
@@ -92,51 +93,5 @@ class ModelBundle {
 
   bool hasVae() const { return !vae.is_empty(); }
 };
-
-/// Text conditioning of one prompt: cross-attention context and (SDXL) the vector `y`.
-struct Conditioning {
-  at::Tensor context;  ///< [1, 77*chunks, contextDim] in the bundle dtype
-  at::Tensor pooled;   ///< [1, pooledDim] (SDXL bigG pooled), undefined otherwise
-};
-
-/// Tokenizes (A1111 prompt syntax, 75-token chunks, BREAK), encodes and weights one prompt.
-/// clipSkip >= 1. Runs under inference mode.
-Conditioning encodePrompt(const ModelBundle& bundle, const std::string& prompt, int clipSkip);
-
-/// SDXL text conditioning of token ids (no prompt parsing, no weights): idsL [n,77] (SD1 layout)
-/// for CLIP-L, idsG [n,77] (SD2 layout) for bigG. context = [CLIP-L ‖ bigG] hidden states of
-/// layer `clipSkip` + 1 from the end (1 = penultimate), no final norm → [n,77,dimL+dimG] float32;
-/// pooled = bigG pooled output [n,embedG] float32. Ref: sgm GeneralConditioner.
-Conditioning encodeSdxlTokens(const ModelBundle& bundle, const at::Tensor& idsL,
-                              const at::Tensor& idsG, int clipSkip = 1);
-
-/// SDXL micro-conditioning sizes in image pixels (sgm `original_size_as_tuple`,
-/// `crop_coords_top_left`, `target_size_as_tuple`).
-struct SdxlSizes {
-  int64_t originalHeight = 1024, originalWidth = 1024;
-  int64_t cropTop = 0, cropLeft = 0;
-  int64_t targetHeight = 1024, targetWidth = 1024;
-};
-
-/// SDXL `y` = [pooled, emb(original h, w), emb(crop top, left), emb(target h, w)] → [n, adm],
-/// each number through the 256-wide sinusoidal timestep embedding. pooled [n, embedG].
-at::Tensor sdxlVector(const ModelBundle& bundle, const at::Tensor& pooled, const SdxlSizes& sizes);
-/// txt2img defaults: original = target = (height, width) image pixels, crop (0, 0).
-at::Tensor sdxlVector(const ModelBundle& bundle, const at::Tensor& pooled, int64_t height,
-                      int64_t width);
-
-/// Raw U-Net prediction with classifier-free guidance, cond and uncond as one batch of 2.
-/// x_in [1,C,h,w] float32, t [1] float32 → guided eps/v [1,C,h,w] float32. height/width are
-/// the image size in pixels (SDXL size conditioning; unused by SD1/SD2).
-ModelFn makeGuidedModel(const ModelBundle& bundle, const Conditioning& cond,
-                        const Conditioning& uncond, double cfgScale, int64_t height, int64_t width);
-
-/// Decodes a diffusion-space latent [1,C,h,w] → image [1,3,H,W] float32 (about [-1,1]).
-/// A half-precision VAE whose output has NaN/Inf is retried once in float32 (a temporary copy);
-/// throws GenerationError(NumericalError) when the result is still not finite.
-at::Tensor decodeLatent(const ModelBundle& bundle, const at::Tensor& latent);
-
-/// Image [1,3,H,W] in [-1,1] → 8-bit RGB: round-half-even of clamp((x+1)/2, 0, 1) * 255.
-RgbImage imageToRgb(const at::Tensor& image);
 
 }  // namespace lienzo

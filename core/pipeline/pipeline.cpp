@@ -1,17 +1,25 @@
-// generate(): one txt2img request, stage by stage (DESIGN.md §2).
+// generate(): one request — txt2img, img2img, inpainting, outpainting, hires fix — stage by
+// stage (DESIGN.md §2): text → initial latent → denoise → decode → composite.
 #include "core/pipeline/pipeline.h"
 
+#include "core/edit/canvas.h"
 #include "core/pipeline/builtin_model.h"
+#include "core/pipeline/conditioner.h"
+#include "core/pipeline/denoise_stage.h"
+#include "core/pipeline/edit_stage.h"
+#include "core/pipeline/hires_stage.h"
 #include "core/pipeline/model_bundle.h"
+#include "core/pipeline/model_calls.h"
+#include "core/pipeline/model_decorators.h"
 #include "core/pipeline/params_infotext.h"
-#include "core/sampling/diffusers_scheduler.h"
-#include "core/sampling/rng.h"
 
 #include <ATen/ATen.h>
+#include <ATen/detail/CUDAHooksInterface.h>
 #include <c10/core/InferenceMode.h>
 
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <random>
 #include <sstream>
 
@@ -61,20 +69,6 @@ GenerationError translate(const std::exception& e) {
 
 }  // namespace
 
-const char* computeDTypeName(ComputeDType dtype) {
-  switch (dtype) {
-    case ComputeDType::F32:
-      return "f32";
-    case ComputeDType::BF16:
-      return "bf16";
-    case ComputeDType::F16:
-      return "f16";
-    case ComputeDType::Auto:
-      break;
-  }
-  return "auto";
-}
-
 void validateParams(const GenerationParams& p) {
   auto fail = [](const std::string& msg) { throw GenerationError(Code::InvalidParams, msg); };
   if (p.steps < 1) fail("steps must be at least 1 (got " + std::to_string(p.steps) + ")");
@@ -102,24 +96,39 @@ void validateParams(const GenerationParams& p) {
   }
 }
 
-/// The sampler for `name`: a catalog sampler, or the model folder's own diffusers scheduler.
-static std::unique_ptr<Sampler> samplerFor(const ModelBundle& bundle, const std::string& name) {
-  if (name != kModelSchedulerName) return makeSampler(name);
-  if (!bundle.diffusersScheduler)
-    throw GenerationError(Code::InvalidParams,
-                          std::string("\"") + kModelSchedulerName +
-                              "\" needs a diffusers model folder with "
-                              "scheduler/scheduler_config.json; choose a sampler");
-  DiffusersSchedulerOptions options;
-  options.config = *bundle.diffusersScheduler;
-  try {
-    (void)makeDiffusersScheduler(bundle.diffusersSchedulerClass, options);  // known class?
-  } catch (const std::invalid_argument& e) {
-    throw GenerationError(Code::UnsupportedModel,
-                          "the model's scheduler is not supported: " + std::string(e.what()));
-  }
-  return std::make_unique<DiffusersSampler>(bundle.diffusersSchedulerClass, options, true);
+namespace {
+
+/// The conditioning pair of one pass (the hires pass may have its own prompts).
+struct TextPair {
+  Conditioning cond, uncond;
+};
+
+TextPair encodeText(const ModelBundle& bundle, const std::string& prompt,
+                    const std::string& negative, const GenerationParams& p) {
+  TextPair t;
+  t.cond = encodePrompt(bundle, prompt, p.clipSkip);
+  if (p.cfgScale != 1.0) t.uncond = encodePrompt(bundle, negative, p.clipSkip);
+  return t;
 }
+
+/// The guided model of one pass with the family's decorators: 9-channel conditioning, the
+/// built-in model's x0 clamp and (inpainting with latent blending) the mask blend.
+ModelFn passModel(const ModelBundle& bundle, const TextPair& text, const GenerationParams& p,
+                  int64_t height, int64_t width, const at::Tensor& concat) {
+  ModelFn model = makeGuidedModel(bundle, text.cond, text.uncond, p.cfgScale, height, width, concat);
+  // Small models trained with the cosine schedule need |x0| clamped at sampling.
+  if (bundle.x0Clamp > 0)
+    model = clampPredictedX0(model, *bundle.schedule, bundle.x0Clamp, bundle.prediction);
+  return model;
+}
+
+/// 9-channel models conditioned as txt2img (mask 1, a black picture) at this size.
+at::Tensor txt2imgConcat(const ModelBundle& bundle, int64_t height, int64_t width) {
+  if (bundle.unet->config().inChannels <= bundle.latentChannels) return at::Tensor();
+  return txt2imgInpaintConditioning(bundle, height, width);
+}
+
+}  // namespace
 
 GenerationResult generate(const ModelBundle& bundle, const GenerationParams& requested,
                           GenerationObserver* observer, const CancelToken* cancel) {
@@ -127,33 +136,48 @@ GenerationResult generate(const ModelBundle& bundle, const GenerationParams& req
   GenerationParams params = requested;
   if (params.seed < 0) params.seed = std::random_device{}() & 0xffffffffu;
   auto mode = [cancel] { return cancel ? cancel->mode() : CancelMode::None; };
+  const int f = static_cast<int>(bundle.vaeFactor);
+  const std::optional<HiresTarget> hires =
+      params.hires.enabled()
+          ? std::optional<HiresTarget>(hiresTarget(params.width, params.height, params.hires, f))
+          : std::nullopt;
 
-  const uint64_t need = estimateWorkingBytes(bundle, params);
-  const uint64_t have = availableMemory();
-  if (have > 0 && need > have)
-    throw GenerationError(Code::OutOfMemory, std::to_string(params.width) + "x" +
-                                                 std::to_string(params.height) + " needs about " +
-                                                 std::to_string(need >> 20) +
-                                                 " MiB of working "
-                                                 "memory but only " +
-                                                 std::to_string(have >> 20) + " MiB is available");
+  {
+    GenerationParams largest = params;
+    if (hires) {
+      largest.width = std::max(params.width, hires->upscaledWidth);
+      largest.height = std::max(params.height, hires->upscaledHeight);
+    }
+    const uint64_t need = estimateWorkingBytes(bundle, largest);
+    const uint64_t have = availableMemory();
+    if (have > 0 && need > have)
+      throw GenerationError(Code::OutOfMemory,
+                            std::to_string(largest.width) + "x" + std::to_string(largest.height) +
+                                " needs about " + std::to_string(need >> 20) +
+                                " MiB of working memory but only " + std::to_string(have >> 20) +
+                                " MiB is available");
+  }
 
   GenerationResult result;
   try {
     c10::InferenceMode inference;
+    // Stage 1: text.
     if (observer) observer->onStage(0, Stage::TextEncoding);
-    const Conditioning cond = encodePrompt(bundle, params.prompt, params.clipSkip);
-    const Conditioning uncond = params.cfgScale != 1.0
-                                    ? encodePrompt(bundle, params.negativePrompt, params.clipSkip)
-                                    : Conditioning{};
-    const int64_t h = params.height / bundle.vaeFactor;
-    const int64_t w = params.width / bundle.vaeFactor;
-    // SDXL size conditioning is in image pixels, not latent pixels.
-    ModelFn model =
-        makeGuidedModel(bundle, cond, uncond, params.cfgScale, params.height, params.width);
-    // Small models trained with the cosine schedule need |x0| clamped at sampling.
-    if (bundle.x0Clamp > 0)
-      model = clampPredictedX0(model, *bundle.schedule, bundle.x0Clamp, bundle.prediction);
+    const TextPair text = encodeText(bundle, params.prompt, params.negativePrompt, params);
+    std::optional<TextPair> hiresText;
+    if (hires && (!params.hires.prompt.empty() || !params.hires.negativePrompt.empty()))
+      hiresText = encodeText(
+          bundle, params.hires.prompt.empty() ? params.prompt : params.hires.prompt,
+          params.hires.negativePrompt.empty() ? params.negativePrompt
+                                              : params.hires.negativePrompt,
+          params);
+    // Stage 2, pixel half (once per request): the edited picture, its mask and encodings.
+    const std::optional<PreparedEdit> edit =
+        params.edit.active() ? std::optional<PreparedEdit>(prepareEdit(bundle, params))
+                             : std::nullopt;
+    const at::Tensor concat =
+        edit ? edit->concat : txt2imgConcat(bundle, params.height, params.width);
+    const ModelFn model = passModel(bundle, text, params, params.height, params.width, concat);
 
     for (int i = 0; i < params.batchSize; ++i) {
       if (mode() != CancelMode::None) {
@@ -162,43 +186,69 @@ GenerationResult generate(const ModelBundle& bundle, const GenerationParams& req
       }
       const int64_t seed = params.seed + i;
       if (observer) observer->onStage(i, Stage::Sampling);
-      Generator gen(static_cast<uint64_t>(seed));
-      SamplingContext ctx;
-      ctx.schedule = &*bundle.schedule;
-      ctx.prediction = bundle.prediction;
-      ctx.steps = params.steps;
-      ctx.scheduleType = params.schedule;
-      ctx.unitNoise = randn(gen, {1, bundle.latentChannels, h, w});  // [1,4,h,w] seeded CPU noise
-      ctx.model = model;
-      ctx.noise = makeNoiseFn(gen);
-      bool stopped = false;
-      ctx.onStep = [&](const SamplerStep& step) {
-        if (observer) {
-          StepProgress progress;
-          progress.imageIndex = i;
-          progress.step = step.index;
-          progress.totalSteps = step.total;
-          progress.sigma = step.sigma;
-          if (params.previews) {
-            const PreviewImage preview = latentPreviewImage(step.denoised, bundle.latentFormat);
-            progress.preview.width = static_cast<int>(preview.width);
-            progress.preview.height = static_cast<int>(preview.height);
-            progress.preview.pixels = preview.rgb;
-          }
-          observer->onStep(progress);
-        }
-        stopped = mode() == CancelMode::StopNow;
-        return !stopped;
-      };
-      const auto sampler = samplerFor(bundle, params.sampler);
-      const at::Tensor latent = sampler->sample(ctx);  // [1,4,h,w]
-      if (stopped || mode() == CancelMode::StopNow) {
+      // Stage 2, latent half: the init latent of this seed (masked content "latent noise").
+      DenoiseRequest request;
+      request.sampler = params.sampler;
+      request.schedule = params.schedule;
+      request.steps = params.steps;
+      request.seed = seed;
+      request.latentH = params.height / f;
+      request.latentW = params.width / f;
+      request.imageIndex = i;
+      request.previews = params.previews;
+      ModelFn imageModel = model;
+      at::Tensor init;
+      if (edit) {
+        init = initialLatent(*edit, seed);  // [1,C,h,w]
+        request.initLatent = init;
+        request.strength = params.edit.strength;
+        request.fixedSteps = params.edit.fixedSteps;
+        if (edit->nmask.defined())
+          imageModel = blendPredictedX0(model, *bundle.schedule, bundle.prediction, edit->nmask, init);
+      }
+      // Stage 3: denoise.
+      at::Tensor latent = runDenoise(bundle, request, imageModel, observer, cancel);
+      if (!latent.defined()) {
         result.cancelled = true;
         break;
       }
+      if (edit) latent = blendFinalLatent(*edit, latent, init);
+      // Hires fix: stages 2–3 again at the larger size from this result, same seed.
+      if (hires) {
+        at::Tensor start;
+        if (isLatentUpscaler(params.hires.upscaler)) {
+          start = upscaleLatent(latent, params.hires.upscaler, *hires, f);
+        } else {
+          if (observer) observer->onStage(i, Stage::Decoding);
+          // Ref: A1111 sample_hr_pass: decode, to 8 bit, resize_image(0, …, upscaler), encode.
+          const RgbImage first = imageToRgb(decodeLatent(bundle, latent));
+          const RgbImage big = edit::resizeImage(first, hires->upscaledWidth,
+                                                 hires->upscaledHeight, edit::ResizeMode::Just);
+          start = truncateLatent(encodeImage(bundle, rgbToImage(big)), *hires);
+        }
+        if (observer) observer->onStage(i, Stage::Sampling);
+        DenoiseRequest second = request;
+        second.sampler = params.hires.sampler.empty() ? params.sampler : params.hires.sampler;
+        second.steps = params.hires.steps > 0 ? params.hires.steps : params.steps;
+        second.latentH = hires->height / f;
+        second.latentW = hires->width / f;
+        second.initLatent = start;
+        second.strength = params.hires.denoise;
+        second.fixedSteps = true;  // Ref: A1111 sample_img2img(steps=hr steps) → fixed steps
+        const ModelFn hiresModel =
+            passModel(bundle, hiresText ? *hiresText : text, params, hires->height, hires->width,
+                      txt2imgConcat(bundle, hires->height, hires->width));
+        latent = runDenoise(bundle, second, hiresModel, observer, cancel);
+        if (!latent.defined()) {
+          result.cancelled = true;
+          break;
+        }
+      }
+      // Stage 4: decode, then the pixel composite of an edit.
       if (observer) observer->onStage(i, Stage::Decoding);
       GeneratedImage image;
       image.image = imageToRgb(decodeLatent(bundle, latent));
+      if (edit) image.image = compositeEdit(*edit, image.image);
       image.seed = seed;
       image.params = params;
       image.params.seed = seed;
@@ -235,6 +285,23 @@ std::filesystem::path findBuiltinModel() {
     if (fs::is_regular_file(candidate, ec)) return fs::weakly_canonical(candidate, ec);
   }
   return {};
+}
+
+std::vector<std::string> availableDevices() {
+  std::vector<std::string> out{"cpu"};
+  if (!at::globalContext().hasCUDA()) return out;
+  const int n = at::detail::getCUDAHooks().getNumGPUs();
+  for (int i = 0; i < n; ++i) out.push_back(i == 0 ? "cuda" : "cuda:" + std::to_string(i));
+  return out;
+}
+
+const std::vector<std::string>& hiresUpscalers() {
+  // Ref: A1111 shared.latent_upscale_modes (names and order), then the pixel upscaler.
+  static const std::vector<std::string> names = {
+      "Latent",           "Latent (antialiased)",  "Latent (bicubic)",
+      "Latent (bicubic antialiased)", "Latent (nearest)", "Latent (nearest-exact)",
+      "Lanczos"};
+  return names;
 }
 
 }  // namespace lienzo

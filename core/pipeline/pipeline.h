@@ -2,8 +2,8 @@
 // Qt code can include it cheaply; model internals stay behind ModelBundle.
 //
 // Contract
-// - loadModelBundle() memory-maps and loads a checkpoint once; the returned bundle is immutable
-//   and may be shared by any number of threads and requests.
+// - loadModelBundle() (model_loader.h) memory-maps and loads a checkpoint once; the returned
+//   bundle is immutable and may be shared by any number of threads and requests.
 // - generate() runs one request (batch of images) on the calling thread. It calls the observer
 //   from that same thread; the observer must be quick (copy what it needs and return).
 // - Cancellation is per request through CancelToken, settable from any thread: StopNow is seen
@@ -22,11 +22,11 @@
 #include <vector>
 
 #include "core/edit/pixels.h"
+#include "core/pipeline/forward_process.h"
+#include "core/pipeline/model_loader.h"
 
 namespace lienzo {
 
-enum class ComputeDType { Auto, F32, BF16, F16 };
-const char* computeDTypeName(ComputeDType dtype);  ///< "auto", "f32", "bf16", "f16"
 
 /// The GenerationParams::sampler value that runs the scheduler a diffusers model folder names in
 /// scheduler/scheduler_config.json (its class, timestep spacing, steps offset, Karras flag), as
@@ -155,36 +155,6 @@ class GenerationError : public std::runtime_error {
   Code m_code;
 };
 
-/// What a checkpoint is, for pickers and `lienzo info`.
-struct ModelDescription {
-  std::string family;  ///< "SD 1.x", "SD 2.x", "SDXL", "Lienzo built-in"
-  std::string name;    ///< file stem
-  std::string hash;    ///< A1111 "Model hash": first 10 hex digits of SHA-256
-  std::filesystem::path path;
-  int defaultWidth = 512;
-  int defaultHeight = 512;
-  int defaultSteps = 20;  ///< what the model was tuned for (built-in: its config)
-  double defaultCfg = 7.0;
-  std::string defaultSampler = "Euler a";
-  std::vector<std::string> parts;  ///< "unet", "vae", "text_encoder", ...
-};
-
-struct LoadOptions {
-  ComputeDType dtype = ComputeDType::Auto;
-  std::string device = "cpu";
-  bool computeHash = true;  ///< SHA-256 of the file for the "Model hash" field (reads it once)
-};
-
-class ModelBundle;  // immutable, defined in model_bundle.h (core internals)
-
-/// Loads a checkpoint (single-file .safetensors or a supported folder). Throws GenerationError.
-std::shared_ptr<const ModelBundle> loadModelBundle(const std::filesystem::path& path,
-                                                   const LoadOptions& options = {});
-const ModelDescription& describe(const ModelBundle& bundle);
-/// What a model file or folder is and the settings it wants (size, steps, CFG, sampler), from its
-/// header and JSON alone: cheap (no weights read, no hash), for pickers that adapt the controls.
-/// Throws GenerationError (ModelLoad / UnsupportedModel) like loadModelBundle would.
-ModelDescription describeModelFile(const std::filesystem::path& path);
 
 enum class CancelMode : int { None = 0, FinishImage = 1, StopNow = 2 };
 
@@ -235,7 +205,11 @@ struct GenerationResult {
   bool cancelled = false;
 };
 
-/// Runs txt2img for `params` (see the contract at the top).
+/// Runs one request (see the contract at the top) as stages: text → initial latent (noise, or
+/// with params.edit the encoded picture noised to the start of its denoising window) → denoise
+/// (inpainting: the mask blend on every prediction) → decode → pixel composite (inpainting:
+/// pixels the mask does not reach are the input's bytes); with params.hires the stages run again
+/// at the larger size from the first result (edit_stage.h, denoise_stage.h, hires_stage.h).
 GenerationResult generate(const ModelBundle& bundle, const GenerationParams& params,
                           GenerationObserver* observer = nullptr,
                           const CancelToken* cancel = nullptr);
@@ -249,16 +223,5 @@ std::filesystem::path findBuiltinModel();
 /// (one per visible CUDA device; none in a CPU-only libtorch). Any thread.
 std::vector<std::string> availableDevices();
 
-/// The model's own noise schedule ᾱ_t for t = 0..T-1 (the forward process the sampler inverts).
-/// Throws GenerationError(UnsupportedModel) for a model without a discrete schedule.
-std::vector<double> alphasCumprod(const ModelBundle& bundle);
-
-/// The forward (noising) process on a picture: encodes `image` (cropped to a multiple of the VAE
-/// factor) with the model's VAE to x_0 (the latent mean, scaled to diffusion space),
-/// draws ε from `seed` with the torch-CPU generator, forms
-/// x_t = √ᾱ_t·x_0 + √(1−ᾱ_t)·ε and decodes it. `t` in [0, T-1]; t < 0 returns the plain VAE
-/// round trip. Runs on the calling thread under inference mode; throws GenerationError
-/// (InvalidParams for an empty image or t ≥ T, UnsupportedModel without a VAE encoder).
-RgbImage forwardProcess(const ModelBundle& bundle, const RgbImage& image, int t, int64_t seed);
 
 }  // namespace lienzo

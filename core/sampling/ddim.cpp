@@ -146,6 +146,31 @@ at::Tensor sampleCompVisDdim(const CompVisDdimTables& tables, const at::Tensor& 
   return x;
 }
 
+CompVisStart compvisStart(const CompVisDdimTables& tables, const SamplingContext& ctx) {
+  if (!ctx.initLatent.defined()) return {tables, ctx.unitNoise};
+  const DenoiseWindow window = denoiseWindow(ctx.steps, ctx.strength, ctx.fixedSteps);
+  const int64_t S = tables.timesteps.numel();
+  const auto x0 = ctx.initLatent.to(ctx.unitNoise.device(), at::kFloat);  // [B,C,H,W]
+  auto head = [&](int64_t n) {
+    CompVisDdimTables t;
+    t.timesteps = tables.timesteps.narrow(0, 0, n);
+    t.alphas = tables.alphas.narrow(0, 0, n);
+    t.alphasPrev = tables.alphasPrev.narrow(0, 0, n);
+    t.sigmas = tables.sigmas.narrow(0, 0, n);
+    t.sqrtOneMinusAlphas = tables.sqrtOneMinusAlphas.narrow(0, 0, n);
+    return t;
+  };
+  if (window.runSteps == 0) return {head(0), x0};
+  // The table may hold fewer entries than steps (duplicates dropped by the range clamp).
+  const int64_t tEnc = std::min<int64_t>(window.runSteps - 1, S - 1);
+  // Ref: CompVis DDIMSampler.stochastic_encode: sqrt(ddim_alphas)[t] * x0 +
+  // ddim_sqrt_one_minus_alphas[t] * noise (float32 tensors)
+  const at::Tensor sqrtAlpha = tables.alphas[tEnc].sqrt().to(x0.device());
+  const at::Tensor sqrtOneMinus = tables.sqrtOneMinusAlphas[tEnc].to(x0.device());
+  at::Tensor x = sqrtAlpha * x0 + sqrtOneMinus * ctx.unitNoise.to(at::kFloat);
+  return {head(tEnc), x};
+}
+
 namespace {
 
 class CompVisDdimSampler final : public Sampler {
@@ -156,9 +181,10 @@ class CompVisDdimSampler final : public Sampler {
     const double eta = ctx.eta < 0.0 ? 0.0 : ctx.eta;
     const at::Tensor& ac = ctx.schedule->alphasCumprod();
     const std::vector<int64_t> ts =
-        compvisDdimTimesteps(ctx.steps, ac.numel(), DdimRangePolicy::Clamp);
-    const CompVisDdimTables tables = compvisDdimTables(ac, ts, eta);
-    return sampleCompVisDdim(tables, ac, ctx.prediction, ctx.unitNoise, ctx.model, ctx.noise,
+        compvisDdimTimesteps(discrete::scheduleSteps(ctx), ac.numel(), DdimRangePolicy::Clamp);
+    const CompVisStart start = compvisStart(compvisDdimTables(ac, ts, eta), ctx);
+    if (start.tables.timesteps.numel() == 0) return start.x;
+    return sampleCompVisDdim(start.tables, ac, ctx.prediction, start.x, ctx.model, ctx.noise,
                              ctx.onStep);
   }
 

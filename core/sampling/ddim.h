@@ -57,6 +57,19 @@ at::Tensor sampleCompVisDdim(const CompVisDdimTables& tables, const at::Tensor& 
                              Prediction prediction, const at::Tensor& xT, const ModelFn& model,
                              const NoiseFn& noise, const StepFn& onStep);
 
+/// Where a CompVis timestep sampler (DDIM, PLMS) starts: txt2img keeps `tables` and starts from
+/// ctx.unitNoise. img2img (ctx.initLatent) encodes at index t_enc = window.runSteps − 1 of the
+/// table, x = √ᾱ[t_enc]·x0 + √(1 − ᾱ[t_enc])·ε, and keeps the table's first t_enc entries, so
+/// the first step runs one timestep below the encoding level (the reference's behaviour).
+/// runSteps 0 (strength 0) gives x = x0 and empty tables.
+// Ref: CompVis scripts/img2img.py (stochastic_encode + decode(t_start = t_enc)); A1111
+// sd_samplers_timesteps.CompVisSampler.sample_img2img
+struct CompVisStart {
+  CompVisDdimTables tables;
+  at::Tensor x;  ///< [B,C,H,W] VP latent the loop starts from
+};
+CompVisStart compvisStart(const CompVisDdimTables& tables, const SamplingContext& ctx);
+
 /// A1111 "DDIM": CompVis DDIM with DdimRangePolicy::Clamp; ctx.eta < 0 means 0.
 /// ctx.scheduleType must be "Automatic" or "Uniform" (DDIM has its own timesteps).
 std::unique_ptr<Sampler> makeDdimSampler();

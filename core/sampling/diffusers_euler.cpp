@@ -34,6 +34,12 @@ class SigmaScheduler : public DiffusersScheduler {
     return sample / std::sqrt(sigma * sigma + 1.0f);  // [B,C,H,W]
   }
 
+  // Ref: diffusers EulerDiscreteScheduler.add_noise: original + noise * sigma
+  at::Tensor addNoise(const at::Tensor& x0, const at::Tensor& noise,
+                      int64_t index) const override {
+    return x0 + noise * m_s.at(index);
+  }
+
  protected:
   virtual void reset() {}
 
@@ -114,9 +120,11 @@ class DiffusersLms final : public SigmaScheduler {
     if (m_derivatives.size() > static_cast<size_t>(kOrder)) m_derivatives.pop_front();
     const int order = static_cast<int>(std::min<int64_t>(index + 1, kOrder));
     const std::vector<double> sigmas(m_s.begin(), m_s.end());
-    // prev = sample + sum(coeff * derivative for coeff, derivative in zip(coeffs, reversed(ds)))
+    // prev = sample + sum(coeff * derivative for coeff, derivative in zip(coeffs, reversed(ds)));
+    // zip stops at the shorter list when an img2img run began past index 0.
+    const int terms = std::min<int>(order, static_cast<int>(m_derivatives.size()));
     at::Tensor acc;
-    for (int k = 0; k < order; ++k) {
+    for (int k = 0; k < terms; ++k) {
       const float coeff = static_cast<float>(lmsCoefficient(sigmas, index, order, k));
       const at::Tensor& d = m_derivatives[m_derivatives.size() - 1 - k];
       acc = k == 0 ? d * coeff : acc + d * coeff;

@@ -46,9 +46,16 @@ std::unique_ptr<DiffusersScheduler> makeDiffusersScheduler(const std::string& cl
       "DPMSolverMultistepScheduler, UniPCMultistepScheduler)");
 }
 
+at::Tensor DiffusersScheduler::addNoise(const at::Tensor& x0, const at::Tensor& noise,
+                                        int64_t index) const {
+  const discrete::AlphaSigma a = discrete::vpAlphaSigma(static_cast<float>(sigmaAt(index)));
+  return x0 * a.alpha + noise * a.sigma;  // [B,C,H,W]
+}
+
 at::Tensor runDiffusersPipeline(DiffusersScheduler& scheduler, int64_t steps,
                                 const at::Tensor& unitNoise, const ModelFn& model,
-                                const NoiseFn& noise, const StepFn& onStep) {
+                                const NoiseFn& noise, const StepFn& onStep,
+                                const at::Tensor& initLatent, int64_t runSteps) {
   if (!model) throw std::invalid_argument("diffusers pipeline: ModelFn is empty");
   if (!unitNoise.defined() || unitNoise.dim() < 1) {
     throw std::invalid_argument("diffusers pipeline: unitNoise must be a [B,...] tensor");
@@ -57,10 +64,20 @@ at::Tensor runDiffusersPipeline(DiffusersScheduler& scheduler, int64_t steps,
   const at::Tensor& timesteps = scheduler.timesteps();
   const at::Tensor tsDouble = timesteps.to(at::kDouble);
   const int64_t iterations = scheduler.iterations();
-  // Ref: diffusers StableDiffusionPipeline: latents = randn * scheduler.init_noise_sigma
-  at::Tensor x = unitNoise * static_cast<float>(scheduler.initNoiseSigma());  // [B,C,H,W]
+  int64_t start = 0;
+  at::Tensor x;
+  if (initLatent.defined()) {
+    const at::Tensor x0 = initLatent.to(unitNoise.device(), at::kFloat);
+    if (runSteps <= 0 || iterations == 0) return x0;
+    // Ref: diffusers StableDiffusionImg2ImgPipeline: timesteps[t_start:], add_noise at the first
+    start = std::clamp<int64_t>(steps - runSteps, 0, iterations - 1);
+    x = scheduler.addNoise(x0, unitNoise.to(at::kFloat), start);  // [B,C,H,W]
+  } else {
+    // Ref: diffusers StableDiffusionPipeline: latents = randn * scheduler.init_noise_sigma
+    x = unitNoise * static_cast<float>(scheduler.initNoiseSigma());  // [B,C,H,W]
+  }
   at::Tensor denoised;
-  for (int64_t i = 0; i < iterations; ++i) {
+  for (int64_t i = start; i < iterations; ++i) {
     const at::Tensor modelIn =
         scheduler.usesScaleModelInput() ? scheduler.scaleModelInput(x, i) : x;
     const double t = tsDouble[i].item<double>();
@@ -68,7 +85,9 @@ at::Tensor runDiffusersPipeline(DiffusersScheduler& scheduler, int64_t steps,
     DiffusersStepOutput r = scheduler.step(out, i, x, noise);
     x = std::move(r.prevSample);
     denoised = std::move(r.predOriginal);
-    if (!discrete::reportStep(onStep, i, iterations, scheduler.sigmaAt(i), x, denoised)) break;
+    if (!discrete::reportStep(onStep, i - start, iterations - start, scheduler.sigmaAt(i), x,
+                              denoised))
+      break;
   }
   return scheduler.returnsDenoised() && denoised.defined() ? denoised : x;
 }
@@ -90,8 +109,12 @@ at::Tensor DiffusersSampler::sample(const SamplingContext& ctx) {
   if (m_supportsKarras && discrete::isKarrasScheduleType(ctx.scheduleType))
     opts.config.useKarrasSigmas = true;
   std::unique_ptr<DiffusersScheduler> scheduler = makeDiffusersScheduler(m_className, opts);
-  return runDiffusersPipeline(*scheduler, ctx.steps, ctx.unitNoise, ctx.model, ctx.noise,
-                              ctx.onStep);
+  if (!ctx.initLatent.defined())
+    return runDiffusersPipeline(*scheduler, ctx.steps, ctx.unitNoise, ctx.model, ctx.noise,
+                                ctx.onStep);
+  const DenoiseWindow window = denoiseWindow(ctx.steps, ctx.strength, ctx.fixedSteps);
+  return runDiffusersPipeline(*scheduler, window.scheduleSteps, ctx.unitNoise, ctx.model,
+                              ctx.noise, ctx.onStep, ctx.initLatent, window.runSteps);
 }
 
 int DiffusersSampler::modelCalls(int steps) const {

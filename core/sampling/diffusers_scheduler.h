@@ -61,6 +61,12 @@ class DiffusersScheduler {
   virtual bool returnsDenoised() const { return false; }
   /// VE sigma of the noise level at timesteps[index] (for progress reports).
   virtual double sigmaAt(int64_t index) const = 0;
+  /// add_noise(x0, noise, timesteps[index]) for img2img: by default the VP form
+  /// α·x0 + σ_t·ε with α = 1/√(σ²+1), σ_t = σ·α of sigmaAt(index) (= √ᾱ, √(1−ᾱ) at an integer
+  /// timestep); classes whose samples live in VE space (Euler, Euler a, LMS) override it with
+  /// x0 + σ·ε. Ref: diffusers DDIMScheduler / DPMSolverMultistepScheduler / EulerDiscreteScheduler
+  /// add_noise.
+  virtual at::Tensor addNoise(const at::Tensor& x0, const at::Tensor& noise, int64_t index) const;
 
  protected:
   at::Tensor m_timesteps;
@@ -101,9 +107,13 @@ std::unique_ptr<DiffusersScheduler> makeDiffusersScheduler(const std::string& cl
 /// t as [B] float32), x = step(out, t, x). onStep (optional) sees every iteration (x after the
 /// step, predicted x0); returning false stops early. Returns the last latent, or for LCM
 /// (returnsDenoised) the last predicted x0.
+/// img2img (initLatent defined): the loop starts at index steps − runSteps (clamped to the
+/// timesteps) from addNoise(initLatent, unitNoise, start), as diffusers' img2img pipeline does
+/// with set_begin_index; runSteps 0 returns initLatent.
 at::Tensor runDiffusersPipeline(DiffusersScheduler& scheduler, int64_t steps,
                                 const at::Tensor& unitNoise, const ModelFn& model,
-                                const NoiseFn& noise, const StepFn& onStep);
+                                const NoiseFn& noise, const StepFn& onStep,
+                                const at::Tensor& initLatent = at::Tensor(), int64_t runSteps = 0);
 
 /// A Sampler (sampler.h) running a diffusers scheduler. The scheduler's table is the model's
 /// (ctx.schedule->alphasCumprod()), its prediction ctx.prediction; ctx.scheduleType "Karras" sets

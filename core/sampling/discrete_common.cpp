@@ -97,6 +97,11 @@ void checkContext(const SamplingContext& ctx, const char* who) {
   }
 }
 
+int64_t scheduleSteps(const SamplingContext& ctx) {
+  if (!ctx.initLatent.defined()) return ctx.steps;
+  return denoiseWindow(ctx.steps, ctx.strength, ctx.fixedSteps).scheduleSteps;
+}
+
 bool isDefaultScheduleType(const std::string& name) {
   const std::string n = lower(name);
   return n.empty() || n == "automatic" || n == "uniform" || n == "normal";

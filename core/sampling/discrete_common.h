@@ -44,6 +44,9 @@ AlphaSigma vpAlphaSigma(float sigma);
 float veSigma(float alphaBar);
 /// ctx.schedule non-null, ctx.model set, steps >= 1, unitNoise [B,C,H,W]; throws otherwise.
 void checkContext(const SamplingContext& ctx, const char* who);
+/// Steps of the schedule a run builds: ctx.steps, or with ctx.initLatent the window's
+/// scheduleSteps (denoise_window.h).
+int64_t scheduleSteps(const SamplingContext& ctx);
 /// "Automatic", "Uniform", "Normal" or empty (case-insensitive): the sampler's own timesteps.
 bool isDefaultScheduleType(const std::string& name);
 /// "Karras" (case-insensitive).

@@ -26,13 +26,24 @@ at::Tensor KDiffusionSampler::sigmasFor(const SamplingContext& ctx) const {
   if (ctx.steps < 1) {
     throw std::invalid_argument("sampler: steps must be >= 1, got " + std::to_string(ctx.steps));
   }
+  if (ctx.initLatent.defined()) {
+    // Ref: A1111 KDiffusionSampler.sample_img2img: sigma_sched = sigmas[steps - t_enc - 1:] of
+    // the full schedule (denoise_window.h), i.e. its last runSteps + 1 sigmas.
+    const DenoiseWindow window = denoiseWindow(ctx.steps, ctx.strength, ctx.fixedSteps);
+    const at::Tensor full = fullSigmas(ctx, window.scheduleSteps);  // [N+1]
+    return full.narrow(0, full.size(0) - 1 - window.runSteps, window.runSteps + 1);
+  }
+  return fullSigmas(ctx, ctx.steps);
+}
+
+at::Tensor KDiffusionSampler::fullSigmas(const SamplingContext& ctx, int steps) const {
   SigmaScheduleKind kind = m_config.defaultSchedule;
   if (!isAutomatic(ctx.scheduleType)) {
     kind = sigmaScheduleKindFromName(ctx.scheduleType);
   } else if (m_config.forceSchedule) {
     kind = m_config.forcedSchedule;
   }
-  return makeSigmas(*ctx.schedule, kind, ctx.steps, m_config.discardPenultimate);  // [S+1]
+  return makeSigmas(*ctx.schedule, kind, steps, m_config.discardPenultimate);  // [S+1]
 }
 
 at::Tensor KDiffusionSampler::sample(const SamplingContext& ctx) {
@@ -51,7 +62,13 @@ at::Tensor KDiffusionSampler::sample(const SamplingContext& ctx) {
   const KDenoiser denoiser(*ctx.schedule, ctx.prediction);
   at::Tensor x = ctx.unitNoise.to(at::kFloat);
   sigmas = sigmas.to(x.device());
-  x = x * sigmas[0];  // [B,C,H,W] x_T = unit noise * sigma_max (A1111: x * sigmas[0])
+  if (ctx.initLatent.defined()) {
+    if (sigmas.size(0) < 2) return ctx.initLatent.to(x.device(), at::kFloat);  // strength 0
+    // Ref: A1111 sample_img2img: xi = x + noise * sigma_sched[0]
+    x = ctx.initLatent.to(x.device(), at::kFloat) + x * sigmas[0];  // [B,C,H,W]
+  } else {
+    x = x * sigmas[0];  // [B,C,H,W] x_T = unit noise * sigma_max (A1111: x * sigmas[0])
+  }
 
   kdiffusion::Callbacks cb;
   cb.denoiser = [&](const at::Tensor& xi, const at::Tensor& sigma) {

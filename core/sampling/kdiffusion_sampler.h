@@ -1,6 +1,7 @@
 // The Sampler (sampler.h) for the k-diffusion algorithms: builds the sigma schedule from
 // ctx.scheduleType, wraps ctx.model as a KDenoiser, scales ctx.unitNoise by sigmas[0] (as A1111
-// does) and reports every step through ctx.onStep.
+// does; img2img: ctx.initLatent + ctx.unitNoise·sigma_sched[0]) and reports every step through
+// ctx.onStep.
 #pragma once
 
 #include <string>
@@ -32,11 +33,14 @@ class KDiffusionSampler final : public Sampler {
   at::Tensor sample(const SamplingContext& ctx) override;
   int modelCalls(int steps) const override;
 
-  /// The [steps+1] sigmas a run with this context uses.
+  /// The sigmas a run with this context uses: [steps+1], or with ctx.initLatent the last
+  /// runSteps + 1 of the window's schedule (denoise_window.h; a single sigma for strength 0).
   at::Tensor sigmasFor(const SamplingContext& ctx) const;
   const KDiffusionSamplerConfig& config() const { return m_config; }
 
  private:
+  /// The whole [steps+1] schedule of ctx's schedule type.
+  at::Tensor fullSigmas(const SamplingContext& ctx, int steps) const;
   KDiffusionSamplerConfig m_config;
 };
 

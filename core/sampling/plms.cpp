@@ -69,9 +69,10 @@ class CompVisPlmsSampler final : public Sampler {
     }
     const at::Tensor& ac = ctx.schedule->alphasCumprod();
     const std::vector<int64_t> ts =
-        compvisDdimTimesteps(ctx.steps, ac.numel(), DdimRangePolicy::Clamp);
-    const CompVisDdimTables tables = compvisDdimTables(ac, ts, 0.0);
-    return sampleCompVisPlms(tables, ac, ctx.prediction, ctx.unitNoise, ctx.model, ctx.noise,
+        compvisDdimTimesteps(discrete::scheduleSteps(ctx), ac.numel(), DdimRangePolicy::Clamp);
+    const CompVisStart start = compvisStart(compvisDdimTables(ac, ts, 0.0), ctx);
+    if (start.tables.timesteps.numel() == 0) return start.x;
+    return sampleCompVisPlms(start.tables, ac, ctx.prediction, start.x, ctx.model, ctx.noise,
                              ctx.onStep);
   }
 

@@ -1,7 +1,8 @@
 // The sampler interface the pipeline drives, and the A1111-named registry.
 //
 // A sampler runs the reverse process of a discrete-time SD model (T = 1000 training steps)
-// from unit noise to a clean latent. The network is seen through ModelFn (VP-scaled input and a
+// from unit noise (or, for img2img, from a clean latent noised to a point of its schedule) to a
+// clean latent. The network is seen through ModelFn (VP-scaled input and a
 // possibly fractional timestep in, raw eps/v prediction out, classifier-free guidance already
 // applied by the caller). Noise is injectable (NoiseFn) so that tests replay recorded noise and
 // the pipeline draws from a torch-CPU-compatible generator. Progress and cancellation are per
@@ -13,6 +14,8 @@
 #pragma once
 
 #include <ATen/core/Tensor.h>
+
+#include "core/sampling/denoise_window.h"
 
 #include <functional>
 #include <memory>
@@ -51,6 +54,14 @@ struct SamplingContext {
   std::string scheduleType = "Automatic";  ///< A1111 "Schedule type" name, see scheduleTypes()
   double eta = -1.0;     ///< < 0: the sampler's default (1 for ancestral/SDE, 0 DDIM)
   at::Tensor unitNoise;  ///< [B,C,H,W] N(0,1) x_T before scaling by the initial sigma
+  /// img2img / inpainting / hires: the clean latent x0 [B,C,H,W] the run starts from. The
+  /// sampler builds the schedule of denoiseWindow(steps, strength, fixedSteps), noises x0 with
+  /// unitNoise to the level of the window's first step the way its family does (k-diffusion:
+  /// x0 + ε·σ; CompVis / diffusers VP samplers: √ᾱ·x0 + √(1−ᾱ)·ε) and runs the window's steps.
+  /// Undefined: txt2img from unitNoise alone (strength and fixedSteps ignored).
+  at::Tensor initLatent;
+  double strength = 1.0;    ///< with initLatent: denoising strength in [0, 1]
+  bool fixedSteps = false;  ///< with initLatent: see denoise_window.h
   ModelFn model;
   NoiseFn noise;
   StepFn onStep;  ///< optional

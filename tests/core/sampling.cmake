@@ -9,3 +9,5 @@ lienzo_add_test(test_kdiffusion SOURCES core/test_kdiffusion.cpp core/analytic_m
                 LIBS lienzo_core_sampling LABELS golden)
 lienzo_add_test(test_sampler_registry SOURCES core/test_sampler_registry.cpp
                 core/analytic_model.cpp LIBS lienzo_core_sampling LABELS golden)
+lienzo_add_test(test_denoise_window SOURCES core/test_denoise_window.cpp LIBS lienzo_core_sampling
+                LABELS unit)

@@ -11,7 +11,7 @@
 #include <fstream>
 
 #include "core/io/safetensors.h"
-#include "core/pipeline/model_bundle.h"
+#include "core/pipeline/model_calls.h"
 #include "core/pipeline/pipeline.h"
 #include "support/fixtures.h"
 

@@ -7,7 +7,7 @@
 #include "core/io/diffusers_folder.h"
 #include "core/io/diffusers_keys.h"
 #include "core/io/safetensors.h"
-#include "core/pipeline/model_bundle.h"
+#include "core/pipeline/conditioner.h"
 
 #include "support/fixtures.h"
 #include "support/pipeline_fixtures.h"

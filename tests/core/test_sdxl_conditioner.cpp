@@ -4,7 +4,7 @@
 // sizes read from the golden file. Tolerance: the README's 1e-4 (relative to max-abs) for the
 // SDXL conditioner outputs.
 #include "core/io/safetensors.h"
-#include "core/pipeline/model_bundle.h"
+#include "core/pipeline/conditioner.h"
 
 #include "support/fixtures.h"
 #include "support/tensor_compare.h"

@@ -4,6 +4,7 @@
 #include "core/io/safetensors.h"
 #include "core/pipeline/builtin_model.h"
 #include "core/pipeline/model_bundle.h"
+#include "core/pipeline/model_decorators.h"
 #include "core/pipeline/pipeline.h"
 #include "core/sampling/schedule.h"
 #include "core/text/sp_tokenizer.h"

@@ -2,7 +2,7 @@
 // noise → k-diffusion Euler with batched CFG → VAE decode → 8-bit pixels, every intermediate
 // compared. Prompt, seed, steps, CFG, sampler and latent size come from the fixture metadata.
 #include "core/io/safetensors.h"
-#include "core/pipeline/model_bundle.h"
+#include "core/pipeline/model_calls.h"
 #include "core/sampling/rng.h"
 #include "core/sampling/schedule.h"
 

@@ -1,6 +1,6 @@
-// Model calls of one txt2img request: guided U-Net, SDXL vector conditioning, VAE decode, pixels.
-#include "core/model/unet_blocks.h"
-#include "core/pipeline/model_bundle.h"
+// Model calls of the generation stages (model_calls.h): guided diffusion model, VAE encode and
+// decode, pixels.
+#include "core/pipeline/model_calls.h"
 
 #include <ATen/ATen.h>
 
@@ -8,6 +8,8 @@
 
 namespace lienzo {
 namespace {
+
+using Code = GenerationError::Code;
 
 /// Repeats a [1, 77*k, D] context along the token axis to `tokens` (a multiple of 77*k). Keys and
 /// values repeated equally leave cross-attention unchanged, so cond and uncond of different
@@ -19,32 +21,9 @@ at::Tensor tileTokens(const at::Tensor& context, int64_t tokens) {
 
 }  // namespace
 
-at::Tensor sdxlVector(const ModelBundle& bundle, const at::Tensor& pooled, const SdxlSizes& sizes) {
-  // Ref: sgm/modules/encoders/modules.py ConcatTimestepEmbedderND (outdim 256 per number, the
-  // U-Net's cos-first sinusoidal embedding), in the GeneralConditioner's embedder order.
-  const auto opts = at::TensorOptions().dtype(at::kFloat);
-  const auto numbers =
-      at::tensor({static_cast<float>(sizes.originalHeight), static_cast<float>(sizes.originalWidth),
-                  static_cast<float>(sizes.cropTop), static_cast<float>(sizes.cropLeft),
-                  static_cast<float>(sizes.targetHeight), static_cast<float>(sizes.targetWidth)},
-                 opts);                                                    // [6]
-  const auto emb = timestepEmbedding(numbers, 256).reshape({1, 6 * 256});  // [1,1536]
-  const auto p = pooled.to(at::kCPU, at::kFloat);                          // [n,embedG]
-  return at::cat({p, emb.expand({p.size(0), emb.size(1)})}, 1)             // [n,embedG+1536]
-      .to(bundle.device, bundle.dtype);
-}
-
-at::Tensor sdxlVector(const ModelBundle& bundle, const at::Tensor& pooled, int64_t height,
-                      int64_t width) {
-  SdxlSizes sizes;  // txt2img: no resize, no crop
-  sizes.originalHeight = sizes.targetHeight = height;
-  sizes.originalWidth = sizes.targetWidth = width;
-  return sdxlVector(bundle, pooled, sizes);
-}
-
 ModelFn makeGuidedModel(const ModelBundle& bundle, const Conditioning& cond,
-                        const Conditioning& uncond, double cfgScale, int64_t height,
-                        int64_t width) {
+                        const Conditioning& uncond, double cfgScale, int64_t height, int64_t width,
+                        const at::Tensor& concat) {
   const bool guided = cfgScale != 1.0;
   auto vector = [&](const at::Tensor& pooled) {
     return bundle.pooledIsY ? pooled : sdxlVector(bundle, pooled, height, width);
@@ -63,9 +42,16 @@ ModelFn makeGuidedModel(const ModelBundle& bundle, const Conditioning& cond,
   UNet unet = bundle.unet;
   const auto dtype = bundle.dtype;
   const auto device = bundle.device;
+  const int64_t extra = unet->config().inChannels - bundle.latentChannels;
+  if (extra > 0 && (!concat.defined() || concat.size(1) != extra))
+    throw GenerationError(GenerationError::Code::InvalidParams,
+                          bundle.description.name + " takes " + std::to_string(extra) +
+                              " conditioning channels (an inpainting model) besides the latent");
+  const at::Tensor c = extra > 0 ? concat.to(device, dtype) : at::Tensor();  // [1,K,h,w]
   return [=](const at::Tensor& xIn, const at::Tensor& t) mutable -> at::Tensor {
     // xIn [1,C,h,w] float32, t [1] -> eps/v [1,C,h,w] float32.
-    const auto x = xIn.to(device, dtype);
+    // Ref: ldm DiffusionWrapper 'hybrid': cat([x] + c_concat, dim=1), c_concat unscaled.
+    const auto x = c.defined() ? at::cat({xIn.to(device, dtype), c}, 1) : xIn.to(device, dtype);
     const auto tt = t.to(device, at::kFloat);
     if (!guided) return unet->forward(x, tt, context, y).to(xIn.device(), at::kFloat);
     const auto out = unet->forward(at::cat({x, x}, 0), at::cat({tt, tt}, 0), context, y)
@@ -93,6 +79,27 @@ bool allFinite(const at::Tensor& t) {
 
 }  // namespace
 
+at::Tensor rgbToImage(const RgbImage& rgb) {
+  if (rgb.empty() || rgb.width <= 0 || rgb.height <= 0 ||
+      rgb.pixels.size() != size_t(rgb.width) * size_t(rgb.height) * 3)
+    throw GenerationError(Code::InvalidParams, "the picture is empty or malformed");
+  const auto u8 = at::from_blob(const_cast<uint8_t*>(rgb.pixels.data()),
+                                {1, rgb.height, rgb.width, 3}, at::kByte);
+  // Ref: A1111 np.array(img).astype(np.float32) / 255.0, then 2x - 1  → [1,3,H,W]
+  return (u8.permute({0, 3, 1, 2}).to(at::kFloat) / 255.0f) * 2.0f - 1.0f;
+}
+
+at::Tensor encodeImage(const ModelBundle& bundle, const at::Tensor& image) {
+  if (!bundle.hasVae() || !bundle.vae->config().hasEncoder)
+    throw GenerationError(Code::UnsupportedModel,
+                          bundle.description.name + " has no VAE encoder to encode a picture with");
+  AutoencoderKL vae = bundle.vae;
+  const auto x = image.to(bundle.device, bundle.dtype);  // [1,3,H,W]
+  const at::Tensor moments = vae->encodeMoments(x);  // [1,2E,h,w]
+  const auto mean = VaeLatentDistribution::fromMoments(moments.to(at::kFloat)).mean;
+  return bundle.latentScaling.fromVae(mean).to(at::kCPU);  // [1,E,h,w] diffusion space
+}
+
 at::Tensor decodeLatent(const ModelBundle& bundle, const at::Tensor& latent) {
   if (!bundle.hasVae())
     throw GenerationError(
@@ -101,13 +108,17 @@ at::Tensor decodeLatent(const ModelBundle& bundle, const at::Tensor& latent) {
             " has no VAE inside; this checkpoint cannot decode images on its own");
   const auto z = bundle.latentScaling.toVae(latent.to(bundle.device, at::kFloat));  // [1,C,h,w]
   AutoencoderKL vae = bundle.vae;
-  at::Tensor image = vae->decode(z.to(bundle.dtype)).to(at::kCPU, at::kFloat);  // [1,3,H,W]
+  auto run = [](AutoencoderKL& v, const at::Tensor& zz) {
+    return v->decode(zz).to(at::kCPU, at::kFloat);
+  };
+  at::Tensor image = run(vae, z.to(bundle.dtype));  // [1,3,H,W]
   if (allFinite(image)) return image;
   // Half-precision VAEs (the SD 1.x/SDXL VAEs in fp16 above all) overflow to NaN/Inf on some
   // latents; decode once more in float32 before giving up.
   // Ref: A1111 modules/processing.py decode_latent_batch (auto "no-half-vae" retry).
   if (bundle.dtype == at::kHalf || bundle.dtype == at::kBFloat16) {
-    image = float32Copy(vae)->decode(z).to(at::kCPU, at::kFloat);
+    AutoencoderKL copy = float32Copy(vae);
+    image = run(copy, z);
     if (allFinite(image)) return image;
   }
   throw GenerationError(

@@ -1,0 +1,74 @@
+// Stage 3: one sampler run (denoise_stage.h).
+#include "core/pipeline/denoise_stage.h"
+
+#include "core/model/latent_preview.h"
+#include "core/sampling/diffusers_scheduler.h"
+#include "core/sampling/rng.h"
+
+#include <ATen/ATen.h>
+
+namespace lienzo {
+
+using Code = GenerationError::Code;
+
+std::unique_ptr<Sampler> samplerFor(const ModelBundle& bundle, const std::string& name) {
+  if (name != kModelSchedulerName) return makeSampler(name);
+  if (!bundle.diffusersScheduler)
+    throw GenerationError(Code::InvalidParams,
+                          std::string("\"") + kModelSchedulerName +
+                              "\" needs a diffusers model folder with "
+                              "scheduler/scheduler_config.json; choose a sampler");
+  DiffusersSchedulerOptions options;
+  options.config = *bundle.diffusersScheduler;
+  try {
+    (void)makeDiffusersScheduler(bundle.diffusersSchedulerClass, options);  // known class?
+  } catch (const std::invalid_argument& e) {
+    throw GenerationError(Code::UnsupportedModel,
+                          "the model's scheduler is not supported: " + std::string(e.what()));
+  }
+  return std::make_unique<DiffusersSampler>(bundle.diffusersSchedulerClass, options, true);
+}
+
+at::Tensor runDenoise(const ModelBundle& bundle, const DenoiseRequest& r, const ModelFn& model,
+                      GenerationObserver* observer, const CancelToken* cancel) {
+  auto mode = [cancel] { return cancel ? cancel->mode() : CancelMode::None; };
+  Generator gen(static_cast<uint64_t>(r.seed));
+  SamplingContext ctx;
+  ctx.schedule = &*bundle.schedule;
+  ctx.prediction = bundle.prediction;
+  ctx.steps = r.steps;
+  ctx.scheduleType = r.schedule;
+  // [1,C,h,w] seeded CPU noise: x_T for txt2img, ε of the start level for img2img (A1111's
+  // first draw of the image's generator either way).
+  ctx.unitNoise = randn(gen, {1, bundle.latentChannels, r.latentH, r.latentW});
+  ctx.initLatent = r.initLatent;
+  ctx.strength = r.strength;
+  ctx.fixedSteps = r.fixedSteps;
+  ctx.model = model;
+  ctx.noise = makeNoiseFn(gen);
+  bool stopped = false;
+  ctx.onStep = [&](const SamplerStep& step) {
+    if (observer) {
+      StepProgress progress;
+      progress.imageIndex = r.imageIndex;
+      progress.step = step.index;
+      progress.totalSteps = step.total;
+      progress.sigma = step.sigma;
+      if (r.previews) {
+        const PreviewImage preview = latentPreviewImage(step.denoised, bundle.latentFormat);
+        progress.preview.width = static_cast<int>(preview.width);
+        progress.preview.height = static_cast<int>(preview.height);
+        progress.preview.pixels = preview.rgb;
+      }
+      observer->onStep(progress);
+    }
+    stopped = mode() == CancelMode::StopNow;
+    return !stopped;
+  };
+  const auto sampler = samplerFor(bundle, r.sampler);
+  at::Tensor latent = sampler->sample(ctx);  // [1,C,h,w]
+  if (stopped || mode() == CancelMode::StopNow) return at::Tensor();
+  return latent;
+}
+
+}  // namespace lienzo

@@ -1,0 +1,32 @@
+#include "core/pipeline/family_facts.h"
+
+#include <stdexcept>
+#include <string>
+
+namespace lienzo {
+
+FamilyFacts familyFacts(ModelFamily family, std::optional<Prediction> prediction,
+                        std::optional<double> scaleFactor) {
+  FamilyFacts f;
+  switch (family) {
+    case ModelFamily::SD1:
+      break;
+    case ModelFamily::SD2:
+      f.prediction = Prediction::V;
+      break;
+    case ModelFamily::SDXL:
+      f.scaleFactor = 0.13025;
+      f.latentFormat = LatentFormat::SDXL;
+      f.defaultSize = 1024;
+      break;
+    default:
+      throw std::invalid_argument(std::string("no Stable Diffusion facts for ") +
+                                  familyName(family));
+  }
+  if (prediction) f.prediction = *prediction;
+  if (scaleFactor) f.scaleFactor = *scaleFactor;
+  if (family == ModelFamily::SD2) f.defaultSize = f.prediction == Prediction::V ? 768 : 512;
+  return f;
+}
+
+}  // namespace lienzo

@@ -1,0 +1,48 @@
+// The network calls of a generation's stages 2–4, shared by txt2img, img2img, inpainting and
+// the hires pass: pictures ↔ tensors, VAE encode (posterior mean) and decode, and the guided
+// diffusion-model call the samplers see as a ModelFn (core/sampling/sampler.h).
+//
+// Contract: pure functions of a loaded, immutable bundle; they run on the calling thread (under
+// the caller's inference mode) and may be called from several threads at once. Tensors returned
+// are new float32 CPU tensors unless stated. Failure: GenerationError (UnsupportedModel without a
+// VAE / encoder, NumericalError for a non-finite decode, InvalidParams for malformed pictures);
+// torch errors propagate.
+#pragma once
+
+#include "core/edit/pixels.h"
+#include "core/pipeline/conditioner.h"
+#include "core/pipeline/model_bundle.h"
+#include "core/pipeline/pipeline.h"
+#include "core/sampling/sampler.h"
+
+#include <ATen/core/Tensor.h>
+
+#include <cstdint>
+
+namespace lienzo {
+
+/// Raw diffusion-model prediction with classifier-free guidance, cond and uncond as one batch of
+/// 2. x_in [1,C,h,w] float32, t [1] float32 → guided eps/v [1,C,h,w] float32. height/width are
+/// the image size in pixels (SDXL size conditioning; unused by SD1/SD2). `concat` [1,K,h,w]
+/// (9-channel inpainting models: [mask, masked-image latent], K = 5) is appended to the input
+/// channels of both halves, unscaled. Ref: ldm DiffusionWrapper 'hybrid'; ComfyUI _apply_model.
+ModelFn makeGuidedModel(const ModelBundle& bundle, const Conditioning& cond,
+                        const Conditioning& uncond, double cfgScale, int64_t height, int64_t width,
+                        const at::Tensor& concat = at::Tensor());
+
+/// 8-bit RGB → [1,3,H,W] float32 in [-1,1]: (u8 / 255) · 2 − 1 (A1111 / diffusers). Throws
+/// GenerationError(InvalidParams) for an empty or malformed picture.
+at::Tensor rgbToImage(const RgbImage& rgb);
+/// Image [1,3,H,W] in [-1,1] → 8-bit RGB: round-half-even of clamp((x+1)/2, 0, 1) * 255.
+RgbImage imageToRgb(const at::Tensor& image);
+
+/// Encodes image [1,3,H,W] in [-1,1] (H, W multiples of the VAE factor) to the posterior mean in
+/// diffusion space [1,C,H/f,W/f] (next-wave.md §1.1: the mean, as ComfyUI and Flux do).
+at::Tensor encodeImage(const ModelBundle& bundle, const at::Tensor& image);
+
+/// Decodes a diffusion-space latent [1,C,h,w] → image [1,3,H,W] float32 (about [-1,1]).
+/// A half-precision VAE whose output has NaN/Inf is retried once in float32 (a temporary copy);
+/// throws GenerationError(NumericalError) when the result is still not finite.
+at::Tensor decodeLatent(const ModelBundle& bundle, const at::Tensor& latent);
+
+}  // namespace lienzo

@@ -1,0 +1,53 @@
+// Loading a model (a single-file checkpoint, a diffusers folder or the built-in model) and
+// describing it, for the pipeline facade (pipeline.h includes this header). No torch types:
+// the loaded ModelBundle is opaque here (model_bundle.h has its insides).
+//
+// Contract
+// - loadModelBundle() memory-maps and loads a checkpoint once; the returned bundle is immutable
+//   and may be shared by any number of threads and requests.
+// - Failure: GenerationError (pipeline.h; ModelLoad, UnsupportedModel, InvalidParams for a bad
+//   device) with a user-readable message.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace lienzo {
+
+enum class ComputeDType { Auto, F32, BF16, F16 };
+const char* computeDTypeName(ComputeDType dtype);  ///< "auto", "f32", "bf16", "f16"
+
+/// What a checkpoint is, for pickers and `lienzo info`.
+struct ModelDescription {
+  std::string family;  ///< "SD 1.x", "SD 2.x", "SDXL", "Lienzo built-in"
+  std::string name;    ///< file stem
+  std::string hash;    ///< A1111 "Model hash": first 10 hex digits of SHA-256
+  std::filesystem::path path;
+  int defaultWidth = 512;
+  int defaultHeight = 512;
+  int defaultSteps = 20;  ///< what the model was tuned for (built-in: its config)
+  double defaultCfg = 7.0;
+  std::string defaultSampler = "Euler a";
+  std::vector<std::string> parts;  ///< "unet", "vae", "text_encoder", ...
+};
+
+struct LoadOptions {
+  ComputeDType dtype = ComputeDType::Auto;
+  std::string device = "cpu";
+  bool computeHash = true;  ///< SHA-256 of the file for the "Model hash" field (reads it once)
+};
+
+class ModelBundle;  // immutable, defined in model_bundle.h (core internals)
+
+/// Loads a checkpoint (single-file .safetensors or a supported folder). Throws GenerationError.
+std::shared_ptr<const ModelBundle> loadModelBundle(const std::filesystem::path& path,
+                                                   const LoadOptions& options = {});
+const ModelDescription& describe(const ModelBundle& bundle);
+/// What a model file or folder is and the settings it wants (size, steps, CFG, sampler), from its
+/// header and JSON alone: cheap (no weights read, no hash), for pickers that adapt the controls.
+/// Throws GenerationError (ModelLoad / UnsupportedModel) like loadModelBundle would.
+ModelDescription describeModelFile(const std::filesystem::path& path);
+
+}  // namespace lienzo
