@@ -1,8 +1,8 @@
-// Built-in model: config, loading, prompt encoding, x0 clamp (see builtin_model.h).
+// Built-in model: config, its factory and text conditioner (see builtin_model.h).
 #include "core/pipeline/builtin_model.h"
 
 #include "core/io/safetensors.h"
-#include "core/pipeline/conditioner.h"
+#include "core/pipeline/model_bundle.h"
 #include "core/sampling/schedule.h"
 #ifdef LIENZO_HAVE_SENTENCEPIECE
 #include "core/text/sp_tokenizer.h"
@@ -15,8 +15,12 @@
 
 #include <cmath>
 #include <stdexcept>
+#include <utility>
 
 namespace lienzo {
+
+class SpTokenizer;  // core/text/sp_tokenizer.h (with SentencePiece)
+
 namespace {
 
 using Code = GenerationError::Code;
@@ -45,7 +49,55 @@ BuiltinModelConfig readBuiltinConfig(const SafetensorsFile& file) {
   return BuiltinModelConfig::fromJson(j);
 }
 
-// ---- loading ---------------------------------------------------------------------------------
+// ---- text conditioner -------------------------------------------------------------------------
+
+namespace {
+
+/// SentencePiece ids → the built-in text encoder's last hidden state (no A1111 weighting syntax,
+/// one window of maxPositions tokens, CLIP skip ignored). Pooled text (BuiltinModelConfig
+/// pooledText) = the last position, the U-Net's y as is.
+class BuiltinTextConditioner final : public TextConditioner {
+ public:
+  BuiltinTextConditioner(std::shared_ptr<const SpTokenizer> tokenizer, ClipTextModel clip,
+                         bool pooledIsY, c10::ScalarType dtype, c10::Device device)
+      : m_tokenizer(std::move(tokenizer)),
+        m_clip(std::move(clip)),
+        m_pooledIsY(pooledIsY),
+        m_dtype(dtype),
+        m_device(device) {}
+
+  Conditioning encode(const std::string& prompt, int /*clipSkip*/) const override {
+#ifdef LIENZO_HAVE_SENTENCEPIECE
+    c10::InferenceMode guard;
+    ClipTextModel clip = m_clip;
+    const int64_t n = clip->config().maxPositions;
+    const auto ids = m_tokenizer->encodePadded(prompt, int(n));
+    const auto idT = at::tensor(at::ArrayRef<int64_t>(ids), at::kLong).reshape({1, n});  // [1,N]
+    Conditioning out;
+    const auto hidden = clip->forward(idT.to(m_device)).lastHiddenState;  // [1,N,W] float32
+    out.context = hidden.to(m_dtype);
+    if (m_pooledIsY) out.pooled = hidden.select(1, n - 1).to(m_dtype);  // [1,W]
+    return out;
+#else
+    (void)prompt;
+    throw GenerationError(Code::UnsupportedModel, "built-in model needs SentencePiece");
+#endif
+  }
+
+  /// y of the U-Net = the pooled text itself.
+  at::Tensor vector(const at::Tensor& pooled, int64_t, int64_t) const override { return pooled; }
+
+ private:
+  std::shared_ptr<const SpTokenizer> m_tokenizer;
+  ClipTextModel m_clip;
+  bool m_pooledIsY;
+  c10::ScalarType m_dtype;
+  c10::Device m_device;
+};
+
+}  // namespace
+
+// ---- the built-in model's factory ------------------------------------------------------------
 
 void loadBuiltinParts(ModelBundle& bundle, const SafetensorsFile& file, c10::ScalarType dtype,
                       c10::Device device) {
@@ -56,9 +108,9 @@ void loadBuiltinParts(ModelBundle& bundle, const SafetensorsFile& file, c10::Sca
     throw GenerationError(Code::ModelLoad, file.path().string() +
                                                ": built-in model without its tokenizer ('" +
                                                kBuiltinTokenizerKey + "' metadata)");
-  bundle.spTokenizer =
+  auto tokenizer =
       std::make_shared<const SpTokenizer>(SpTokenizer::fromBytes(base64Decode(tok->second)));
-  if (bundle.spTokenizer->vocabSize() > config.vocabSize)
+  if (tokenizer->vocabSize() > config.vocabSize)
     throw GenerationError(Code::ModelLoad,
                           "built-in model: tokenizer vocabulary larger than the "
                           "text encoder's");
@@ -66,56 +118,46 @@ void loadBuiltinParts(ModelBundle& bundle, const SafetensorsFile& file, c10::Sca
   throw GenerationError(Code::UnsupportedModel,
                         "the Lienzo built-in model needs SentencePiece (build with "
                         "LIENZO_WITH_SENTENCEPIECE=ON)");
+  std::shared_ptr<const SpTokenizer> tokenizer;
 #endif
   bundle.family = ModelFamily::LienzoBuiltin;
   bundle.device = device;
   bundle.dtype = dtype;
-  bundle.schedule =
+  // Its facts come from its own config (builtin_config.h), not family_facts.h.
+  const Prediction prediction = config.prediction == "v" ? Prediction::V : Prediction::Epsilon;
+  bundle.schedule = std::make_shared<DiscreteVpNoiseSchedule>(
       file.contains("alphas_cumprod")
           ? DiscreteSchedule::fromAlphasCumprod(file.load("alphas_cumprod", at::kFloat))
-          : DiscreteSchedule::fromAlphasCumprod(config.alphasCumprod());
-  bundle.prediction = config.prediction == "v" ? Prediction::V : Prediction::Epsilon;
-  bundle.latentScaling.scale = config.scaleFactor;
-  bundle.latentScaling.shift = 0.0;
-  bundle.latentChannels = config.latentChannels;
-  bundle.x0Clamp = config.x0Clamp;
-  bundle.pooledIsY = config.pooledText;
+          : DiscreteSchedule::fromAlphasCumprod(config.alphasCumprod()),
+      prediction, config.x0Clamp);
 
-  bundle.unet = UNet(config.unetConfig());
-  loadModuleWeights(*bundle.unet, file, "model.diffusion_model.", dtype, device);
-  bundle.unet->eval();
-  bundle.vae = AutoencoderKL(config.vaeConfig());
-  loadModuleWeights(*bundle.vae, file, "first_stage_model.", dtype, device);
-  bundle.vae->eval();
-  bundle.vaeFactor = bundle.vae->config().downscaleFactor();
+  UNet unet(config.unetConfig());
+  loadModuleWeights(*unet, file, "model.diffusion_model.", dtype, device);
+  unet->eval();
+  bundle.diffusion = makeUNetDiffusionModel(std::move(unet), dtype, device);
+  AutoencoderKL vae(config.vaeConfig());
+  loadModuleWeights(*vae, file, "first_stage_model.", dtype, device);
+  vae->eval();
+  LatentSpace space;
+  space.scaling.scale = config.scaleFactor;
+  space.scaling.shift = 0.0;
+  space.channels = config.latentChannels;
+  space.factor = vae->config().downscaleFactor();
+  bundle.vae = std::make_shared<AutoencoderKlCodec>(std::move(vae), space, dtype, device);
   // Tiny text encoder: float32 always (cost is negligible).
-  bundle.clip = ClipTextModel(config.textConfig());
-  loadModuleWeights(*bundle.clip, file, "text_model.", c10::kFloat, device);
-  bundle.clip->eval();
+  ClipTextModel clip(config.textConfig());
+  loadModuleWeights(*clip, file, "text_model.", c10::kFloat, device);
+  clip->eval();
+  bundle.text = std::make_shared<BuiltinTextConditioner>(std::move(tokenizer), std::move(clip),
+                                                         config.pooledText, dtype, device);
 
   describeBuiltinDefaults(bundle.description, config);
 }
 
 Conditioning encodeBuiltinPrompt(const ModelBundle& bundle, const std::string& prompt) {
-#ifdef LIENZO_HAVE_SENTENCEPIECE
-  if (!bundle.spTokenizer || bundle.clip.is_empty())
+  if (bundle.family != ModelFamily::LienzoBuiltin || !bundle.text)
     throw GenerationError(Code::UnsupportedModel, "built-in model bundle without text encoder");
-  c10::InferenceMode guard;
-  ClipTextModel clip = bundle.clip;
-  const int64_t n = clip->config().maxPositions;
-  const auto ids = bundle.spTokenizer->encodePadded(prompt, int(n));
-  const auto idT = at::tensor(at::ArrayRef<int64_t>(ids), at::kLong).reshape({1, n});  // [1,N]
-  Conditioning out;
-  const auto hidden = clip->forward(idT.to(bundle.device)).lastHiddenState;  // [1,N,W] float32
-  out.context = hidden.to(bundle.dtype);
-  // Pooled text = the last position (BuiltinModelConfig::pooled), y of the U-Net as is.
-  if (bundle.pooledIsY) out.pooled = hidden.select(1, n - 1).to(bundle.dtype);  // [1,W]
-  return out;
-#else
-  (void)bundle;
-  (void)prompt;
-  throw GenerationError(Code::UnsupportedModel, "built-in model needs SentencePiece");
-#endif
+  return bundle.text->encode(prompt, 1);
 }
 
 }  // namespace lienzo

@@ -1,6 +1,7 @@
 // Lienzo's built-in model: its configuration (stored as JSON in the safetensors metadata key
-// "lienzo.model"), loading into a ModelBundle, prompt encoding with its SentencePiece tokenizer,
-// and the predicted-x0 clamp its sampling needs.
+// "lienzo.model") and its family's factory: loadBuiltinParts() fills a ModelBundle's components
+// (a SentencePiece text conditioner, UNetDiffusionModel, a DiscreteVpNoiseSchedule with the
+// predicted-x0 clamp its sampling needs, AutoencoderKlCodec), all facts from its config.
 //
 // File layout (one .safetensors, written by `lienzo train export`):
 //   model.diffusion_model.*   U-Net (core/model/unet.h layout, any widths)
@@ -42,14 +43,13 @@ BuiltinModelConfig readBuiltinConfig(const SafetensorsFile& file);
 /// evaluation samples with) into `d`; loadBuiltinParts and describeModelFile both use it.
 void describeBuiltinDefaults(ModelDescription& d, const BuiltinModelConfig& config);
 
-/// Fills the bundle from a built-in model file: networks, tokenizer, schedule, prediction,
-/// latent scaling, description defaults (size, steps).
-
+/// The built-in model's factory: fills family, dtype, device, the four components and the
+/// description defaults (size, steps) from a built-in model file.
 void loadBuiltinParts(ModelBundle& bundle, const SafetensorsFile& file, c10::ScalarType dtype,
                       c10::Device device);
 
-/// Prompt → context [1, tokens, textWidth] in the bundle dtype (no A1111 weighting syntax).
+/// bundle.text->encode(prompt, 1) of a built-in bundle: context [1, tokens, textWidth] in the
+/// bundle dtype (no A1111 weighting syntax). UnsupportedModel for other families.
 Conditioning encodeBuiltinPrompt(const ModelBundle& bundle, const std::string& prompt);
-
 
 }  // namespace lienzo

@@ -13,20 +13,21 @@ using Code = GenerationError::Code;
 
 std::unique_ptr<Sampler> samplerFor(const ModelBundle& bundle, const std::string& name) {
   if (name != kModelSchedulerName) return makeSampler(name);
-  if (!bundle.diffusersScheduler)
+  const NoiseSchedule& schedule = *bundle.schedule;
+  if (!schedule.diffusersScheduler())
     throw GenerationError(Code::InvalidParams,
                           std::string("\"") + kModelSchedulerName +
                               "\" needs a diffusers model folder with "
                               "scheduler/scheduler_config.json; choose a sampler");
   DiffusersSchedulerOptions options;
-  options.config = *bundle.diffusersScheduler;
+  options.config = *schedule.diffusersScheduler();
   try {
-    (void)makeDiffusersScheduler(bundle.diffusersSchedulerClass, options);  // known class?
+    (void)makeDiffusersScheduler(schedule.diffusersSchedulerClass(), options);  // known class?
   } catch (const std::invalid_argument& e) {
     throw GenerationError(Code::UnsupportedModel,
                           "the model's scheduler is not supported: " + std::string(e.what()));
   }
-  return std::make_unique<DiffusersSampler>(bundle.diffusersSchedulerClass, options, true);
+  return std::make_unique<DiffusersSampler>(schedule.diffusersSchedulerClass(), options, true);
 }
 
 at::Tensor runDenoise(const ModelBundle& bundle, const DenoiseRequest& r, const ModelFn& model,
@@ -34,13 +35,16 @@ at::Tensor runDenoise(const ModelBundle& bundle, const DenoiseRequest& r, const 
   auto mode = [cancel] { return cancel ? cancel->mode() : CancelMode::None; };
   Generator gen(static_cast<uint64_t>(r.seed));
   SamplingContext ctx;
-  ctx.schedule = &*bundle.schedule;
-  ctx.prediction = bundle.prediction;
+  // Samplers run discrete VP schedules (noise_schedule.h: the seam for flow matching).
+  ctx.schedule = bundle.schedule->discrete();
+  if (!ctx.schedule)
+    throw GenerationError(Code::UnsupportedModel, "the samplers need a discrete noise schedule");
+  ctx.prediction = bundle.schedule->prediction();
   ctx.steps = r.steps;
   ctx.scheduleType = r.schedule;
   // [1,C,h,w] seeded CPU noise: x_T for txt2img, ε of the start level for img2img (A1111's
   // first draw of the image's generator either way).
-  ctx.unitNoise = randn(gen, {1, bundle.latentChannels, r.latentH, r.latentW});
+  ctx.unitNoise = randn(gen, {1, bundle.diffusion->latentChannels(), r.latentH, r.latentW});
   ctx.initLatent = r.initLatent;
   ctx.strength = r.strength;
   ctx.fixedSteps = r.fixedSteps;
@@ -55,7 +59,7 @@ at::Tensor runDenoise(const ModelBundle& bundle, const DenoiseRequest& r, const 
       progress.totalSteps = step.total;
       progress.sigma = step.sigma;
       if (r.previews) {
-        const PreviewImage preview = latentPreviewImage(step.denoised, bundle.latentFormat);
+        const PreviewImage preview = latentPreviewImage(step.denoised, bundle.vae->latentFormat());
         progress.preview.width = static_cast<int>(preview.width);
         progress.preview.height = static_cast<int>(preview.height);
         progress.preview.pixels = preview.rgb;

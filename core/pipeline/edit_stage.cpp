@@ -152,7 +152,7 @@ PreparedEdit prepareEdit(const ModelBundle& bundle, const GenerationParams& para
                     .expand({1, out.encoded.size(1), h, w})
                     .contiguous();  // [1,C,h,w] 1 = repaint
   }
-  if (bundle.unet->config().inChannels > bundle.latentChannels) {
+  if (bundle.diffusion->inChannels() > bundle.diffusion->latentChannels()) {
     const at::Tensor m = inpaint ? maskTensor(out.mask) : at::ones({1, 1, image.size(2), image.size(3)});
     out.concat = inpaintConditioning(bundle, image, m, e.maskWeight);
   }

@@ -14,10 +14,11 @@
 namespace lienzo {
 
 std::vector<double> alphasCumprod(const ModelBundle& bundle) {
-  if (!bundle.schedule)
+  const DiscreteSchedule* table = bundle.schedule ? bundle.schedule->discrete() : nullptr;
+  if (!table)
     throw GenerationError(GenerationError::Code::UnsupportedModel,
                           bundle.description.name + " has no discrete noise schedule");
-  const auto ac = bundle.schedule->alphasCumprod().to(at::kDouble).contiguous();  // [T]
+  const auto ac = table->alphasCumprod().to(at::kDouble).contiguous();  // [T]
   const double* p = ac.data_ptr<double>();
   return std::vector<double>(p, p + ac.numel());
 }
@@ -26,7 +27,7 @@ RgbImage forwardProcess(const ModelBundle& bundle, const RgbImage& image, int t,
   if (image.empty() || image.width <= 0 || image.height <= 0 ||
       image.pixels.size() != size_t(image.width) * size_t(image.height) * 3)
     throw GenerationError(GenerationError::Code::InvalidParams, "the image is empty or malformed");
-  if (!bundle.hasVae() || !bundle.vae->config().hasEncoder)
+  if (!bundle.hasVae() || !bundle.vae->hasEncoder())
     throw GenerationError(GenerationError::Code::UnsupportedModel,
                           bundle.description.name + " has no VAE encoder to noise an image with");
   const auto ac = alphasCumprod(bundle);
@@ -34,7 +35,7 @@ RgbImage forwardProcess(const ModelBundle& bundle, const RgbImage& image, int t,
     throw GenerationError(GenerationError::Code::InvalidParams,
                           "t = " + std::to_string(t) + " is past the schedule's last step " +
                               std::to_string(ac.size() - 1));
-  const int64_t f = bundle.vaeFactor;
+  const int64_t f = bundle.vae->factor();
   const int64_t w = image.width / f * f, h = image.height / f * f;
   if (w == 0 || h == 0)
     throw GenerationError(GenerationError::Code::InvalidParams,
@@ -45,11 +46,8 @@ RgbImage forwardProcess(const ModelBundle& bundle, const RgbImage& image, int t,
   auto pixels = at::from_blob(const_cast<uint8_t*>(image.pixels.data()),
                               {image.height, image.width, 3}, at::kByte);
   auto x = pixels.narrow(0, 0, h).narrow(1, 0, w).permute({2, 0, 1}).unsqueeze(0).to(at::kFloat);
-  x = (x / 127.5 - 1.0).to(bundle.device, bundle.dtype);
-  AutoencoderKL vae = bundle.vae;
-  const auto moments = vae->encodeMoments(x);                          // [1,2E,h/f,w/f]
-  const auto mean = VaeLatentDistribution::fromMoments(moments).mean;  // VAE space
-  const auto x0 = bundle.latentScaling.fromVae(mean.to(at::kFloat));   // diffusion space
+  x = x / 127.5 - 1.0;  // the codec moves it to the VAE's device and dtype
+  const auto x0 = bundle.vae->encode(x);  // [1,C,h/f,w/f] posterior mean, diffusion space
   if (t < 0) return imageToRgb(decodeLatent(bundle, x0));
 
   Generator gen(static_cast<uint64_t>(seed));

@@ -1,43 +1,49 @@
 // ModelBundle: one loaded checkpoint, immutable after loading (core-internal; the UI sees only
-// pipeline.h). The one place where the architecture is decided from the weights: family from
-// checkpoint.h, every network's config from its own fromWeights(), and — for what shapes cannot
-// tell (attention heads of tiny models, ε vs v) — an optional sidecar `<stem>.config.json` in
-// the CompVis/ldm config vocabulary (parameterization, scale_factor, unet.num_heads /
-// num_head_channels, text_encoder heads).
+// pipeline.h). It holds four component interfaces, made by one factory per family:
+//   text       TextConditioner  (text_conditioner.h)  prompt → context [, pooled → y]
+//   diffusion  DiffusionModel   (diffusion_model.h)   the denoising network
+//   schedule   NoiseSchedule    (noise_schedule.h)    table, prediction, sampling decorations
+//   vae        VaeCodec         (vae_codec.h)         picture ↔ diffusion-space latent
+// Factories: SD 1.x / 2.x / SDXL single files and diffusers folders (sd_factory.h, called by
+// model_loader.cpp), the built-in model (builtin_model.h). A new family is a new factory and new
+// component implementations; the stages only talk to the interfaces.
+//
+// The one place where the architecture is decided from the weights: family from checkpoint.h,
+// every network's config from its own fromWeights(), the family's facts from family_facts.h, and
+// — for what shapes cannot tell (attention heads of tiny models, ε vs v) — an optional sidecar
+// `<stem>.config.json` in the CompVis/ldm config vocabulary (parameterization, scale_factor,
+// unet.num_heads / num_head_channels, text_encoder heads).
 //
 // A diffusers model folder (model_index.json, core/io/diffusers_folder.h) loads through the same
-// path: its components are renamed to the single-file layout (core/io/diffusers_keys.h), the
+// factory: its components are renamed to the single-file layout (core/io/diffusers_keys.h), the
 // facts come from its config.json files and scheduler_config.json (diffusers_config.h), the
 // tokenizer from its tokenizer/ folder. Families Lienzo does not run (SD3, Flux, SDXL refiner,
 // instruct-pix2pix U-Nets, other pipeline classes) throw GenerationError(UnsupportedModel)
-// naming what was found. Inpainting U-Nets (9 input channels) load: latentChannels is the
-// U-Net's output width and the other inputs are the conditioning of edit_stage.h.
+// naming what was found. Inpainting U-Nets (9 input channels) load: the diffusion model's
+// latentChannels() is its output width and the other inputs are the conditioning of
+// edit_stage.h.
 //
-// Threads: all members are read-only after loadModelBundle(); forward passes do not mutate the
-// modules, so one bundle serves any number of sequential or concurrent requests.
+// Threads: all members are read-only after loading and the components are immutable; forward
+// passes do not mutate the modules, so one bundle serves any number of sequential or concurrent
+// requests. Copying a bundle shares the components (tests swap one, e.g. the U-Net).
 #pragma once
 
 #include "core/io/checkpoint.h"
-#include "core/model/latent_preview.h"
-#include "core/model/unet.h"
-#include "core/model/vae.h"
+#include "core/pipeline/diffusion_model.h"
+#include "core/pipeline/noise_schedule.h"
 #include "core/pipeline/pipeline.h"
-#include "core/sampling/diffusers_schedule.h"
-#include "core/sampling/sampler.h"
-#include "core/sampling/schedule.h"
-#include "core/text/clip_text_model.h"
-#include "core/text/clip_tokenizer.h"
-#include "core/text/openclip_text_model.h"
+#include "core/pipeline/text_conditioner.h"
+#include "core/pipeline/vae_codec.h"
 
 #include <c10/core/Device.h>
 #include <c10/core/ScalarType.h>
 
+#include <filesystem>
 #include <memory>
 #include <optional>
+#include <vector>
 
 namespace lienzo {
-
-class SpTokenizer;  // core/text/sp_tokenizer.h (built-in model; trainer area)
 
 /// Facts a sidecar `<stem>.config.json` may state (everything optional).
 struct ModelOverrides {
@@ -61,9 +67,17 @@ class ModelBundle {
  public:
   ModelDescription description;
   ModelFamily family = ModelFamily::Unknown;
-  Prediction prediction = Prediction::Epsilon;
-  c10::ScalarType dtype = c10::kFloat;
+  c10::ScalarType dtype = c10::kFloat;  ///< compute dtype of the diffusion model and the VAE
   c10::Device device{c10::kCPU};
+
+  std::shared_ptr<const TextConditioner> text;
+  std::shared_ptr<const DiffusionModel> diffusion;
+  std::shared_ptr<const NoiseSchedule> schedule;
+  /// Set by every factory; without a decoder when the checkpoint has no VAE (see hasVae()).
+  std::shared_ptr<const VaeCodec> vae;
+
+  bool hasVae() const { return vae && vae->hasDecoder(); }
+};
 
   std::optional<DiscreteSchedule> schedule;
   /// diffusers folders: scheduler/scheduler_config.json as read (spacing, steps_offset, betas,

@@ -25,9 +25,8 @@ ModelFn makeGuidedModel(const ModelBundle& bundle, const Conditioning& cond,
                         const Conditioning& uncond, double cfgScale, int64_t height, int64_t width,
                         const at::Tensor& concat) {
   const bool guided = cfgScale != 1.0;
-  auto vector = [&](const at::Tensor& pooled) {
-    return bundle.pooledIsY ? pooled : sdxlVector(bundle, pooled, height, width);
-  };
+  const TextConditioner& text = *bundle.text;
+  auto vector = [&](const at::Tensor& pooled) { return text.vector(pooled, height, width); };
   at::Tensor context, y;
   if (guided) {
     const int64_t a = cond.context.size(1), b = uncond.context.size(1);
@@ -39,45 +38,27 @@ ModelFn makeGuidedModel(const ModelBundle& bundle, const Conditioning& cond,
     context = cond.context;
     if (cond.pooled.defined()) y = vector(cond.pooled);
   }
-  UNet unet = bundle.unet;
-  const auto dtype = bundle.dtype;
-  const auto device = bundle.device;
-  const int64_t extra = unet->config().inChannels - bundle.latentChannels;
+  const std::shared_ptr<const DiffusionModel> model = bundle.diffusion;
+  const int64_t extra = model->inChannels() - model->latentChannels();
   if (extra > 0 && (!concat.defined() || concat.size(1) != extra))
     throw GenerationError(GenerationError::Code::InvalidParams,
                           bundle.description.name + " takes " + std::to_string(extra) +
                               " conditioning channels (an inpainting model) besides the latent");
-  const at::Tensor c = extra > 0 ? concat.to(device, dtype) : at::Tensor();  // [1,K,h,w]
-  return [=](const at::Tensor& xIn, const at::Tensor& t) mutable -> at::Tensor {
-    // xIn [1,C,h,w] float32, t [1] -> eps/v [1,C,h,w] float32.
+  const at::Tensor c = extra > 0 ? concat.to(model->device(), model->dtype()) : at::Tensor();
+  return [=](const at::Tensor& xIn, const at::Tensor& t) -> at::Tensor {
+    // xIn [1,C,h,w] float32, t [1] -> eps/v [1,C,h,w] float32 (c [1,K,h,w]).
     // Ref: ldm DiffusionWrapper 'hybrid': cat([x] + c_concat, dim=1), c_concat unscaled.
-    const auto x = c.defined() ? at::cat({xIn.to(device, dtype), c}, 1) : xIn.to(device, dtype);
-    const auto tt = t.to(device, at::kFloat);
-    if (!guided) return unet->forward(x, tt, context, y).to(xIn.device(), at::kFloat);
-    const auto out = unet->forward(at::cat({x, x}, 0), at::cat({tt, tt}, 0), context, y)
+    const auto xd = xIn.to(model->device(), model->dtype());
+    const auto x = c.defined() ? at::cat({xd, c}, 1) : xd;
+    const auto tt = t.to(model->device(), at::kFloat);
+    if (!guided) return model->forward(x, tt, context, y).to(xIn.device(), at::kFloat);
+    const auto out = model->forward(at::cat({x, x}, 0), at::cat({tt, tt}, 0), context, y)
                          .to(xIn.device(), at::kFloat);  // [2,C,h,w]
     const auto u = out.narrow(0, 0, 1);
     const auto c = out.narrow(0, 1, 1);
     return u + (c - u) * cfgScale;
   };
 }
-
-namespace {
-
-/// A float32 copy of a half-precision VAE (same device), for the NaN retry.
-AutoencoderKL float32Copy(const AutoencoderKL& vae) {
-  AutoencoderKL copy(vae->config());
-  auto dst = copy->named_parameters(true);
-  at::NoGradGuard noGrad;
-  for (const auto& p : vae->named_parameters(true)) dst[p.key()].set_data(p.value().to(at::kFloat));
-  return copy;
-}
-
-bool allFinite(const at::Tensor& t) {
-  return at::isfinite(t).all().item<bool>();
-}
-
-}  // namespace
 
 at::Tensor rgbToImage(const RgbImage& rgb) {
   if (rgb.empty() || rgb.width <= 0 || rgb.height <= 0 ||
@@ -90,14 +71,10 @@ at::Tensor rgbToImage(const RgbImage& rgb) {
 }
 
 at::Tensor encodeImage(const ModelBundle& bundle, const at::Tensor& image) {
-  if (!bundle.hasVae() || !bundle.vae->config().hasEncoder)
+  if (!bundle.hasVae() || !bundle.vae->hasEncoder())
     throw GenerationError(Code::UnsupportedModel,
                           bundle.description.name + " has no VAE encoder to encode a picture with");
-  AutoencoderKL vae = bundle.vae;
-  const auto x = image.to(bundle.device, bundle.dtype);  // [1,3,H,W]
-  const at::Tensor moments = vae->encodeMoments(x);  // [1,2E,h,w]
-  const auto mean = VaeLatentDistribution::fromMoments(moments.to(at::kFloat)).mean;
-  return bundle.latentScaling.fromVae(mean).to(at::kCPU);  // [1,E,h,w] diffusion space
+  return bundle.vae->encode(image);  // [1,E,h,w] diffusion space, CPU
 }
 
 at::Tensor decodeLatent(const ModelBundle& bundle, const at::Tensor& latent) {
@@ -106,25 +83,7 @@ at::Tensor decodeLatent(const ModelBundle& bundle, const at::Tensor& latent) {
         GenerationError::Code::UnsupportedModel,
         bundle.description.name +
             " has no VAE inside; this checkpoint cannot decode images on its own");
-  const auto z = bundle.latentScaling.toVae(latent.to(bundle.device, at::kFloat));  // [1,C,h,w]
-  AutoencoderKL vae = bundle.vae;
-  auto run = [](AutoencoderKL& v, const at::Tensor& zz) {
-    return v->decode(zz).to(at::kCPU, at::kFloat);
-  };
-  at::Tensor image = run(vae, z.to(bundle.dtype));  // [1,3,H,W]
-  if (allFinite(image)) return image;
-  // Half-precision VAEs (the SD 1.x/SDXL VAEs in fp16 above all) overflow to NaN/Inf on some
-  // latents; decode once more in float32 before giving up.
-  // Ref: A1111 modules/processing.py decode_latent_batch (auto "no-half-vae" retry).
-  if (bundle.dtype == at::kHalf || bundle.dtype == at::kBFloat16) {
-    AutoencoderKL copy = float32Copy(vae);
-    image = run(copy, z);
-    if (allFinite(image)) return image;
-  }
-  throw GenerationError(
-      GenerationError::Code::NumericalError,
-      "the VAE produced NaN/Inf values" +
-          std::string(bundle.dtype == at::kFloat ? "" : " (also when retried in float32)"));
+  return bundle.vae->decode(latent);  // [1,3,H,W] float32 CPU
 }
 
 RgbImage imageToRgb(const at::Tensor& image) {

@@ -2,6 +2,9 @@
 // the hires pass: pictures ↔ tensors, VAE encode (posterior mean) and decode, and the guided
 // diffusion-model call the samplers see as a ModelFn (core/sampling/sampler.h).
 //
+// Each is a thin use of the bundle's components (TextConditioner::vector, DiffusionModel::forward,
+// VaeCodec::encode/decode), so the stages never depend on a family.
+//
 // Contract: pure functions of a loaded, immutable bundle; they run on the calling thread (under
 // the caller's inference mode) and may be called from several threads at once. Tensors returned
 // are new float32 CPU tensors unless stated. Failure: GenerationError (UnsupportedModel without a
@@ -10,7 +13,6 @@
 #pragma once
 
 #include "core/edit/pixels.h"
-#include "core/pipeline/conditioner.h"
 #include "core/pipeline/model_bundle.h"
 #include "core/pipeline/pipeline.h"
 #include "core/sampling/sampler.h"
@@ -23,7 +25,7 @@ namespace lienzo {
 
 /// Raw diffusion-model prediction with classifier-free guidance, cond and uncond as one batch of
 /// 2. x_in [1,C,h,w] float32, t [1] float32 → guided eps/v [1,C,h,w] float32. height/width are
-/// the image size in pixels (SDXL size conditioning; unused by SD1/SD2). `concat` [1,K,h,w]
+/// the image size in pixels (TextConditioner::vector: SDXL size conditioning; unused by SD1/SD2). `concat` [1,K,h,w]
 /// (9-channel inpainting models: [mask, masked-image latent], K = 5) is appended to the input
 /// channels of both halves, unscaled. Ref: ldm DiffusionWrapper 'hybrid'; ComfyUI _apply_model.
 ModelFn makeGuidedModel(const ModelBundle& bundle, const Conditioning& cond,
@@ -41,7 +43,7 @@ RgbImage imageToRgb(const at::Tensor& image);
 at::Tensor encodeImage(const ModelBundle& bundle, const at::Tensor& image);
 
 /// Decodes a diffusion-space latent [1,C,h,w] → image [1,3,H,W] float32 (about [-1,1]).
-/// A half-precision VAE whose output has NaN/Inf is retried once in float32 (a temporary copy);
+/// VaeCodec::decode (AutoencoderKlCodec retries a half-precision VAE's NaN/Inf once in float32);
 /// throws GenerationError(NumericalError) when the result is still not finite.
 at::Tensor decodeLatent(const ModelBundle& bundle, const at::Tensor& latent);
 

@@ -1,6 +1,6 @@
-// Loading a checkpoint or diffusers folder into a ModelBundle (model_loader.h): one path per
-// family kind (single-file SD, diffusers folder, the built-in model); the family's facts come
-// from family_facts.h.
+// Loading a checkpoint or diffusers folder into a ModelBundle (model_loader.h): identify what the
+// path holds, then hand it to its family's factory (sd_factory.h for single-file SD and diffusers
+// folders, builtin_model.h for the built-in model); the family's facts come from family_facts.h.
 #include "core/pipeline/model_loader.h"
 
 #include "core/io/diffusers_folder.h"
@@ -10,6 +10,7 @@
 #include "core/pipeline/diffusers_config.h"
 #include "core/pipeline/family_facts.h"
 #include "core/pipeline/model_bundle.h"
+#include "core/pipeline/sd_factory.h"
 
 #include <ATen/ATen.h>
 
@@ -69,80 +70,6 @@ void checkSupported(const std::string& what, const CheckpointInfo& info) {
                               " input channels (instruct-pix2pix models) is not supported");
 }
 
-/// Networks, schedule and latent facts of an SD1/SD2/SDXL file in the original layout.
-void loadOriginalLayout(ModelBundle& bundle, const SafetensorsFile& file,
-                        const CheckpointInfo& info, const ModelOverrides& overrides,
-                        const LoadOptions& options) {
-  bundle.family = info.family;
-  bundle.device = parseDevice(options.device);
-  bundle.dtype = resolveDType(options.dtype, bundle.device);
-  const auto dtype = bundle.dtype;
-  const auto device = bundle.device;
-
-  // Schedule: the checkpoint's own table when it has one (CompVis stores it), else SD's.
-  bundle.schedule =
-      file.contains("alphas_cumprod")
-          ? DiscreteSchedule::fromAlphasCumprod(file.load("alphas_cumprod", at::kFloat))
-          : DiscreteSchedule::scaledLinear();
-  const FamilyFacts facts = familyFacts(info.family, overrides.prediction, overrides.scaleFactor);
-  bundle.prediction = facts.prediction;
-  bundle.latentScaling.scale = facts.scaleFactor;
-  bundle.latentFormat = facts.latentFormat;
-
-  UNetConfig unetConfig = UNetConfig::fromWeights(file, "model.diffusion_model.");
-  if (overrides.unetNumHeadChannels) {
-    unetConfig.numHeadChannels = *overrides.unetNumHeadChannels;
-  } else if (overrides.unetNumHeads) {
-    unetConfig.numHeads = *overrides.unetNumHeads;
-    unetConfig.numHeadChannels = -1;
-  }
-  bundle.unet = UNet(unetConfig);
-  loadModuleWeights(*bundle.unet, file, "model.diffusion_model.", dtype, device);
-  bundle.latentChannels = unetConfig.outChannels;  // inpainting U-Nets take 5 more inputs
-
-  // Text encoders run once per prompt: float32 on the CPU even when the U-Net runs in BF16
-  // (their BF16 error is 1-2%, for no measurable speed gain).
-  const auto textDType = device.is_cuda() ? dtype : c10::kFloat;
-  switch (info.family) {
-    case ModelFamily::SD1: {
-      // Some early SD1 checkpoints lack the `text_model.` level of the HF layout.
-      const std::string prefix =
-          file.contains("cond_stage_model.transformer.text_model.final_layer_norm.weight")
-              ? "cond_stage_model.transformer.text_model."
-              : "cond_stage_model.transformer.";
-      bundle.clip = loadClipTextModel(file, prefix, textDType, device, overrides.textHeads);
-      break;
-    }
-    case ModelFamily::SD2:
-      bundle.openClip = loadOpenClipTextModel(file, "cond_stage_model.model.", textDType, device,
-                                              overrides.textHeads);
-      break;
-    default:
-      bundle.clip = loadClipTextModel(file, "conditioner.embedders.0.transformer.text_model.",
-                                      textDType, device, overrides.textHeads);
-      bundle.openClip = loadOpenClipTextModel(file, "conditioner.embedders.1.model.", textDType,
-                                              device, overrides.text2Heads);
-      break;
-  }
-  if (info.hasPart("vae")) {
-    bundle.vae = loadAutoencoderKL(file, "first_stage_model.", dtype, device);
-    bundle.vaeFactor = bundle.vae->config().downscaleFactor();
-  }
-}
-
-void loadTokenizer(ModelBundle& bundle, const std::vector<std::filesystem::path>& dirs) {
-  const auto vocab = findClipVocab(dirs);
-  if (!vocab) {
-    std::string looked;
-    for (const auto& d : dirs) looked += "\n  " + d.string();
-    throw GenerationError(Code::ModelLoad,
-                          "CLIP vocabulary (bpe_simple_vocab_16e6.txt.gz or vocab.json + "
-                          "merges.txt) not found; looked in:" +
-                              looked + "\nSet LIENZO_CLIP_VOCAB to the file.");
-  }
-  bundle.tokenizer = std::make_shared<ClipTokenizer>(ClipTokenizer::fromPath(*vocab));
-}
-
 void describeLoaded(ModelBundle& bundle, const CheckpointInfo& info, const std::string& name,
                     const std::filesystem::path& path, const std::string& hash) {
   ModelDescription& d = bundle.description;
@@ -151,7 +78,8 @@ void describeLoaded(ModelBundle& bundle, const CheckpointInfo& info, const std::
   d.path = path;
   d.hash = hash;
   for (const auto& p : info.parts) d.parts.push_back(p.name);
-  d.defaultWidth = d.defaultHeight = familyFacts(info.family, bundle.prediction).defaultSize;
+  d.defaultWidth = d.defaultHeight =
+      familyFacts(info.family, bundle.schedule->prediction()).defaultSize;
 }
 
 /// A diffusers folder: renamed to the original layout in memory, facts from its JSON files.
@@ -170,25 +98,28 @@ void loadDiffusersFolder(ModelBundle& bundle, const std::filesystem::path& path,
     throw GenerationError(Code::ModelLoad, what + ": the weights look like " +
                                                familyName(info.family) + ", the pipeline like " +
                                                familyName(folderInfo.family));
-  const ModelOverrides overrides = diffusersOverrides(folder);
-  loadOriginalLayout(bundle, file, info, overrides, options);
+  SdModelSource source;
+  source.file = &file;
+  source.info = info;
+  source.overrides = diffusersOverrides(folder);
   // Ref: diffusers convert_original_stable_diffusion_to_diffusers.py keeps 23 of OpenCLIP-H's 24
   // layers for SD2, and StableDiffusionPipeline conditions on the last of them (+ final LN).
-  if (folderInfo.family == ModelFamily::SD2) bundle.textLayersDropped = 1;
+  if (folderInfo.family == ModelFamily::SD2) source.textLayersDropped = 1;
   const auto sched = folder.config("scheduler");
   if (!sched.empty()) {
     // Ref: diffusers pipelines build the scheduler from this file; the k-diffusion samplers
     // need its training table, the diffusers-style ones the rest.
-    bundle.diffusersScheduler =
+    source.scheduler =
         parseSchedulerConfig(sched, (path / "scheduler" / "scheduler_config.json").string());
-    bundle.diffusersSchedulerClass = sched.value("_class_name", std::string());
-    bundle.schedule = scheduleFromConfig(*bundle.diffusersScheduler);
+    source.schedulerClass = sched.value("_class_name", std::string());
     bundle.description.defaultSampler = kModelSchedulerName;  // as diffusers would sample it
   }
   // The folder's own tokenizer/ first (vocab.json + merges.txt), then the usual places.
-  std::vector<std::filesystem::path> dirs{path / "tokenizer"};
-  for (const auto& d : clipVocabSearchDirs(path / "model_index.json")) dirs.push_back(d);
-  loadTokenizer(bundle, dirs);
+  source.vocabDirs = {path / "tokenizer"};
+  for (const auto& d : clipVocabSearchDirs(path / "model_index.json"))
+    source.vocabDirs.push_back(d);
+  const c10::Device device = parseDevice(options.device);
+  buildSdBundle(bundle, source, resolveDType(options.dtype, device), device);
   const std::string hash = options.computeHash && folder.has("unet")
                                ? sha256FileHex(folder.weights.at("unet")).substr(0, 10)
                                : std::string();
@@ -229,8 +160,13 @@ std::shared_ptr<const ModelBundle> loadModelBundle(const std::filesystem::path& 
       return bundle;
     }
     checkSupported(path.string(), info);
-    loadOriginalLayout(*bundle, file, info, readSidecarConfig(path), options);
-    loadTokenizer(*bundle, clipVocabSearchDirs(path));
+    SdModelSource source;
+    source.file = &file;
+    source.info = info;
+    source.overrides = readSidecarConfig(path);
+    source.vocabDirs = clipVocabSearchDirs(path);
+    const c10::Device device = parseDevice(options.device);
+    buildSdBundle(*bundle, source, resolveDType(options.dtype, device), device);
     describeLoaded(*bundle, info, path.stem().string(), path,
                    options.computeHash ? sha256FileHex(path).substr(0, 10) : std::string());
   } catch (const GenerationError&) {

@@ -4,7 +4,6 @@
 
 #include "core/edit/canvas.h"
 #include "core/pipeline/builtin_model.h"
-#include "core/pipeline/conditioner.h"
 #include "core/pipeline/denoise_stage.h"
 #include "core/pipeline/edit_stage.h"
 #include "core/pipeline/hires_stage.h"
@@ -44,14 +43,14 @@ uint64_t availableMemory() {
 /// attention score chunk, and the VAE decoder's full-resolution stage (~4 tensors of 128+
 /// channels at image resolution, float32).
 uint64_t estimateWorkingBytes(const ModelBundle& bundle, const GenerationParams& p) {
-  const uint64_t latentPixels =
-      uint64_t(p.width / bundle.vaeFactor) * (p.height / bundle.vaeFactor);
-  const uint64_t width = static_cast<uint64_t>(bundle.unet->config().modelChannels);
+  const int64_t f = bundle.vae->factor();
+  const uint64_t latentPixels = uint64_t(p.width / f) * (p.height / f);
+  const uint64_t width = static_cast<uint64_t>(bundle.diffusion->widthHint());
   const uint64_t elem = bundle.dtype == at::kFloat ? 4 : 2;
   const uint64_t unet = 2 * 24 * latentPixels * width * elem + (256ull << 20);
   uint64_t vae = 0;
   if (bundle.hasVae()) {
-    const uint64_t ch = static_cast<uint64_t>(bundle.vae->config().baseChannels);
+    const uint64_t ch = static_cast<uint64_t>(bundle.vae->widthHint());
     vae = 4ull * ch * uint64_t(p.width) * p.height * 4;
   }
   return std::max(unet, vae);
@@ -111,20 +110,17 @@ TextPair encodeText(const ModelBundle& bundle, const std::string& prompt,
   return t;
 }
 
-/// The guided model of one pass with the family's decorators: 9-channel conditioning, the
-/// built-in model's x0 clamp and (inpainting with latent blending) the mask blend.
+/// The guided model of one pass with the model's decorators: 9-channel conditioning and what the
+/// noise schedule adds (the built-in model's x0 clamp). The inpainting mask blend is per image.
 ModelFn passModel(const ModelBundle& bundle, const TextPair& text, const GenerationParams& p,
                   int64_t height, int64_t width, const at::Tensor& concat) {
-  ModelFn model = makeGuidedModel(bundle, text.cond, text.uncond, p.cfgScale, height, width, concat);
-  // Small models trained with the cosine schedule need |x0| clamped at sampling.
-  if (bundle.x0Clamp > 0)
-    model = clampPredictedX0(model, *bundle.schedule, bundle.x0Clamp, bundle.prediction);
-  return model;
+  return bundle.schedule->decorate(
+      makeGuidedModel(bundle, text.cond, text.uncond, p.cfgScale, height, width, concat));
 }
 
 /// 9-channel models conditioned as txt2img (mask 1, a black picture) at this size.
 at::Tensor txt2imgConcat(const ModelBundle& bundle, int64_t height, int64_t width) {
-  if (bundle.unet->config().inChannels <= bundle.latentChannels) return at::Tensor();
+  if (bundle.diffusion->inChannels() <= bundle.diffusion->latentChannels()) return at::Tensor();
   return txt2imgInpaintConditioning(bundle, height, width);
 }
 
@@ -136,7 +132,7 @@ GenerationResult generate(const ModelBundle& bundle, const GenerationParams& req
   GenerationParams params = requested;
   if (params.seed < 0) params.seed = std::random_device{}() & 0xffffffffu;
   auto mode = [cancel] { return cancel ? cancel->mode() : CancelMode::None; };
-  const int f = static_cast<int>(bundle.vaeFactor);
+  const int f = static_cast<int>(bundle.vae->factor());
   const std::optional<HiresTarget> hires =
       params.hires.enabled()
           ? std::optional<HiresTarget>(hiresTarget(params.width, params.height, params.hires, f))
@@ -203,8 +199,14 @@ GenerationResult generate(const ModelBundle& bundle, const GenerationParams& req
         request.initLatent = init;
         request.strength = params.edit.strength;
         request.fixedSteps = params.edit.fixedSteps;
-        if (edit->nmask.defined())
-          imageModel = blendPredictedX0(model, *bundle.schedule, bundle.prediction, edit->nmask, init);
+        if (edit->nmask.defined()) {
+          const DiscreteSchedule* table = bundle.schedule->discrete();
+          if (!table)
+            throw GenerationError(Code::UnsupportedModel,
+                                  "inpainting needs a discrete noise schedule");
+          imageModel =
+              blendPredictedX0(model, *table, bundle.schedule->prediction(), edit->nmask, init);
+        }
       }
       // Stage 3: denoise.
       at::Tensor latent = runDenoise(bundle, request, imageModel, observer, cancel);

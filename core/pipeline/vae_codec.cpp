@@ -1,0 +1,77 @@
+// AutoencoderKlCodec (vae_codec.h): posterior-mean encode, decode with the half-precision retry.
+#include "core/pipeline/vae_codec.h"
+
+#include "core/pipeline/pipeline.h"
+
+#include <ATen/ATen.h>
+
+#include <string>
+#include <utility>
+
+namespace lienzo {
+namespace {
+
+using Code = GenerationError::Code;
+
+/// A float32 copy of a half-precision VAE (same device), for the NaN retry.
+AutoencoderKL float32Copy(const AutoencoderKL& vae) {
+  AutoencoderKL copy(vae->config());
+  auto dst = copy->named_parameters(true);
+  at::NoGradGuard noGrad;
+  for (const auto& p : vae->named_parameters(true)) dst[p.key()].set_data(p.value().to(at::kFloat));
+  return copy;
+}
+
+bool allFinite(const at::Tensor& t) {
+  return at::isfinite(t).all().item<bool>();
+}
+
+}  // namespace
+
+AutoencoderKlCodec::AutoencoderKlCodec(AutoencoderKL vae, LatentSpace space, c10::ScalarType dtype,
+                                       c10::Device device)
+    : m_vae(std::move(vae)), m_space(space), m_dtype(dtype), m_device(device) {}
+
+bool AutoencoderKlCodec::hasEncoder() const {
+  return hasDecoder() && m_vae->config().hasEncoder;
+}
+
+int64_t AutoencoderKlCodec::widthHint() const {
+  return hasDecoder() ? m_vae->config().baseChannels : 0;
+}
+
+at::Tensor AutoencoderKlCodec::encode(const at::Tensor& image) const {
+  if (!hasEncoder())
+    throw GenerationError(Code::UnsupportedModel, "this model has no VAE encoder");
+  AutoencoderKL vae = m_vae;  // the holder shares the (read-only) network
+  const auto x = image.to(m_device, m_dtype);        // [1,3,H,W]
+  const at::Tensor moments = vae->encodeMoments(x);  // [1,2E,h,w]
+  const auto mean = VaeLatentDistribution::fromMoments(moments.to(at::kFloat)).mean;
+  return m_space.scaling.fromVae(mean).to(at::kCPU);  // [1,E,h,w] diffusion space
+}
+
+at::Tensor AutoencoderKlCodec::decode(const at::Tensor& latent) const {
+  if (!hasDecoder())
+    throw GenerationError(Code::UnsupportedModel, "this model has no VAE to decode with");
+  const auto z = m_space.scaling.toVae(latent.to(m_device, at::kFloat));  // [1,C,h,w]
+  AutoencoderKL vae = m_vae;
+  auto run = [](AutoencoderKL& v, const at::Tensor& zz) {
+    return v->decode(zz).to(at::kCPU, at::kFloat);
+  };
+  at::Tensor image = run(vae, z.to(m_dtype));  // [1,3,H,W]
+  if (allFinite(image)) return image;
+  // Half-precision VAEs (the SD 1.x/SDXL VAEs in fp16 above all) overflow to NaN/Inf on some
+  // latents; decode once more in float32 before giving up.
+  // Ref: A1111 modules/processing.py decode_latent_batch (auto "no-half-vae" retry).
+  if (m_dtype == at::kHalf || m_dtype == at::kBFloat16) {
+    AutoencoderKL copy = float32Copy(vae);
+    image = run(copy, z);
+    if (allFinite(image)) return image;
+  }
+  throw GenerationError(
+      Code::NumericalError,
+      "the VAE produced NaN/Inf values" +
+          std::string(m_dtype == at::kFloat ? "" : " (also when retried in float32)"));
+}
+
+}  // namespace lienzo
