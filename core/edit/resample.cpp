@@ -108,15 +108,17 @@ inline uint8_t clip8(int32_t in) {
   return uint8_t(v < 0 ? 0 : (v > 255 ? 255 : v));
 }
 
-struct Planar {
+/// An interleaved 8-bit picture of any channel count (Pillow keeps 1 or 4 bytes per pixel; the
+/// per-channel arithmetic is the same).
+struct Buffer {
   int width = 0, height = 0, channels = 0;
   std::vector<uint8_t> px;  // interleaved
 };
 
 // Ref: ImagingResampleHorizontal_8bpc: rows [rowOffset, rowOffset + outRows) of the source.
-Planar resampleHorizontal(const Planar& in, int outWidth, int rowOffset, int outRows,
+Buffer resampleHorizontal(const Buffer& in, int outWidth, int rowOffset, int outRows,
                           const Coeffs& c) {
-  Planar out{outWidth, outRows, in.channels, {}};
+  Buffer out{outWidth, outRows, in.channels, {}};
   out.px.resize(size_t(outWidth) * outRows * in.channels);
   const int ch = in.channels;
   for (int yy = 0; yy < outRows; ++yy) {
@@ -136,8 +138,8 @@ Planar resampleHorizontal(const Planar& in, int outWidth, int rowOffset, int out
 }
 
 // Ref: ImagingResampleVertical_8bpc.
-Planar resampleVertical(const Planar& in, int outHeight, const Coeffs& c, int rowShift) {
-  Planar out{in.width, outHeight, in.channels, {}};
+Buffer resampleVertical(const Buffer& in, int outHeight, const Coeffs& c, int rowShift) {
+  Buffer out{in.width, outHeight, in.channels, {}};
   out.px.resize(size_t(in.width) * outHeight * in.channels);
   const size_t stride = size_t(in.width) * in.channels;
   for (int yy = 0; yy < outHeight; ++yy) {
@@ -154,7 +156,7 @@ Planar resampleVertical(const Planar& in, int outHeight, const Coeffs& c, int ro
 }
 
 // Ref: Geometry.c ImagingScaleAffine (NEAREST goes through an affine scale in _resize).
-Planar resizeNearest(const Planar& in, int width, int height, const SourceBox& box) {
+Buffer resizeNearest(const Buffer& in, int width, int height, const SourceBox& box) {
   const double a0 = double(box.x1 - box.x0) / width, a2 = box.x0;
   const double a4 = double(box.y1 - box.y0) / height, a5 = box.y0;
   auto coord = [](double v) { return v < 0.0 ? -1 : int(v); };
@@ -166,7 +168,7 @@ Planar resizeNearest(const Planar& in, int width, int height, const SourceBox& b
     xo += a0;
   }
   const int ch = in.channels;
-  Planar out{width, height, ch, std::vector<uint8_t>(size_t(width) * height * ch, 0)};
+  Buffer out{width, height, ch, std::vector<uint8_t>(size_t(width) * height * ch, 0)};
   double yo = a5 + a4 * 0.5;
   for (int y = 0; y < height; ++y) {
     const int yi = coord(yo);
@@ -184,15 +186,15 @@ Planar resizeNearest(const Planar& in, int width, int height, const SourceBox& b
 }
 
 // Ref: Resample.c ImagingResampleInner.
-Planar resampleInner(const Planar& in, int xsize, int ysize, const Filter& filter,
+Buffer resampleInner(const Buffer& in, int xsize, int ysize, const Filter& filter,
                      const SourceBox& box) {
   const bool needHorizontal = xsize != in.width || box.x0 != 0.f || box.x1 != float(xsize);
   const bool needVertical = ysize != in.height || box.y0 != 0.f || box.y1 != float(ysize);
   const Coeffs vert = precomputeCoeffs(in.height, box.y0, box.y1, ysize, filter);
   const int yboxFirst = vert.bounds[0];
   const int yboxLast = vert.bounds[size_t(ysize) * 2 - 2] + vert.bounds[size_t(ysize) * 2 - 1];
-  Planar current;
-  const Planar* src = &in;
+  Buffer current;
+  const Buffer* src = &in;
   int rowShift = 0;
   if (needHorizontal) {
     const Coeffs horiz = precomputeCoeffs(in.width, box.x0, box.x1, xsize, filter);
@@ -204,7 +206,7 @@ Planar resampleInner(const Planar& in, int xsize, int ysize, const Filter& filte
   return needHorizontal ? current : in;
 }
 
-Planar resizePlanar(const Planar& in, int width, int height, ResampleFilter filter,
+Buffer resizeBuffer(const Buffer& in, int width, int height, ResampleFilter filter,
                     const SourceBox& box) {
   // Ref: _imaging.c _resize argument checks.
   if (box.x0 < 0.f || box.y0 < 0.f)
@@ -225,14 +227,14 @@ Image resizeImpl(const Image& image, int width, int height, ResampleFilter filte
                  const SourceBox& box, int channels) {
   detail::requireValid("resize", "image", image);
   detail::requirePositiveSize("resize", width, height);
-  Planar in{image.width, image.height, channels, image.pixels};
+  Buffer in{image.width, image.height, channels, image.pixels};
   // Ref: Image.py Image.resize: RGBA is resized as RGBa unless the filter is NEAREST (and a
   // same-size full-box resize is a plain copy, before any conversion).
   const bool identity = image.width == width && image.height == height && box.x0 == 0.f &&
                         box.y0 == 0.f && box.x1 == float(width) && box.y1 == float(height);
   const bool premultiplied = channels == 4 && filter != ResampleFilter::Nearest && !identity;
   if (premultiplied) detail::premultiply(in.px);
-  Planar out = resizePlanar(in, width, height, filter, box);
+  Buffer out = resizeBuffer(in, width, height, filter, box);
   if (premultiplied) detail::unpremultiply(out.px);
   Image result;
   result.width = out.width;
