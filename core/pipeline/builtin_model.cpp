@@ -85,7 +85,9 @@ class BuiltinTextConditioner final : public TextConditioner {
   }
 
   /// y of the U-Net = the pooled text itself.
-  at::Tensor vector(const at::Tensor& pooled, int64_t, int64_t) const override { return pooled; }
+  at::Tensor vector(const at::Tensor& pooled, int64_t, int64_t) const override {
+    return pooled;
+  }
 
  private:
   std::shared_ptr<const SpTokenizer> m_tokenizer;

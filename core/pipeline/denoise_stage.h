@@ -28,7 +28,7 @@ struct DenoiseRequest {
   std::string sampler;
   std::string schedule = "Automatic";
   int steps = 20;
-  int64_t seed = 0;         ///< x_T / ε and the sampler's own noise: a generator seeded here
+  int64_t seed = 0;  ///< x_T / ε and the sampler's own noise: a generator seeded here
   int64_t latentH = 0, latentW = 0;
   at::Tensor initLatent;    ///< [1,C,h,w] clean start (img2img); undefined = txt2img
   double strength = 1.0;    ///< with initLatent

@@ -153,7 +153,8 @@ PreparedEdit prepareEdit(const ModelBundle& bundle, const GenerationParams& para
                     .contiguous();  // [1,C,h,w] 1 = repaint
   }
   if (bundle.diffusion->inChannels() > bundle.diffusion->latentChannels()) {
-    const at::Tensor m = inpaint ? maskTensor(out.mask) : at::ones({1, 1, image.size(2), image.size(3)});
+    const at::Tensor m =
+        inpaint ? maskTensor(out.mask) : at::ones({1, 1, image.size(2), image.size(3)});
     out.concat = inpaintConditioning(bundle, image, m, e.maskWeight);
   }
   return out;

@@ -33,9 +33,9 @@ struct PreparedEdit {
 
   // Composite (A1111 apply_overlay): the output canvas and what is laid over the generated picture.
   int canvasWidth = 0, canvasHeight = 0;
-  RgbaImage overlay;      ///< canvas-size original with alpha 255 − mask_for_overlay; or empty
+  RgbaImage overlay;  ///< canvas-size original with alpha 255 − mask_for_overlay; or empty
   bool onlyMasked = false;
-  PixelRect pasteTo;      ///< "only masked": where the processed crop goes on the canvas
+  PixelRect pasteTo;  ///< "only masked": where the processed crop goes on the canvas
 };
 
 /// Stage 2, pixel half: resize / crop / outpaint-extend the picture, process the mask (invert,

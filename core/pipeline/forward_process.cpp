@@ -46,7 +46,7 @@ RgbImage forwardProcess(const ModelBundle& bundle, const RgbImage& image, int t,
   auto pixels = at::from_blob(const_cast<uint8_t*>(image.pixels.data()),
                               {image.height, image.width, 3}, at::kByte);
   auto x = pixels.narrow(0, 0, h).narrow(1, 0, w).permute({2, 0, 1}).unsqueeze(0).to(at::kFloat);
-  x = x / 127.5 - 1.0;  // the codec moves it to the VAE's device and dtype
+  x = x / 127.5 - 1.0;                    // the codec moves it to the VAE's device and dtype
   const auto x0 = bundle.vae->encode(x);  // [1,C,h/f,w/f] posterior mean, diffusion space
   if (t < 0) return imageToRgb(decodeLatent(bundle, x0));
 

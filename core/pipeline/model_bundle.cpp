@@ -1,7 +1,6 @@
 // The sidecar config and vocabulary look-up of a checkpoint (model_bundle.h).
 #include "core/pipeline/model_bundle.h"
 
-
 #include <nlohmann/json.hpp>
 
 #include <cstdlib>

@@ -79,33 +79,4 @@ class ModelBundle {
   bool hasVae() const { return vae && vae->hasDecoder(); }
 };
 
-  std::optional<DiscreteSchedule> schedule;
-  /// diffusers folders: scheduler/scheduler_config.json as read (spacing, steps_offset, betas,
-  /// prediction) and its `_class_name`, for samplers that follow the diffusers scheduler.
-  std::optional<DiffusersConfig> diffusersScheduler;
-  std::string diffusersSchedulerClass;
-  LatentScaling latentScaling;
-  LatentFormat latentFormat = LatentFormat::SD15;
-  int64_t latentChannels = 4;  ///< the U-Net's output channels (its input may have more)
-  int64_t vaeFactor = 8;  ///< image pixels per latent pixel
-
-  std::shared_ptr<ClipTokenizer> tokenizer;
-  ClipTextModel clip{nullptr};          ///< SD1 / SDXL CLIP-L
-  OpenClipTextModel openClip{nullptr};  ///< SD2 / SDXL bigG
-  UNet unet{nullptr};
-  AutoencoderKL vae{nullptr};
-  // Built-in model (family LienzoBuiltin, core/pipeline/builtin_model.h; trainer area): its
-  // SentencePiece tokenizer (text encoder in `clip`) and the predicted-x0 clamp its sampling needs.
-  std::shared_ptr<const SpTokenizer> spTokenizer;
-  double x0Clamp = 0.0;  ///< 0 = off; see clampPredictedX0()
-  /// Built-in models with pooled text: the U-Net's y is Conditioning::pooled itself (SDXL builds
-  /// y from pooled + size embeddings).
-  bool pooledIsY = false;
-  /// SD2: layers the stored text encoder already lacks. Diffusers SD2 folders ship the OpenCLIP
-  /// tower without its last layer, so their last layer is the original's penultimate (1 there).
-  int64_t textLayersDropped = 0;
-
-  bool hasVae() const { return !vae.is_empty(); }
-};
-
 }  // namespace lienzo

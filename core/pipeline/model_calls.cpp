@@ -55,8 +55,8 @@ ModelFn makeGuidedModel(const ModelBundle& bundle, const Conditioning& cond,
     const auto out = model->forward(at::cat({x, x}, 0), at::cat({tt, tt}, 0), context, y)
                          .to(xIn.device(), at::kFloat);  // [2,C,h,w]
     const auto u = out.narrow(0, 0, 1);
-    const auto c = out.narrow(0, 1, 1);
-    return u + (c - u) * cfgScale;
+    const auto co = out.narrow(0, 1, 1);
+    return u + (co - u) * cfgScale;
   };
 }
 

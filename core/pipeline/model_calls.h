@@ -25,9 +25,10 @@ namespace lienzo {
 
 /// Raw diffusion-model prediction with classifier-free guidance, cond and uncond as one batch of
 /// 2. x_in [1,C,h,w] float32, t [1] float32 → guided eps/v [1,C,h,w] float32. height/width are
-/// the image size in pixels (TextConditioner::vector: SDXL size conditioning; unused by SD1/SD2). `concat` [1,K,h,w]
-/// (9-channel inpainting models: [mask, masked-image latent], K = 5) is appended to the input
-/// channels of both halves, unscaled. Ref: ldm DiffusionWrapper 'hybrid'; ComfyUI _apply_model.
+/// the image size in pixels (TextConditioner::vector: SDXL size conditioning; unused by SD1/SD2).
+/// `concat` [1,K,h,w] (9-channel inpainting models: [mask, masked-image latent], K = 5) is appended
+/// to the input channels of both halves, unscaled. Ref: ldm DiffusionWrapper 'hybrid'; ComfyUI
+/// _apply_model.
 ModelFn makeGuidedModel(const ModelBundle& bundle, const Conditioning& cond,
                         const Conditioning& uncond, double cfgScale, int64_t height, int64_t width,
                         const at::Tensor& concat = at::Tensor());

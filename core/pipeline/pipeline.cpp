@@ -164,8 +164,7 @@ GenerationResult generate(const ModelBundle& bundle, const GenerationParams& req
     if (hires && (!params.hires.prompt.empty() || !params.hires.negativePrompt.empty()))
       hiresText = encodeText(
           bundle, params.hires.prompt.empty() ? params.prompt : params.hires.prompt,
-          params.hires.negativePrompt.empty() ? params.negativePrompt
-                                              : params.hires.negativePrompt,
+          params.hires.negativePrompt.empty() ? params.negativePrompt : params.hires.negativePrompt,
           params);
     // Stage 2, pixel half (once per request): the edited picture, its mask and encodings.
     const std::optional<PreparedEdit> edit =
@@ -224,8 +223,8 @@ GenerationResult generate(const ModelBundle& bundle, const GenerationParams& req
           if (observer) observer->onStage(i, Stage::Decoding);
           // Ref: A1111 sample_hr_pass: decode, to 8 bit, resize_image(0, …, upscaler), encode.
           const RgbImage first = imageToRgb(decodeLatent(bundle, latent));
-          const RgbImage big = edit::resizeImage(first, hires->upscaledWidth,
-                                                 hires->upscaledHeight, edit::ResizeMode::Just);
+          const RgbImage big = edit::resizeImage(first, hires->upscaledWidth, hires->upscaledHeight,
+                                                 edit::ResizeMode::Just);
           start = truncateLatent(encodeImage(bundle, rgbToImage(big)), *hires);
         }
         if (observer) observer->onStage(i, Stage::Sampling);
@@ -299,10 +298,10 @@ std::vector<std::string> availableDevices() {
 
 const std::vector<std::string>& hiresUpscalers() {
   // Ref: A1111 shared.latent_upscale_modes (names and order), then the pixel upscaler.
-  static const std::vector<std::string> names = {
-      "Latent",           "Latent (antialiased)",  "Latent (bicubic)",
-      "Latent (bicubic antialiased)", "Latent (nearest)", "Latent (nearest-exact)",
-      "Lanczos"};
+  static const std::vector<std::string> names = {"Latent",           "Latent (antialiased)",
+                                                 "Latent (bicubic)", "Latent (bicubic antialiased)",
+                                                 "Latent (nearest)", "Latent (nearest-exact)",
+                                                 "Lanczos"};
   return names;
 }
 

@@ -27,7 +27,6 @@
 
 namespace lienzo {
 
-
 /// The GenerationParams::sampler value that runs the scheduler a diffusers model folder names in
 /// scheduler/scheduler_config.json (its class, timestep spacing, steps offset, Karras flag), as
 /// diffusers' own pipeline would. Models without such a config refuse it (InvalidParams).
@@ -62,8 +61,8 @@ enum class VaeTiling { Auto, On, Off };
 /// The picture-editing half of a request: img2img, inpainting and outpainting. An empty initImage
 /// means txt2img (every other field is then ignored). Ref: ../shared/specs/next-wave.md §1–2.
 struct EditParams {
-  RgbImage initImage;           ///< the picture to redraw (any size; alpha already flattened)
-  double strength = 0.75;       ///< A1111 "Denoising strength", [0, 1]
+  RgbImage initImage;      ///< the picture to redraw (any size; alpha already flattened)
+  double strength = 0.75;  ///< A1111 "Denoising strength", [0, 1]
   ResizeMode resizeMode = ResizeMode::Just;
   /// false: A1111's default, t_enc = int(min(s, 0.999)·steps) and t_enc + 1 steps of the
   /// `steps`-long schedule. true: exactly `steps` steps of an int(steps / min(s, 0.999)) schedule
@@ -99,12 +98,12 @@ struct HiresParams {
   double scale = 0.0;  ///< "Upscale by"; 0 with width/height 0 = off
   int width = 0;       ///< "Resize width to" (0 = from scale / the other side)
   int height = 0;
-  int steps = 0;              ///< "Hires steps", 0 = the first pass's steps
-  double denoise = 0.7;       ///< "Denoising strength" of the second pass
+  int steps = 0;                    ///< "Hires steps", 0 = the first pass's steps
+  double denoise = 0.7;             ///< "Denoising strength" of the second pass
   std::string upscaler = "Latent";  ///< see hiresUpscalers()
-  std::string sampler;        ///< empty = the first pass's
-  std::string prompt;         ///< empty = the first pass's
-  std::string negativePrompt; ///< empty = the first pass's
+  std::string sampler;              ///< empty = the first pass's
+  std::string prompt;               ///< empty = the first pass's
+  std::string negativePrompt;       ///< empty = the first pass's
   bool enabled() const { return scale > 0.0 || width > 0 || height > 0; }
 };
 
@@ -154,7 +153,6 @@ class GenerationError : public std::runtime_error {
  private:
   Code m_code;
 };
-
 
 enum class CancelMode : int { None = 0, FinishImage = 1, StopNow = 2 };
 
@@ -222,6 +220,5 @@ std::filesystem::path findBuiltinModel();
 /// Compute devices this build and machine can run on: "cpu" first, then "cuda", "cuda:1", …
 /// (one per visible CUDA device; none in a CPU-only libtorch). Any thread.
 std::vector<std::string> availableDevices();
-
 
 }  // namespace lienzo

@@ -52,13 +52,13 @@ TextParts loadSd2Text(const SafetensorsFile& file, const ModelOverrides& o, c10:
   return t;
 }
 
-TextParts loadSdxlText(const SafetensorsFile& file, const ModelOverrides& o,
-                       c10::ScalarType dtype, c10::Device device) {
+TextParts loadSdxlText(const SafetensorsFile& file, const ModelOverrides& o, c10::ScalarType dtype,
+                       c10::Device device) {
   TextParts t;
-  t.clip = loadClipTextModel(file, "conditioner.embedders.0.transformer.text_model.", dtype,
-                             device, o.textHeads);
-  t.openClip = loadOpenClipTextModel(file, "conditioner.embedders.1.model.", dtype, device,
-                                     o.text2Heads);
+  t.clip = loadClipTextModel(file, "conditioner.embedders.0.transformer.text_model.", dtype, device,
+                             o.textHeads);
+  t.openClip =
+      loadOpenClipTextModel(file, "conditioner.embedders.1.model.", dtype, device, o.text2Heads);
   return t;
 }
 
@@ -71,8 +71,8 @@ std::shared_ptr<const TextConditioner> makeText(ModelFamily family, TextParts pa
       return std::make_shared<Sd1TextConditioner>(std::move(tokenizer), std::move(parts.clip),
                                                   dtype, device);
     case ModelFamily::SD2:
-      return std::make_shared<Sd2TextConditioner>(
-          std::move(tokenizer), std::move(parts.openClip), layersDropped, dtype, device);
+      return std::make_shared<Sd2TextConditioner>(std::move(tokenizer), std::move(parts.openClip),
+                                                  layersDropped, dtype, device);
     default:
       return std::make_shared<SdxlTextConditioner>(std::move(tokenizer), std::move(parts.clip),
                                                    std::move(parts.openClip), dtype, device);

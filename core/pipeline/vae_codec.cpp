@@ -41,9 +41,8 @@ int64_t AutoencoderKlCodec::widthHint() const {
 }
 
 at::Tensor AutoencoderKlCodec::encode(const at::Tensor& image) const {
-  if (!hasEncoder())
-    throw GenerationError(Code::UnsupportedModel, "this model has no VAE encoder");
-  AutoencoderKL vae = m_vae;  // the holder shares the (read-only) network
+  if (!hasEncoder()) throw GenerationError(Code::UnsupportedModel, "this model has no VAE encoder");
+  AutoencoderKL vae = m_vae;                         // the holder shares the (read-only) network
   const auto x = image.to(m_device, m_dtype);        // [1,3,H,W]
   const at::Tensor moments = vae->encodeMoments(x);  // [1,2E,h,w]
   const auto mean = VaeLatentDistribution::fromMoments(moments.to(at::kFloat)).mean;

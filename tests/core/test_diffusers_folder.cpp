@@ -7,7 +7,8 @@
 #include "core/io/diffusers_folder.h"
 #include "core/io/diffusers_keys.h"
 #include "core/io/safetensors.h"
-#include "core/pipeline/conditioner.h"
+#include "core/pipeline/model_bundle.h"
+#include "core/pipeline/text_conditioner.h"
 
 #include "support/fixtures.h"
 #include "support/pipeline_fixtures.h"
@@ -239,29 +240,32 @@ TEST(DiffusersFolder, Sd1FolderReproducesTheGoldens) {
   const auto bundle = loadF32(dir);
   EXPECT_EQ(bundle->family, ModelFamily::SD1);
   EXPECT_EQ(bundle->description.name, "tiny-sd1");
-  ASSERT_TRUE(bundle->diffusersScheduler.has_value());
-  EXPECT_EQ(bundle->diffusersSchedulerClass, "EulerDiscreteScheduler");
-  EXPECT_EQ(bundle->diffusersScheduler->spacing, TimestepSpacing::Leading);
-  EXPECT_EQ(bundle->diffusersScheduler->stepsOffset, 1);
-  EXPECT_EQ(bundle->prediction, Prediction::Epsilon);
+  const DiffusersConfig* scheduler = bundle->schedule->diffusersScheduler();
+  ASSERT_NE(scheduler, nullptr);
+  EXPECT_EQ(bundle->schedule->diffusersSchedulerClass(), "EulerDiscreteScheduler");
+  EXPECT_EQ(scheduler->spacing, TimestepSpacing::Leading);
+  EXPECT_EQ(scheduler->stepsOffset, 1);
+  EXPECT_EQ(bundle->schedule->prediction(), Prediction::Epsilon);
 
   c10::InferenceMode guard;
   // Text encoder.
   const auto te =
       SafetensorsFile::open(testing::fixturePath("sd1/golden_text_encoder.safetensors"));
-  ClipTextModel clip = bundle->clip;
+  const auto* text = dynamic_cast<const Sd1TextConditioner*>(bundle->text.get());
+  ASSERT_NE(text, nullptr);
+  ClipTextModel clip = text->textModel();
   const auto hidden = clip->forward(te.load("input_ids")).lastHiddenState;
   testing::expectTensorNear(hidden, te.load("last_hidden_state", at::kFloat), kComponentTol,
                             "sd1 folder text encoder");
   // U-Net, every case.
   const auto gu = SafetensorsFile::open(testing::fixturePath("sd1/golden_unet.safetensors"));
-  UNet unet = bundle->unet;
+  const DiffusionModel& unet = *bundle->diffusion;
   double worstUnet = 0;
   for (int k = 0; gu.contains("case" + std::to_string(k) + ".x"); ++k) {
     const std::string c = "case" + std::to_string(k) + ".";
     const auto out =
-        unet->forward(gu.load(c + "x", at::kFloat), gu.load(c + "timesteps", at::kFloat),
-                      gu.load(c + "context", at::kFloat));
+        unet.forward(gu.load(c + "x", at::kFloat), gu.load(c + "timesteps", at::kFloat),
+                     gu.load(c + "context", at::kFloat));
     testing::expectTensorNear(out, gu.load(c + "out", at::kFloat), kComponentTol,
                               "sd1 folder " + c);
     worstUnet = std::max(worstUnet, testing::relativeMaxError(out, gu.load(c + "out", at::kFloat)));
@@ -269,16 +273,18 @@ TEST(DiffusersFolder, Sd1FolderReproducesTheGoldens) {
   // VAE decoder.
   const auto gv = SafetensorsFile::open(testing::fixturePath("sd1/golden_vae.safetensors"));
   ASSERT_TRUE(bundle->hasVae());
-  AutoencoderKL vae = bundle->vae;
+  const auto& codec = dynamic_cast<const AutoencoderKlCodec&>(*bundle->vae);
+  AutoencoderKL vae = codec.autoencoder();
   const auto decoded = vae->decode(gv.load("decode0.z_scaled", at::kFloat));
   testing::expectTensorNear(decoded, gv.load("decode0.out", at::kFloat), kComponentTol,
                             "sd1 folder vae decode");
-  EXPECT_DOUBLE_EQ(bundle->latentScaling.scale, std::stod(gv.metadata().at("scale_factor")));
+  EXPECT_DOUBLE_EQ(codec.scaling().scale, std::stod(gv.metadata().at("scale_factor")));
 
   // End to end: the golden txt2img request through generate().
   const auto g = SafetensorsFile::open(testing::fixturePath("sd1/golden_txt2img.safetensors"));
-  testing::expectAllClose(bundle->schedule->alphasCumprod(), g.load("alphas_cumprod", at::kFloat),
-                          0, 1e-6, "alphas_cumprod from scheduler_config.json");
+  testing::expectAllClose(bundle->schedule->discrete()->alphasCumprod(),
+                          g.load("alphas_cumprod", at::kFloat), 0, 1e-6,
+                          "alphas_cumprod from scheduler_config.json");
   const GenerationParams p = testing::goldenTxt2imgParams();
   const auto result = generate(*bundle, p);
   ASSERT_EQ(result.images.size(), 1u);
@@ -308,13 +314,13 @@ TEST(DiffusersFolder, SdxlFolderReproducesTheGoldens) {
 
   c10::InferenceMode guard;
   const auto gu = SafetensorsFile::open(testing::fixturePath("sdxl/golden_unet.safetensors"));
-  UNet unet = bundle->unet;
+  const DiffusionModel& unet = *bundle->diffusion;
   double worstUnet = 0;
   for (int k = 0; gu.contains("case" + std::to_string(k) + ".x"); ++k) {
     const std::string c = "case" + std::to_string(k) + ".";
     const auto out =
-        unet->forward(gu.load(c + "x", at::kFloat), gu.load(c + "timesteps", at::kFloat),
-                      gu.load(c + "context", at::kFloat), gu.load(c + "y", at::kFloat));
+        unet.forward(gu.load(c + "x", at::kFloat), gu.load(c + "timesteps", at::kFloat),
+                     gu.load(c + "context", at::kFloat), gu.load(c + "y", at::kFloat));
     testing::expectTensorNear(out, gu.load(c + "out", at::kFloat), kComponentTol,
                               "sdxl folder " + c);
     worstUnet = std::max(worstUnet, testing::relativeMaxError(out, gu.load(c + "out", at::kFloat)));

@@ -24,8 +24,7 @@ using nlohmann::json;
 struct Golden {
   SafetensorsFile file;
   json settings, cases;
-  explicit Golden(const std::string& rel)
-      : file(SafetensorsFile::open(testing::fixturePath(rel))) {
+  explicit Golden(const std::string& rel) : file(SafetensorsFile::open(testing::fixturePath(rel))) {
     settings = json::parse(file.metadata().at("settings"));
     cases = json::parse(file.metadata().at("cases"));
   }
@@ -81,7 +80,8 @@ TEST(Img2ImgGolden, EncodeTextAndNoise) {
   const at::Tensor image = rgbToImage(init);
   testing::expectAllClose(image, g.t("init_image"), 0, 0, "init_image");
   testing::expectTensorNear(encodeImage(*bundle, image), g.t("init_latent"), 1e-4, "init_latent");
-  EXPECT_DOUBLE_EQ(bundle->latentScaling.scale, std::stod(g.file.metadata().at("scale_factor")));
+  EXPECT_DOUBLE_EQ(dynamic_cast<const AutoencoderKlCodec&>(*bundle->vae).scaling().scale,
+                   std::stod(g.file.metadata().at("scale_factor")));
   const auto cond = encodePrompt(*bundle, g.settings.at("prompt").get<std::string>(), 1);
   const auto uncond = encodePrompt(*bundle, g.settings.at("negative_prompt").get<std::string>(), 1);
   testing::expectTensorNear(cond.context, g.t("cond"), 1e-4, "cond");
@@ -123,8 +123,8 @@ TEST(Img2ImgGolden, KDiffusionCases) {
     ctx.unitNoise = randn(gen, initLatent.sizes());
     ctx.initLatent = initLatent;
     ctx.strength = strength;
-    ctx.model = makeGuidedModel(*bundle, cond, uncond, c.at("cfg_scale").get<double>(), height,
-                                width);
+    ctx.model =
+        makeGuidedModel(*bundle, cond, uncond, c.at("cfg_scale").get<double>(), height, width);
     ctx.noise = makeNoiseFn(gen);
     Trace trace;
     ctx.onStep = [&](const SamplerStep& s) {
@@ -197,12 +197,11 @@ TEST(Img2ImgGolden, CompVisDdim) {
   const double strength = d.at("strength").get<double>();
   const double eta = d.at("eta").get<double>();
   const int height = g.settings.at("height").get<int>(), width = g.settings.at("width").get<int>();
-  const at::Tensor& ac = bundle->schedule->alphasCumprod();
+  const at::Tensor& ac = bundle->schedule->discrete()->alphasCumprod();
   const CompVisDdimTables tables =
       compvisDdimTables(ac, compvisDdimTimesteps(steps, ac.numel(), DdimRangePolicy::Clamp), eta);
   testing::expectAllClose(tables.alphas, g.t("ddim.alphas"), 0, 1e-6, "ddim.alphas");
-  testing::expectAllClose(tables.alphasPrev, g.t("ddim.alphas_prev"), 0, 1e-6,
-                          "ddim.alphas_prev");
+  testing::expectAllClose(tables.alphasPrev, g.t("ddim.alphas_prev"), 0, 1e-6, "ddim.alphas_prev");
   testing::expectAllClose(tables.sqrtOneMinusAlphas, g.t("ddim.sqrt_one_minus_alphas"), 0, 1e-6,
                           "ddim.sqrt_one_minus_alphas");
 
@@ -213,8 +212,8 @@ TEST(Img2ImgGolden, CompVisDdim) {
   const at::Tensor initLatent = g.t("init_latent");
   Generator gen(d.at("seed").get<uint64_t>());
   SamplingContext ctx;
-  ctx.schedule = &*bundle->schedule;
-  ctx.prediction = bundle->prediction;
+  ctx.schedule = bundle->schedule->discrete();
+  ctx.prediction = bundle->schedule->prediction();
   ctx.steps = steps;
   ctx.eta = eta;
   ctx.unitNoise = randn(gen, initLatent.sizes());

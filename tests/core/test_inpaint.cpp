@@ -28,8 +28,7 @@ using nlohmann::json;
 struct Golden {
   SafetensorsFile file;
   json settings;
-  explicit Golden(const std::string& rel)
-      : file(SafetensorsFile::open(testing::fixturePath(rel))) {
+  explicit Golden(const std::string& rel) : file(SafetensorsFile::open(testing::fixturePath(rel))) {
     settings = json::parse(file.metadata().at("settings"));
   }
   at::Tensor t(const std::string& name) const { return file.load(name, at::kFloat); }
@@ -58,9 +57,9 @@ ModelBundle tinyInpainting() {
     config.numHeads = *overrides.unetNumHeads;
     config.numHeadChannels = -1;
   }
-  bundle.unet = UNet(config);
-  loadModuleWeights(*bundle.unet, file, "model.diffusion_model.", at::kFloat, bundle.device);
-  bundle.latentChannels = config.outChannels;
+  UNet unet(config);
+  loadModuleWeights(*unet, file, "model.diffusion_model.", at::kFloat, bundle.device);
+  bundle.diffusion = makeUNetDiffusionModel(unet, at::kFloat, bundle.device);
   return bundle;
 }
 
@@ -105,28 +104,28 @@ TEST(InpaintGolden, NineChannelConditioningUnetAndTrajectory) {
   testing::expectTensorNear(cond.context, g.t("a.cond"), 1e-4, "a.cond");
   testing::expectTensorNear(uncond.context, g.t("a.uncond"), 1e-4, "a.uncond");
   // One U-Net call on [x | c_concat] with the cond context.
-  UNet unet = bundle.unet;
   const auto dev = bundle.device;
   const auto xIn = at::cat({g.t("a.unet.x"), concat}, 1);
   testing::expectTensorNear(xIn, g.t("a.unet.x_in"), 1e-4, "a.unet.x_in");
-  const auto out = unet->forward(xIn.to(dev), g.t("a.unet.t").to(dev), cond.context.to(dev));
+  const auto out =
+      bundle.diffusion->forward(xIn.to(dev), g.t("a.unet.t").to(dev), cond.context.to(dev));
   testing::expectTensorNear(out, g.t("a.unet.out"), 1e-4, "a.unet.out");
 
   // The trajectory: Euler (normal schedule) from pure noise, both CFG halves conditioned.
   const int steps = a.at("steps").get<int>();
-  testing::expectAllClose(sigmasNormal(*bundle.schedule, steps), g.t("a.sigmas"), 0, 1e-6,
-                          "a.sigmas");
+  testing::expectAllClose(sigmasNormal(*bundle.schedule->discrete(), steps), g.t("a.sigmas"), 0,
+                          1e-6, "a.sigmas");
   const int height = g.settings.at("height").get<int>(), width = g.settings.at("width").get<int>();
   Generator gen(a.at("seed").get<uint64_t>());
   SamplingContext ctx;
-  ctx.schedule = &*bundle.schedule;
-  ctx.prediction = bundle.prediction;
+  ctx.schedule = bundle.schedule->discrete();
+  ctx.prediction = bundle.schedule->prediction();
   ctx.steps = steps;
   ctx.scheduleType = "Uniform";
   ctx.unitNoise = randn(gen, g.t("a.noise").sizes());
   testing::expectTensorEqual(ctx.unitNoise, g.t("a.noise"), "a.noise");
-  ctx.model = makeGuidedModel(bundle, cond, uncond, a.at("cfg_scale").get<double>(), height, width,
-                              concat);
+  ctx.model =
+      makeGuidedModel(bundle, cond, uncond, a.at("cfg_scale").get<double>(), height, width, concat);
   ctx.noise = makeNoiseFn(gen);
   std::vector<at::Tensor> xs, ds;
   ctx.onStep = [&](const SamplerStep& s) {
@@ -207,8 +206,8 @@ TEST(InpaintGolden, A1111RegularModelStages) {
     const auto uncond = encodePrompt(bundle, p.negativePrompt, 1);
     Generator gen(static_cast<uint64_t>(p.seed));
     SamplingContext ctx;
-    ctx.schedule = &*bundle.schedule;
-    ctx.prediction = bundle.prediction;
+    ctx.schedule = bundle.schedule->discrete();
+    ctx.prediction = bundle.schedule->prediction();
     ctx.steps = p.steps;
     ctx.scheduleType = p.schedule;
     ctx.unitNoise = randn(gen, refInit.sizes());
@@ -216,8 +215,8 @@ TEST(InpaintGolden, A1111RegularModelStages) {
     ctx.initLatent = refInit;
     ctx.strength = p.edit.strength;
     ctx.model = blendPredictedX0(
-        makeGuidedModel(bundle, cond, uncond, p.cfgScale, p.height, p.width), *bundle.schedule,
-        bundle.prediction, edit.nmask, refInit);
+        makeGuidedModel(bundle, cond, uncond, p.cfgScale, p.height, p.width),
+        *bundle.schedule->discrete(), bundle.schedule->prediction(), edit.nmask, refInit);
     ctx.noise = makeNoiseFn(gen);
     std::vector<at::Tensor> xs, ds;
     ctx.onStep = [&](const SamplerStep& s) {

@@ -4,7 +4,8 @@
 // sizes read from the golden file. Tolerance: the README's 1e-4 (relative to max-abs) for the
 // SDXL conditioner outputs.
 #include "core/io/safetensors.h"
-#include "core/pipeline/conditioner.h"
+#include "core/pipeline/model_bundle.h"
+#include "core/pipeline/text_conditioner.h"
 
 #include "support/fixtures.h"
 #include "support/tensor_compare.h"
@@ -57,14 +58,16 @@ TEST(SdxlConditioner, GoldenCrossattnAndVector) {
   const auto idsL = g.load("clip_l.input_ids");  // [B,77] SD1 layout
   const auto idsG = g.load("clip_g.input_ids");  // [B,77] SD2 layout
 
+  const auto* text = dynamic_cast<const SdxlTextConditioner*>(bundle->text.get());
+  ASSERT_NE(text, nullptr);
   // The golden prompts tokenise (literally, README §2) to the golden ids.
   const auto prompts = nlohmann::json::parse(g.metadata().at("prompts"));
   ASSERT_EQ(static_cast<int64_t>(prompts.size()), idsL.size(0));
   for (int64_t b = 0; b < idsL.size(0); ++b) {
     const std::string p = prompts[b].get<std::string>();
-    testing::expectTensorEqual(at::tensor(bundle->tokenizer->encodePadded(p, PadStyle::Sd1)),
+    testing::expectTensorEqual(at::tensor(text->tokenizer().encodePadded(p, PadStyle::Sd1)),
                                idsL[b], "clip_l ids " + std::to_string(b));
-    testing::expectTensorEqual(at::tensor(bundle->tokenizer->encodePadded(p, PadStyle::Sd2)),
+    testing::expectTensorEqual(at::tensor(text->tokenizer().encodePadded(p, PadStyle::Sd2)),
                                idsG[b], "clip_g ids " + std::to_string(b));
   }
 

@@ -49,8 +49,8 @@ at::Tensor sample(const ModelBundle& bundle, const Golden& g, const Conditioning
                   const Conditioning& uncond, Trace& trace) {
   Generator gen(static_cast<uint64_t>(g.seed));
   SamplingContext ctx;
-  ctx.schedule = &*bundle.schedule;
-  ctx.prediction = bundle.prediction;
+  ctx.schedule = bundle.schedule->discrete();
+  ctx.prediction = bundle.schedule->prediction();
   ctx.steps = g.steps;
   ctx.unitNoise = randn(gen, {1, 4, g.h, g.w});
   ctx.model = makeGuidedModel(bundle, cond, uncond, g.cfg, g.h, g.w);
@@ -71,23 +71,26 @@ void checkTrajectory(const ModelBundle& bundle, const Golden& g, const std::stri
   testing::expectTensorNear(cond.context, g.t("cond"), 1e-4, family + " cond");
   testing::expectTensorNear(uncond.context, g.t("uncond"), 1e-4, family + " uncond");
   const PadStyle pad = family == "sd1" ? PadStyle::Sd1 : PadStyle::Sd2;
-  const auto ids = bundle.tokenizer->encodePadded(g.prompt, pad);
+  const auto* text = dynamic_cast<const ClipFamilyConditioner*>(bundle.text.get());
+  ASSERT_NE(text, nullptr);
+  const auto ids = text->tokenizer().encodePadded(g.prompt, pad);
   testing::expectTensorEqual(at::tensor(ids).unsqueeze(0), g.file.load("cond_ids"),
                              family + " cond_ids");
 
   // Schedule, sigmas and seeded noise.
-  testing::expectAllClose(bundle.schedule->alphasCumprod(), g.t("alphas_cumprod"), 0, 1e-6,
+  const DiscreteSchedule& schedule = *bundle.schedule->discrete();
+  testing::expectAllClose(schedule.alphasCumprod(), g.t("alphas_cumprod"), 0, 1e-6,
                           family + " alphas_cumprod");
-  testing::expectAllClose(sigmasNormal(*bundle.schedule, g.steps), g.t("sigmas"), 0, 2e-6,
+  testing::expectAllClose(sigmasNormal(schedule, g.steps), g.t("sigmas"), 0, 2e-6,
                           family + " sigmas");
   Generator gen(static_cast<uint64_t>(g.seed));
   testing::expectAllClose(randn(gen, {1, 4, g.h, g.w}), g.t("noise"), 4e-6, 0, family + " noise");
 
   // Step 0's batched U-Net call, directly.
-  UNet unet = bundle.unet;
   const auto dev = bundle.device;
-  const auto out = unet->forward(g.t("step0.unet_in").to(dev), g.t("step0.unet_t").to(dev),
-                                 at::cat({uncond.context, cond.context}, 0).to(dev));
+  const auto out =
+      bundle.diffusion->forward(g.t("step0.unet_in").to(dev), g.t("step0.unet_t").to(dev),
+                                at::cat({uncond.context, cond.context}, 0).to(dev));
   testing::expectTensorNear(out.narrow(0, 0, 1), g.t("step0.unet_out_uncond"), 1e-4,
                             family + " step0.unet_out_uncond");
   testing::expectTensorNear(out.narrow(0, 1, 1), g.t("step0.unet_out_cond"), 1e-4,
@@ -117,8 +120,8 @@ TEST(Txt2ImgGolden, Sd1EveryIntermediateAndPixels) {
 
   c10::InferenceMode guard;
   // Decoder input scaling is exact; the decoded image within 1e-3; pixels within ±1.
-  testing::expectAllClose(bundle->latentScaling.toVae(g.t("x_0")), g.t("decoder_in"), 0, 0,
-                          "decoder_in");
+  const auto& codec = dynamic_cast<const AutoencoderKlCodec&>(*bundle->vae);
+  testing::expectAllClose(codec.scaling().toVae(g.t("x_0")), g.t("decoder_in"), 0, 0, "decoder_in");
   const at::Tensor image = decodeLatent(*bundle, g.t("x_0"));
   testing::expectTensorNear(image, g.t("image"), 1e-3, "image");
   const RgbImage rgb = imageToRgb(g.t("image"));
@@ -134,7 +137,7 @@ TEST(Txt2ImgGolden, Sd2VPredictionTrajectory) {
   options.dtype = ComputeDType::F32;
   options.device = testing::testDevice().str();  // $LIENZO_TEST_DEVICE (cpu unless set)
   const auto bundle = loadModelBundle(testing::fixturePath("sd2/tiny-sd2.safetensors"), options);
-  EXPECT_EQ(bundle->prediction, Prediction::V);
+  EXPECT_EQ(bundle->schedule->prediction(), Prediction::V);
   const Golden g("sd2/golden_txt2img.safetensors");
   checkTrajectory(*bundle, g, "sd2");
 }
