@@ -116,8 +116,8 @@ TEST(Img2ImgGolden, KDiffusionCases) {
         encodePrompt(*bundle, g.settings.at("negative_prompt").get<std::string>(), 1);
     Generator gen(c.at("seed").get<uint64_t>());
     SamplingContext ctx;
-    ctx.schedule = &*bundle->schedule;
-    ctx.prediction = bundle->prediction;
+    ctx.schedule = bundle->schedule->discrete();
+    ctx.prediction = bundle->schedule->prediction();
     ctx.steps = steps;
     ctx.scheduleType = scheduleType(c.at("schedule").get<std::string>());
     ctx.unitNoise = randn(gen, initLatent.sizes());
