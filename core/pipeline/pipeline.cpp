@@ -7,6 +7,7 @@
 #include "core/pipeline/conditioner.h"
 #include "core/pipeline/denoise_stage.h"
 #include "core/pipeline/edit_stage.h"
+#include "core/pipeline/edit_validation.h"
 #include "core/pipeline/hires_stage.h"
 #include "core/pipeline/model_bundle.h"
 #include "core/pipeline/model_calls.h"
@@ -93,6 +94,19 @@ void validateParams(const GenerationParams& p) {
     std::string valid;
     for (const auto& t : types) valid += (valid.empty() ? "" : ", ") + t;
     fail("unknown schedule type '" + p.schedule + "' (valid: " + valid + ")");
+  }
+  validateEditParams(p);
+  if (p.hires.enabled()) {
+    // A1111's hires fix is a txt2img second pass; an edit has its own size and strength.
+    if (p.edit.active())
+      fail("the hires fix is a second pass of txt2img; it cannot be combined with an init picture "
+           "(upscale the edited picture with a second img2img request instead)");
+    try {
+      if (!p.hires.sampler.empty() && p.hires.sampler != kModelSchedulerName)
+        makeSampler(p.hires.sampler);
+    } catch (const std::invalid_argument& e) {
+      fail(std::string("hires sampler: ") + e.what());
+    }
   }
 }
 
