@@ -105,6 +105,11 @@ PreparedEdit prepareEdit(const ModelBundle& bundle, const GenerationParams& para
   out.maskedContent = e.maskedContent;
   Canvas canvas = canvasOf(e);
   const bool inpaint = !canvas.mask.empty();
+  if (!inpaint && bundle.unet->config().inChannels > bundle.latentChannels)
+    throw GenerationError(Code::InvalidParams,
+                          bundle.description.name +
+                              " is an inpainting model: with an init picture it needs a mask "
+                              "(or outpaint margins); for plain img2img use a regular model");
   out.onlyMasked = inpaint && e.inpaintArea == InpaintArea::OnlyMasked;
   const edit::ResizeMode mode = toEdit(e.resizeMode);
 

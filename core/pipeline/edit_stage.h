@@ -40,7 +40,8 @@ struct PreparedEdit {
 
 /// Stage 2, pixel half: resize / crop / outpaint-extend the picture, process the mask (invert,
 /// blur, crop region), apply masked content "fill" in pixels, encode with the VAE, build the
-/// latent mask and (9-channel models) the conditioning. Requires params.edit.active().
+/// latent mask and (9-channel models) the conditioning. Requires params.edit.active(); a
+/// 9-channel (inpainting) model without a mask or outpaint margins is InvalidParams.
 PreparedEdit prepareEdit(const ModelBundle& bundle, const GenerationParams& params);
 
 /// 9-channel conditioning of a picture and a mask: cat([nearest(round(mask)), 0.18215-scaled
