@@ -95,7 +95,8 @@ at::Tensor txt2imgInpaintConditioning(const ModelBundle& bundle, int64_t height,
   return at::cat({ones, latent}, 1);  // [1,5,h,w]
 }
 
-PreparedEdit prepareEdit(const ModelBundle& bundle, const GenerationParams& params) {
+PreparedEdit prepareEdit(const ModelBundle& bundle, const GenerationParams& params,
+                         bool tiledVae) {
   const EditParams& e = params.edit;
   if (!e.active())
     throw GenerationError(Code::InvalidParams, "prepareEdit: the request has no init picture");
@@ -147,7 +148,7 @@ PreparedEdit prepareEdit(const ModelBundle& bundle, const GenerationParams& para
   out.source = picture;
 
   const at::Tensor image = rgbToImage(picture);  // [1,3,H,W]
-  out.encoded = encodeImage(bundle, image);      // [1,C,h,w]
+  out.encoded = encodeImage(bundle, image, tiledVae);  // [1,C,h,w]
   const int64_t h = out.encoded.size(2), w = out.encoded.size(3);
   if (inpaint) {
     const GrayImage small = edit::latentMask(out.mask, static_cast<int>(w), static_cast<int>(h));

@@ -2,6 +2,8 @@
 // decode, pixels.
 #include "core/pipeline/model_calls.h"
 
+#include "core/model/vae_tiling.h"
+
 #include <ATen/ATen.h>
 
 #include <numeric>
@@ -89,18 +91,19 @@ at::Tensor rgbToImage(const RgbImage& rgb) {
   return (u8.permute({0, 3, 1, 2}).to(at::kFloat) / 255.0f) * 2.0f - 1.0f;
 }
 
-at::Tensor encodeImage(const ModelBundle& bundle, const at::Tensor& image) {
+at::Tensor encodeImage(const ModelBundle& bundle, const at::Tensor& image, bool tiled) {
   if (!bundle.hasVae() || !bundle.vae->config().hasEncoder)
     throw GenerationError(Code::UnsupportedModel,
                           bundle.description.name + " has no VAE encoder to encode a picture with");
   AutoencoderKL vae = bundle.vae;
   const auto x = image.to(bundle.device, bundle.dtype);  // [1,3,H,W]
-  const at::Tensor moments = vae->encodeMoments(x);  // [1,2E,h,w]
+  const at::Tensor moments = tiled ? encodeMomentsTiled(vae, x, VaeTileOptions{})
+                                   : vae->encodeMoments(x);  // [1,2E,h,w]
   const auto mean = VaeLatentDistribution::fromMoments(moments.to(at::kFloat)).mean;
   return bundle.latentScaling.fromVae(mean).to(at::kCPU);  // [1,E,h,w] diffusion space
 }
 
-at::Tensor decodeLatent(const ModelBundle& bundle, const at::Tensor& latent) {
+at::Tensor decodeLatent(const ModelBundle& bundle, const at::Tensor& latent, bool tiled) {
   if (!bundle.hasVae())
     throw GenerationError(
         GenerationError::Code::UnsupportedModel,
@@ -108,8 +111,8 @@ at::Tensor decodeLatent(const ModelBundle& bundle, const at::Tensor& latent) {
             " has no VAE inside; this checkpoint cannot decode images on its own");
   const auto z = bundle.latentScaling.toVae(latent.to(bundle.device, at::kFloat));  // [1,C,h,w]
   AutoencoderKL vae = bundle.vae;
-  auto run = [](AutoencoderKL& v, const at::Tensor& zz) {
-    return v->decode(zz).to(at::kCPU, at::kFloat);
+  auto run = [tiled](AutoencoderKL& v, const at::Tensor& zz) {
+    return (tiled ? decodeTiled(v, zz, VaeTileOptions{}) : v->decode(zz)).to(at::kCPU, at::kFloat);
   };
   at::Tensor image = run(vae, z.to(bundle.dtype));  // [1,3,H,W]
   if (allFinite(image)) return image;
