@@ -2,7 +2,9 @@
 
 #include "app/cli_args.h"
 #include "app/cli_common.h"
+#include "app/cli_edit.h"
 #include "core/io/image_io.h"
+#include "core/pipeline/edit_validation.h"
 #include "core/pipeline/pipeline.h"
 #include "core/sampling/sampler.h"
 
@@ -11,6 +13,8 @@
 #include <cstdio>
 #include <iostream>
 #include <optional>
+#include <set>
+#include <string>
 
 namespace lienzo::cli {
 namespace {
@@ -55,7 +59,8 @@ void printUsage() {
   std::cerr << "usage: lienzo generate [--model FILE] --prompt TEXT [--negative TEXT] [--seed N]\n"
                "         [--steps N] [--cfg X] [--sampler NAME] [--schedule NAME] [--width W]\n"
                "         [--height H] [--batch N] [--clip-skip N] [--dtype auto|f32|bf16|f16]\n"
-               "         [--device cpu|cuda] [--threads N] -o OUT.png\n";
+               "         [--device cpu|cuda] [--threads N] [edit options] -o OUT.png\n"
+            << editUsage();
 }
 
 }  // namespace
@@ -68,11 +73,13 @@ int runGenerate(int argc, char** argv) {
   std::optional<long long> steps, width, height;
   std::optional<double> cfg;
   try {
-    const Args args(
-        argc, argv,
-        {"model", "prompt", "negative", "seed", "steps", "cfg", "sampler", "schedule", "width",
-         "height", "batch", "clip-skip", "dtype", "device", "threads", "output"},
-        {"help"});
+    std::set<std::string> valued = {
+        "model", "prompt", "negative", "seed",      "steps", "cfg",    "sampler", "schedule",
+        "width", "height", "batch",    "clip-skip", "dtype", "device", "threads", "output"};
+    valued.insert(editValuedOptions().begin(), editValuedOptions().end());
+    std::set<std::string> flags = {"help"};
+    flags.insert(editFlagOptions().begin(), editFlagOptions().end());
+    const Args args(argc, argv, valued, flags);
     if (args.has("help")) {
       printUsage();
       return 0;
@@ -102,9 +109,27 @@ int runGenerate(int argc, char** argv) {
     // Canonicalise names ("euler a" -> "Euler a") and schedule case, listing valid ones if unknown.
     if (!params.sampler.empty()) params.sampler = canonicalSampler(params.sampler);
     params.schedule = canonicalSchedule(params.schedule);
+    applyEditOptions(args, params);
+    if (!params.hires.sampler.empty())
+      params.hires.sampler = canonicalSampler(params.hires.sampler);
   } catch (const UsageError& e) {
     std::cerr << "lienzo generate: " << e.what() << "\n";
     printUsage();
+    return 2;
+  } catch (const ImageIoError& e) {  // an init picture or mask that cannot be used
+    std::cerr << "lienzo generate: " << e.what() << "\n";
+    return 2;
+  }
+  // Bad edit input is reported before the (slow) model load; the size is provisional here (the
+  // model's default may be larger, so the check is repeated below).
+  const CanvasSize editSize = defaultEditSize(params.edit);
+  try {
+    GenerationParams early = params;
+    early.width = static_cast<int>(width.value_or(editSize.width > 0 ? editSize.width : 512));
+    early.height = static_cast<int>(height.value_or(editSize.height > 0 ? editSize.height : 512));
+    validateEditParams(early);
+  } catch (const GenerationError& e) {
+    std::cerr << "lienzo generate: " << e.what() << "\n";
     return 2;
   }
 
@@ -116,12 +141,16 @@ int runGenerate(int argc, char** argv) {
     return 3;
   }
   const ModelDescription& model = describe(*bundle);
-  params.width = static_cast<int>(width.value_or(model.defaultWidth));
-  params.height = static_cast<int>(height.value_or(model.defaultHeight));
+  // An edit defaults to its picture's size (plus outpaint margins), rounded to a multiple of 8.
+  params.width =
+      static_cast<int>(width.value_or(editSize.width > 0 ? editSize.width : model.defaultWidth));
+  params.height = static_cast<int>(
+      height.value_or(editSize.height > 0 ? editSize.height : model.defaultHeight));
   params.steps = static_cast<int>(steps.value_or(model.defaultSteps));
   params.cfgScale = cfg.value_or(model.defaultCfg);
   if (params.sampler.empty()) params.sampler = model.defaultSampler;
   try {
+    validateEditParams(params);
     validateParams(params);
   } catch (const std::exception& e) {
     std::cerr << "lienzo generate: " << e.what() << "\n";

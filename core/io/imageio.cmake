@@ -1,6 +1,6 @@
 # lienzo_imageio: PNG/JPEG/WebP pixels through OpenImageIO, metadata through lienzo_core_io.
 # Separable: only built with LIENZO_WITH_IMAGEIO (see cmake/LienzoOpenImageIO.cmake).
-lienzo_core_library(lienzo_imageio image_io.cpp image_io.h)
+lienzo_core_library(lienzo_imageio image_io.cpp image_io.h edit_inputs.cpp edit_inputs.h)
 target_link_libraries(lienzo_imageio PUBLIC lienzo_core_io PRIVATE OpenImageIO::OpenImageIO)
 
 # WebP encoding uses libwebp's simple API directly (OIIO 2.4's WebP writer alters pixels). The

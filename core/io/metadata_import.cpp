@@ -7,6 +7,7 @@
 #include <climits>
 #include <cmath>
 #include <string_view>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -298,6 +299,234 @@ void splitLegacySamplerName(Infotext& info) {
   }
 }
 
+// ---- img2img / inpainting / outpainting / hires keys --------------------------------------
+// Ref: ComfyUI nodes.py VAEEncode, VAEEncodeForInpaint, SetLatentNoiseMask,
+//      InpaintModelConditioning, ImagePadForOutpaint (grey 0.5 canvas, feathering), ImageScale,
+//      ImageScaleBy, LatentUpscale, LatentUpscaleBy; comfy_extras/nodes_upscale_model.py.
+
+/// What the latent a sampler starts from says about the edit: an encoded picture (img2img), a
+/// noise mask (inpainting), a padded canvas (outpainting), a resize of the picture.
+struct ComfyEditFacts {
+  bool encoded = false;                           ///< the latent is a VAE-encoded picture
+  bool masked = false;                            ///< ... with a noise mask / inpaint encoding
+  std::optional<std::pair<json, json>> scaledTo;  ///< ImageScale width, height
+  json pad;                                       ///< ImagePadForOutpaint inputs (object) or null
+};
+
+/// Follows the picture behind VAEEncode-like nodes (pad, scale) to its loader.
+void comfyPixelFacts(const ComfyGraph& g, const ComfyGraph::Link& link, int hops,
+                     ComfyEditFacts& facts) {
+  if (hops > kMaxLinkHops || !g.spend()) return;
+  const json* n = g.node(link.id);
+  if (!n) return;
+  const std::string type = ComfyGraph::classType(*n);
+  if (type == "ImagePadForOutpaint" && facts.pad.is_null()) {
+    facts.pad = json::object();
+    for (const char* side : {"left", "top", "right", "bottom", "feathering"}) {
+      if (const json* in = ComfyGraph::input(*n, side)) {
+        if (auto v = g.resolveNumber(*in, hops + 1)) facts.pad[side] = *v;
+      }
+    }
+  } else if (type == "ImageScale" && !facts.scaledTo) {
+    const json* w = ComfyGraph::input(*n, "width");
+    const json* h = ComfyGraph::input(*n, "height");
+    if (w && h) {
+      auto wv = g.resolveNumber(*w, hops + 1), hv = g.resolveNumber(*h, hops + 1);
+      if (wv && hv) facts.scaledTo = std::make_pair(*wv, *hv);
+    }
+  }
+  if (auto next = g.linkedInput(*n, "image")) comfyPixelFacts(g, *next, hops + 1, facts);
+}
+
+/// Follows a sampler's latent_image back to where it was made.
+void comfyLatentFacts(const ComfyGraph& g, const ComfyGraph::Link& link, int hops,
+                      ComfyEditFacts& facts) {
+  if (hops > kMaxLinkHops || !g.spend()) return;
+  const json* n = g.node(link.id);
+  if (!n) return;
+  const std::string type = ComfyGraph::classType(*n);
+  if (type == "SetLatentNoiseMask" || type == "VAEEncodeForInpaint" ||
+      type == "InpaintModelConditioning") {
+    facts.masked = true;
+  }
+  if (type.rfind("VAEEncode", 0) == 0 || type == "InpaintModelConditioning") {
+    facts.encoded = true;
+    if (auto pixels = g.linkedInput(*n, "pixels")) comfyPixelFacts(g, *pixels, hops + 1, facts);
+    return;
+  }
+  if (type.rfind("KSampler", 0) == 0) return;  // another pass's output: not a source
+  for (const char* name : {"samples", "latent"}) {
+    if (auto next = g.linkedInput(*n, name)) return comfyLatentFacts(g, *next, hops + 1, facts);
+  }
+}
+
+/// How a second sampler's latent was made from the first pass's output.
+struct ComfyHiresFacts {
+  std::string upscaler;  ///< A1111-style name ("Latent (nearest-exact)", "Lanczos", a model stem)
+  std::optional<json> scale;
+  std::optional<std::pair<json, json>> size;
+};
+
+/// A1111 name of a ComfyUI latent upscale_method (the "Latent" family; unknown ones named alike).
+std::string comfyLatentUpscaler(const std::string& method) {
+  if (method == "bilinear") return "Latent";
+  if (method == "bicubic") return "Latent (bicubic)";
+  if (method == "nearest-exact") return "Latent (nearest-exact)";
+  return "Latent (" + method + ")";  // area, bislerp: no A1111/Lienzo equivalent
+}
+
+/// Whether `link` leads back to node `firstId` through upscale nodes; fills `facts` on the way.
+bool comfyHiresChain(const ComfyGraph& g, const ComfyGraph::Link& link, const std::string& firstId,
+                     int hops, ComfyHiresFacts& facts) {
+  if (link.id == firstId) return true;
+  if (hops > kMaxLinkHops || !g.spend()) return false;
+  const json* n = g.node(link.id);
+  if (!n) return false;
+  const std::string type = ComfyGraph::classType(*n);
+  const auto text = [&](const char* name) -> std::string {
+    const json* in = ComfyGraph::input(*n, name);
+    return in ? g.resolveString(*in, hops + 1).value_or("") : std::string();
+  };
+  const auto number = [&](const char* name) -> std::optional<json> {
+    const json* in = ComfyGraph::input(*n, name);
+    return in ? g.resolveNumber(*in, hops + 1) : std::nullopt;
+  };
+  const bool latent = type == "LatentUpscale" || type == "LatentUpscaleBy";
+  if (latent || type == "ImageScale" || type == "ImageScaleBy") {
+    const std::string method = text("upscale_method");
+    if (facts.upscaler.empty() && !method.empty())
+      facts.upscaler = latent ? comfyLatentUpscaler(method)
+                              : (method == "lanczos" ? std::string("Lanczos") : method);
+    if (auto by = number("scale_by"); by && !facts.scale && !facts.size) facts.scale = by;
+    auto w = number("width"), h = number("height");
+    if (w && h && !facts.scale && !facts.size) facts.size = std::make_pair(*w, *h);
+  } else if (type == "ImageUpscaleWithModel") {
+    facts.scale.reset();  // a later ImageScaleBy scales the model's (unknown) output
+    if (auto loader = g.linkedInput(*n, "upscale_model")) {
+      if (const json* l = g.node(loader->id)) {
+        if (const json* name = ComfyGraph::input(*l, "model_name"); name && name->is_string())
+          facts.upscaler = modelNameFromFile(name->get<std::string>());
+      }
+    }
+  }
+  for (const char* name : {"samples", "pixels", "image", "latent"}) {
+    if (auto next = g.linkedInput(*n, name))
+      return comfyHiresChain(g, *next, firstId, hops + 1, facts);
+  }
+  return false;
+}
+
+/// Edit and hires keys of a ComfyUI graph whose first pass is `firstId` (see the header).
+void addComfyUiEditKeys(const ComfyGraph& g, const std::string& firstId, const ComfyEditFacts& edit,
+                        Infotext& info) {
+  const json& first = *g.node(firstId);
+  const json* denoise = ComfyGraph::input(first, "denoise");
+  const auto denoiseValue = denoise ? g.resolveNumber(*denoise, 0) : std::nullopt;
+  if (edit.encoded && denoiseValue) {
+    setIfNotEmpty(info, "Denoising strength", formatNumber(*denoiseValue));
+  }
+  // ComfyUI runs exactly `steps` of a stretched schedule (KSampler.set_steps).
+  if (info.get("Denoising strength")) info.set("Img2img steps", "fixed");
+  if (edit.masked || !edit.pad.is_null()) info.set("Mask blur", "0");  // no blur in these nodes
+  if (edit.pad.is_object()) {
+    std::string margins;
+    for (const char* side : {"left", "top", "right", "bottom"}) {
+      const auto it = edit.pad.find(side);
+      const std::string v = it != edit.pad.end() ? formatNumber(*it) : "0";
+      margins += (margins.empty() ? "" : ",") + (v.empty() ? "0" : v);
+    }
+    info.set("Outpaint", margins);
+    info.set("Outpaint fill", "neutral");  // ImagePadForOutpaint's grey canvas
+    if (const auto it = edit.pad.find("feathering"); it != edit.pad.end())
+      setIfNotEmpty(info, "Outpaint feather", formatNumber(*it));
+  }
+
+  // Hires: another sampler whose latent is an upscale of the first pass's output.
+  for (const std::string& id : g.samplerIds()) {
+    if (id == firstId) continue;
+    const json& second = *g.node(id);
+    ComfyHiresFacts hires;
+    const auto latent = g.linkedInput(second, "latent_image");
+    if (!latent || !comfyHiresChain(g, *latent, firstId, 0, hires)) continue;
+    if (hires.size) {
+      const std::string w = formatNumber(hires.size->first), h = formatNumber(hires.size->second);
+      if (!w.empty() && !h.empty()) info.set("Hires resize", w + "x" + h);
+    } else if (hires.scale) {
+      setIfNotEmpty(info, "Hires upscale", formatNumber(*hires.scale));
+    }
+    const auto number = [&](const char* name) -> std::optional<json> {
+      const json* in = ComfyGraph::input(second, name);
+      return in ? g.resolveNumber(*in, 0) : std::nullopt;
+    };
+    if (auto steps = number("steps")) setIfNotEmpty(info, "Hires steps", formatNumber(*steps));
+    info.set("Hires upscaler", hires.upscaler.empty() ? "Latent" : hires.upscaler);
+    if (const json* in = ComfyGraph::input(second, "sampler_name")) {
+      const std::string name = comfyUiSamplerToA1111(g.resolveString(*in, 0).value_or(""));
+      if (!name.empty() && name != info.get("Sampler").value_or(""))
+        info.set("Hires sampler", name);
+    }
+    for (const auto& [input, key, firstText] :
+         {std::tuple{"positive", "Hires prompt", &info.prompt},
+          std::tuple{"negative", "Hires negative prompt", &info.negativePrompt}}) {
+      if (auto link = g.linkedInput(second, input)) {
+        const auto text = g.conditioningText(*link, 0);
+        if (text && *text != *firstText) setIfNotEmpty(info, key, *text);
+      }
+    }
+    if (auto d = number("denoise")) {
+      // One "Denoising strength": the edit's when the first pass is img2img.
+      setIfNotEmpty(
+          info, info.get("Denoising strength") ? "Hires denoising strength" : "Denoising strength",
+          formatNumber(*d));
+    }
+    break;
+  }
+}
+
+// Ref: InvokeAI invokeai/app/invocations/metadata.py CoreMetadataInvocation (strength,
+//      init_image, hrf_enabled, hrf_method, hrf_strength); denoise_latents.py denoising_start.
+void addInvokeAiEditKeys(const json& meta, Infotext& info) {
+  const auto field = [&](const char* name) -> const json* {
+    const auto it = meta.find(name);
+    return it == meta.end() || it->is_null() ? nullptr : &*it;
+  };
+  const json* mode = field("generation_mode");
+  const bool edit = field("init_image") ||
+                    (mode && mode->is_string() &&
+                     mode->get_ref<const std::string&>().find("txt2img") == std::string::npos);
+  if (!info.get("Denoising strength")) {
+    std::optional<double> strength;
+    if (const json* v = field("strength")) strength = asDouble(*v);
+    if (const json* v = field("denoising_start"); v && !strength) {
+      if (auto start = asDouble(*v)) strength = 1.0 - *start;
+    }
+    if (strength && *strength >= 0.0 && *strength <= 1.0 && (edit || *strength < 1.0))
+      info.set("Denoising strength", formatNumber(json(*strength)));
+  }
+  const json* hrf = field("hrf_enabled");
+  if (!hrf || !hrf->is_boolean() || !hrf->get<bool>()) return;
+  const json* w = field("width");
+  const json* h = field("height");
+  const json* hw = field("hrf_width");
+  const json* hh = field("hrf_height");
+  if (w && h) {
+    const std::string ws = formatNumber(*w), hs = formatNumber(*h);
+    if (!ws.empty() && !hs.empty()) info.set("Hires resize", ws + "x" + hs);
+  }
+  if (hw && hh) {  // InvokeAI 3's first-pass size (calculateHrfRes); width/height are the final
+    const std::string ws = formatNumber(*hw), hs = formatNumber(*hh);
+    if (!ws.empty() && !hs.empty()) info.set("Size", ws + "x" + hs);
+  }
+  std::string method;
+  if (const json* m = field("hrf_method"); m && m->is_string()) method = m->get<std::string>();
+  info.set("Hires upscaler", method.empty() || method == "bilinear" ? "Latent" : method);
+  if (const json* v = field("hrf_strength")) {
+    setIfNotEmpty(
+        info, info.get("Denoising strength") ? "Hires denoising strength" : "Denoising strength",
+        formatNumber(*v));
+  }
+}
+
 }  // namespace
 
 // Ref: ComfyUI comfy/samplers.py KSAMPLER_NAMES; A1111 modules/sd_samplers_kdiffusion.py
@@ -358,6 +587,8 @@ static std::optional<Infotext> importComfyUiPromptImpl(const std::string& prompt
   const auto ids = g.samplerIds();
   if (ids.empty()) return std::nullopt;
   const json& sampler = *g.node(ids.front());
+  ComfyEditFacts edit;
+  if (auto link = g.linkedInput(sampler, "latent_image")) comfyLatentFacts(g, *link, 0, edit);
 
   Infotext info;
   if (auto link = g.linkedInput(sampler, "positive")) {
@@ -391,6 +622,16 @@ static std::optional<Infotext> importComfyUiPromptImpl(const std::string& prompt
       if (!w.empty() && !h.empty()) info.set("Size", w + "x" + h);
     }
   }
+  if (edit.scaledTo && !info.get("Size")) {  // img2img: the resized picture + outpaint margins
+    const auto margin = [&](const char* side) {
+      const auto it = edit.pad.is_object() ? edit.pad.find(side) : edit.pad.end();
+      return it != edit.pad.end() ? asDouble(*it).value_or(0.0) : 0.0;
+    };
+    const auto w = asDouble(edit.scaledTo->first), h = asDouble(edit.scaledTo->second);
+    if (w && h)
+      info.set("Size", formatNumber(json(*w + margin("left") + margin("right"))) + "x" +
+                           formatNumber(json(*h + margin("top") + margin("bottom"))));
+  }
   if (auto link = g.linkedInput(sampler, "model")) {
     if (auto ckpt = g.checkpointName(*link, 0))
       setIfNotEmpty(info, "Model", modelNameFromFile(*ckpt));
@@ -409,6 +650,7 @@ static std::optional<Infotext> importComfyUiPromptImpl(const std::string& prompt
       }
     }
   }
+  addComfyUiEditKeys(g, ids.front(), edit, info);
   return info;
 }
 
@@ -488,6 +730,7 @@ static std::optional<Infotext> importInvokeAiMetadataImpl(const std::string& met
     const auto skip = v->get<std::int64_t>() + 1;  // InvokeAI counts skipped layers from 0
     if (skip > 1) info.set("Clip skip", std::to_string(skip));
   }
+  addInvokeAiEditKeys(meta, info);
   return info;
 }
 

@@ -14,7 +14,30 @@
 //   3. InvokeAI: text chunk `invokeai_metadata` (JSON; scheduler "dpmpp_2m_k" -> "DPM++ 2M" +
 //      "Karras", clip_skip n -> "Clip skip: n+1").
 // Keys produced: Steps, Sampler, Schedule type, CFG scale, Seed, Size ("WxH"), Model (file name
-// without folder and extension), Denoising strength (only when < 1), Clip skip (only when > 1).
+// without folder and extension), Denoising strength (only when < 1, or for a picture edit),
+// Clip skip (only when > 1), and the edit / hires keys of params_infotext.h:
+//   ComfyUI: the first sampler's latent_image is followed back. From a VAEEncode /
+//     VAEEncodeForInpaint / InpaintModelConditioning (an encoded picture): Denoising strength =
+//     denoise (also 1). Any ComfyUI Denoising strength comes with "Img2img steps: fixed"
+//     (KSampler runs exactly `steps` of an int(steps/denoise) schedule). SetLatentNoiseMask,
+//     VAEEncodeForInpaint, InpaintModelConditioning: inpainting, "Mask blur: 0" (these nodes do
+//     not blur; VAEEncodeForInpaint's grow_mask_by and grey fill have no Lienzo key).
+//     ImagePadForOutpaint on the picture: "Outpaint: L,T,R,B", "Outpaint fill: neutral" (its
+//     grey canvas), "Outpaint feather" = feathering. An ImageScale on the picture gives Size
+//     (plus the margins). A second sampler whose latent is an upscale of the first's output
+//     (LatentUpscale / LatentUpscaleBy, or VAEDecode -> ImageScale(By) / ImageUpscaleWithModel
+//     -> VAEEncode) is the hires pass: Hires resize (width x height) or Hires upscale
+//     (scale_by), Hires steps, Hires upscaler (bilinear -> "Latent", bicubic -> "Latent
+//     (bicubic)", nearest-exact -> "Latent (nearest-exact)", others "Latent (<method>)"; pixel
+//     lanczos -> "Lanczos"; an upscale model -> its file stem), Hires sampler / prompt / negative
+//     prompt when unlike the first pass's, and its denoise as Denoising strength (as Hires
+//     denoising strength when the first pass is an img2img).
+//   InvokeAI: strength, else 1 - denoising_start -> Denoising strength (also 1 when there is an
+//     init_image or a non-txt2img generation_mode); hrf_enabled: Hires resize = width x height
+//     (InvokeAI's final size), Size = hrf_width x hrf_height when present (the first pass),
+//     Hires upscaler from hrf_method (bilinear -> "Latent", others as written, e.g. "ESRGAN"),
+//     hrf_strength -> Denoising strength (Hires denoising strength after an img2img strength).
+//     InvokeAI's img2img slices the full schedule (A1111-like), so no "Img2img steps".
 //
 // Contract: pure functions, thread-safe; malformed input (bad JSON, missing nodes, cycles, wrong
 // types) never throws: it yields whatever could be recovered, or std::nullopt when nothing was.

@@ -95,7 +95,7 @@ at::Tensor txt2imgInpaintConditioning(const ModelBundle& bundle, int64_t height,
   return at::cat({ones, latent}, 1);  // [1,5,h,w]
 }
 
-PreparedEdit prepareEdit(const ModelBundle& bundle, const GenerationParams& params) {
+PreparedEdit prepareEdit(const ModelBundle& bundle, const GenerationParams& params, bool tiledVae) {
   const EditParams& e = params.edit;
   if (!e.active())
     throw GenerationError(Code::InvalidParams, "prepareEdit: the request has no init picture");
@@ -105,6 +105,11 @@ PreparedEdit prepareEdit(const ModelBundle& bundle, const GenerationParams& para
   out.maskedContent = e.maskedContent;
   Canvas canvas = canvasOf(e);
   const bool inpaint = !canvas.mask.empty();
+  if (!inpaint && bundle.diffusion->inChannels() > bundle.diffusion->latentChannels())
+    throw GenerationError(Code::InvalidParams,
+                          bundle.description.name +
+                              " is an inpainting model: with an init picture it needs a mask "
+                              "(or outpaint margins); for plain img2img use a regular model");
   out.onlyMasked = inpaint && e.inpaintArea == InpaintArea::OnlyMasked;
   const edit::ResizeMode mode = toEdit(e.resizeMode);
 
@@ -141,8 +146,8 @@ PreparedEdit prepareEdit(const ModelBundle& bundle, const GenerationParams& para
     picture = edit::fillMaskedArea(picture, out.mask);
   out.source = picture;
 
-  const at::Tensor image = rgbToImage(picture);  // [1,3,H,W]
-  out.encoded = encodeImage(bundle, image);      // [1,C,h,w]
+  const at::Tensor image = rgbToImage(picture);        // [1,3,H,W]
+  out.encoded = encodeImage(bundle, image, tiledVae);  // [1,C,h,w]
   const int64_t h = out.encoded.size(2), w = out.encoded.size(3);
   if (inpaint) {
     const GrayImage small = edit::latentMask(out.mask, static_cast<int>(w), static_cast<int>(h));

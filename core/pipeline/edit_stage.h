@@ -40,8 +40,11 @@ struct PreparedEdit {
 
 /// Stage 2, pixel half: resize / crop / outpaint-extend the picture, process the mask (invert,
 /// blur, crop region), apply masked content "fill" in pixels, encode with the VAE, build the
-/// latent mask and (9-channel models) the conditioning. Requires params.edit.active().
-PreparedEdit prepareEdit(const ModelBundle& bundle, const GenerationParams& params);
+/// latent mask and (9-channel models) the conditioning. Requires params.edit.active(); a
+/// 9-channel (inpainting) model without a mask or outpaint margins is InvalidParams.
+/// tiledVae: encode in tiles (vae_tiling.h).
+PreparedEdit prepareEdit(const ModelBundle& bundle, const GenerationParams& params,
+                         bool tiledVae = false);
 
 /// 9-channel conditioning of a picture and a mask: cat([nearest(round(mask)), 0.18215-scaled
 /// mean(encode(lerp(image, image·(1 − mask), weight)))], dim 1). image [1,3,H,W] in [-1,1],

@@ -70,20 +70,20 @@ at::Tensor rgbToImage(const RgbImage& rgb) {
   return (u8.permute({0, 3, 1, 2}).to(at::kFloat) / 255.0f) * 2.0f - 1.0f;
 }
 
-at::Tensor encodeImage(const ModelBundle& bundle, const at::Tensor& image) {
+at::Tensor encodeImage(const ModelBundle& bundle, const at::Tensor& image, bool tiled) {
   if (!bundle.hasVae() || !bundle.vae->hasEncoder())
     throw GenerationError(Code::UnsupportedModel,
                           bundle.description.name + " has no VAE encoder to encode a picture with");
-  return bundle.vae->encode(image);  // [1,E,h,w] diffusion space, CPU
+  return bundle.vae->encode(image, tiled);  // [1,E,h,w] diffusion space, CPU
 }
 
-at::Tensor decodeLatent(const ModelBundle& bundle, const at::Tensor& latent) {
+at::Tensor decodeLatent(const ModelBundle& bundle, const at::Tensor& latent, bool tiled) {
   if (!bundle.hasVae())
     throw GenerationError(
         GenerationError::Code::UnsupportedModel,
         bundle.description.name +
             " has no VAE inside; this checkpoint cannot decode images on its own");
-  return bundle.vae->decode(latent);  // [1,3,H,W] float32 CPU
+  return bundle.vae->decode(latent, tiled);  // [1,3,H,W] float32 CPU
 }
 
 RgbImage imageToRgb(const at::Tensor& image) {

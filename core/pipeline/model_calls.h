@@ -41,11 +41,13 @@ RgbImage imageToRgb(const at::Tensor& image);
 
 /// Encodes image [1,3,H,W] in [-1,1] (H, W multiples of the VAE factor) to the posterior mean in
 /// diffusion space [1,C,H/f,W/f] (next-wave.md §1.1: the mean, as ComfyUI and Flux do).
-at::Tensor encodeImage(const ModelBundle& bundle, const at::Tensor& image);
+/// `tiled`: in overlapping tiles (core/model/vae_tiling.h; large pictures, bounded memory).
+at::Tensor encodeImage(const ModelBundle& bundle, const at::Tensor& image, bool tiled = false);
 
 /// Decodes a diffusion-space latent [1,C,h,w] → image [1,3,H,W] float32 (about [-1,1]).
 /// VaeCodec::decode (AutoencoderKlCodec retries a half-precision VAE's NaN/Inf once in float32);
-/// throws GenerationError(NumericalError) when the result is still not finite.
-at::Tensor decodeLatent(const ModelBundle& bundle, const at::Tensor& latent);
+/// throws GenerationError(NumericalError) when the result is still not finite. `tiled`: in
+/// overlapping tiles (core/model/vae_tiling.h).
+at::Tensor decodeLatent(const ModelBundle& bundle, const at::Tensor& latent, bool tiled = false);
 
 }  // namespace lienzo

@@ -1,11 +1,41 @@
 // GenerationParams <-> A1111 infotext (the `parameters` text every saved image carries).
 //
 // Contract: toInfotext() writes A1111's key order (Steps, Sampler, Schedule type, CFG scale,
-// Seed, Size, Model hash, Model, Clip skip, RNG, Version) with the params' *actual* seed.
+// Seed, Size, Model hash, Model, [Denoising strength, Conditional mask weight], Clip skip, RNG,
+// [edit, hires and tiling keys], Version) with the params' *actual* seed. A txt2img request
+// without hires fix or explicit VAE tiling gets exactly the keys it always had.
 // applyInfotext() restores what the text carries onto `base` and leaves the other fields as they
 // are; unknown keys are ignored and unparsable values are skipped (listed in `skipped`), never
 // fatal — a PNG from another tool restores what it can. Old A1111 names such as
 // "DPM++ 2M Karras" are split into sampler "DPM++ 2M" + schedule "Karras". Thread-safe.
+//
+// Edit and hires keys (A1111 spelling and values where A1111 has the key; written only when
+// they apply). Pictures (init image, mask) are never in the text: a caller that restores an
+// img2img text supplies the picture itself.
+//   Denoising strength       edit.strength for an edit, else hires.denoise for a hires request
+//   Conditional mask weight  edit.maskWeight, inpainting with a weight other than 1
+//   Mask mode                "Inpaint not masked" when a mask is inverted
+//   Mask blur                inpainting (also 0, which A1111 leaves out)
+//   Inpaint area             "Only masked", with Masked area padding (px); A1111 writes nothing
+//                            for "Whole picture"
+//   Masked content           "fill" | "latent noise" | "latent nothing" (nothing = "original")
+//   Hires sampler / Hires prompt / Hires negative prompt   when set and unlike the first pass's
+//   Hires upscale | Hires resize ("WxH", wins when both are set)   Hires steps (> 0)
+//   Hires upscaler           always with hires; names outside hiresUpscalers() are skipped on
+//                            reading (e.g. A1111's "R-ESRGAN 4x+"), the base's kept
+// Lienzo's own keys (A1111 ignores them):
+//   Resize mode              "Crop and resize" | "Resize and fill" (not for "Just resize")
+//   Img2img steps            "fixed" when edit.fixedSteps (ComfyUI / A1111 img2img_fix_steps)
+//   Outpaint                 "L,T,R,B" margins in px, with Outpaint fill ("stretch" | "neutral")
+//                            and Outpaint feather (px)
+//   Hires denoising strength hires.denoise when an edit request also has a hires pass
+//   VAE tiling               "on" | "off" (nothing for "auto")
+// Absence on reading: no hires key (Hires upscale/resize/upscaler/steps) turns hires off; with
+// one, unset hires sampler/prompts mean "same as the first pass" and scale defaults to A1111's 2.
+// An img2img text (a Denoising strength that is not the hires pass's) resets the edit options A1111
+// leaves out to their defaults: not inverted, whole picture, original content, mask weight 1,
+// Just resize, A1111 (not fixed) steps, no outpaint margins. Mask blur, padding and VAE tiling
+// keep the base's value when absent.
 #pragma once
 
 #include "core/io/infotext.h"

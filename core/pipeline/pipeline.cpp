@@ -3,9 +3,11 @@
 #include "core/pipeline/pipeline.h"
 
 #include "core/edit/canvas.h"
+#include "core/model/vae_tiling.h"
 #include "core/pipeline/builtin_model.h"
 #include "core/pipeline/denoise_stage.h"
 #include "core/pipeline/edit_stage.h"
+#include "core/pipeline/edit_validation.h"
 #include "core/pipeline/hires_stage.h"
 #include "core/pipeline/model_bundle.h"
 #include "core/pipeline/model_calls.h"
@@ -38,22 +40,31 @@ uint64_t availableMemory() {
   return 0;
 }
 
-/// Rough peak working memory of one image beyond the weights: the U-Net's widest activations
-/// (batch 2 for CFG, ~24 live tensors of the first level's width at latent resolution), the
-/// attention score chunk, and the VAE decoder's full-resolution stage (~4 tensors of 128+
-/// channels at image resolution, float32).
-uint64_t estimateWorkingBytes(const ModelBundle& bundle, const GenerationParams& p) {
+/// Rough peak working memory of one diffusion-model step beyond the weights: its widest
+/// activations (batch 2 for CFG, ~24 live tensors of the first level's width at latent
+/// resolution) and the attention score chunk.
+uint64_t estimateUnetBytes(const ModelBundle& bundle, const GenerationParams& p) {
   const int64_t f = bundle.vae->factor();
   const uint64_t latentPixels = uint64_t(p.width / f) * (p.height / f);
   const uint64_t width = static_cast<uint64_t>(bundle.diffusion->widthHint());
   const uint64_t elem = bundle.dtype == at::kFloat ? 4 : 2;
-  const uint64_t unet = 2 * 24 * latentPixels * width * elem + (256ull << 20);
-  uint64_t vae = 0;
-  if (bundle.hasVae()) {
-    const uint64_t ch = static_cast<uint64_t>(bundle.vae->widthHint());
-    vae = 4ull * ch * uint64_t(p.width) * p.height * 4;
-  }
-  return std::max(unet, vae);
+  return 2 * 24 * latentPixels * width * elem + (256ull << 20);
+}
+
+/// Untiled VAE decode/encode of the picture (the codec's calibrated estimates), or 0.
+uint64_t estimateVaeBytes(const ModelBundle& bundle, const GenerationParams& p) {
+  if (!bundle.hasVae()) return 0;
+  uint64_t bytes = bundle.vae->decodeBytes(p.height, p.width);
+  if (p.edit.active()) bytes = std::max(bytes, bundle.vae->encodeBytes(p.height, p.width));
+  return bytes;
+}
+
+/// Whether the VAE runs in tiles: forced on/off, or (auto) when the untiled estimate does not
+/// fit in the available memory (vaeNeedsTiling's rule).
+bool useVaeTiling(const ModelBundle& bundle, const GenerationParams& p, uint64_t available) {
+  if (p.vaeTiling != VaeTiling::Auto) return p.vaeTiling == VaeTiling::On;
+  if (available == 0) return false;  // unknown (no /proc/meminfo): as before
+  return vaeNeedsTiling(estimateVaeBytes(bundle, p), available);
 }
 
 GenerationError translate(const std::exception& e) {
@@ -92,6 +103,20 @@ void validateParams(const GenerationParams& p) {
     std::string valid;
     for (const auto& t : types) valid += (valid.empty() ? "" : ", ") + t;
     fail("unknown schedule type '" + p.schedule + "' (valid: " + valid + ")");
+  }
+  validateEditParams(p);
+  if (p.hires.enabled()) {
+    // A1111's hires fix is a txt2img second pass; an edit has its own size and strength.
+    if (p.edit.active())
+      fail(
+          "the hires fix is a second pass of txt2img; it cannot be combined with an init picture "
+          "(upscale the edited picture with a second img2img request instead)");
+    try {
+      if (!p.hires.sampler.empty() && p.hires.sampler != kModelSchedulerName)
+        makeSampler(p.hires.sampler);
+    } catch (const std::invalid_argument& e) {
+      fail(std::string("hires sampler: ") + e.what());
+    }
   }
 }
 
@@ -138,14 +163,21 @@ GenerationResult generate(const ModelBundle& bundle, const GenerationParams& req
           ? std::optional<HiresTarget>(hiresTarget(params.width, params.height, params.hires, f))
           : std::nullopt;
 
+  bool tiled = false;
   {
     GenerationParams largest = params;
     if (hires) {
       largest.width = std::max(params.width, hires->upscaledWidth);
       largest.height = std::max(params.height, hires->upscaledHeight);
     }
-    const uint64_t need = estimateWorkingBytes(bundle, largest);
     const uint64_t have = availableMemory();
+    tiled = useVaeTiling(bundle, largest, have);
+    // A tiled VAE needs about one 512² tile's working memory whatever the size.
+    GenerationParams tile = largest;
+    tile.width = std::min(largest.width, 512);
+    tile.height = std::min(largest.height, 512);
+    const uint64_t need = std::max(estimateUnetBytes(bundle, largest),
+                                   estimateVaeBytes(bundle, tiled ? tile : largest));
     if (have > 0 && need > have)
       throw GenerationError(Code::OutOfMemory,
                             std::to_string(largest.width) + "x" + std::to_string(largest.height) +
@@ -168,7 +200,7 @@ GenerationResult generate(const ModelBundle& bundle, const GenerationParams& req
           params);
     // Stage 2, pixel half (once per request): the edited picture, its mask and encodings.
     const std::optional<PreparedEdit> edit =
-        params.edit.active() ? std::optional<PreparedEdit>(prepareEdit(bundle, params))
+        params.edit.active() ? std::optional<PreparedEdit>(prepareEdit(bundle, params, tiled))
                              : std::nullopt;
     const at::Tensor concat =
         edit ? edit->concat : txt2imgConcat(bundle, params.height, params.width);
@@ -222,10 +254,10 @@ GenerationResult generate(const ModelBundle& bundle, const GenerationParams& req
         } else {
           if (observer) observer->onStage(i, Stage::Decoding);
           // Ref: A1111 sample_hr_pass: decode, to 8 bit, resize_image(0, …, upscaler), encode.
-          const RgbImage first = imageToRgb(decodeLatent(bundle, latent));
+          const RgbImage first = imageToRgb(decodeLatent(bundle, latent, tiled));
           const RgbImage big = edit::resizeImage(first, hires->upscaledWidth, hires->upscaledHeight,
                                                  edit::ResizeMode::Just);
-          start = truncateLatent(encodeImage(bundle, rgbToImage(big)), *hires);
+          start = truncateLatent(encodeImage(bundle, rgbToImage(big), tiled), *hires);
         }
         if (observer) observer->onStage(i, Stage::Sampling);
         DenoiseRequest second = request;
@@ -248,7 +280,7 @@ GenerationResult generate(const ModelBundle& bundle, const GenerationParams& req
       // Stage 4: decode, then the pixel composite of an edit.
       if (observer) observer->onStage(i, Stage::Decoding);
       GeneratedImage image;
-      image.image = imageToRgb(decodeLatent(bundle, latent));
+      image.image = imageToRgb(decodeLatent(bundle, latent, tiled));
       if (edit) image.image = compositeEdit(*edit, image.image);
       image.seed = seed;
       image.params = params;

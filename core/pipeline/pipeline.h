@@ -59,7 +59,8 @@ enum class OutpaintFill {
 enum class VaeTiling { Auto, On, Off };
 
 /// The picture-editing half of a request: img2img, inpainting and outpainting. An empty initImage
-/// means txt2img (every other field is then ignored). Ref: ../shared/specs/next-wave.md §1–2.
+/// means txt2img (a mask or outpaint margins without it are refused; validation rules in
+/// edit_validation.h). Ref: ../shared/specs/next-wave.md §1–2.
 struct EditParams {
   RgbImage initImage;      ///< the picture to redraw (any size; alpha already flattened)
   double strength = 0.75;  ///< A1111 "Denoising strength", [0, 1]

@@ -1,6 +1,7 @@
 // AutoencoderKlCodec (vae_codec.h): posterior-mean encode, decode with the half-precision retry.
 #include "core/pipeline/vae_codec.h"
 
+#include "core/model/vae_tiling.h"
 #include "core/pipeline/pipeline.h"
 
 #include <ATen/ATen.h>
@@ -36,26 +37,33 @@ bool AutoencoderKlCodec::hasEncoder() const {
   return hasDecoder() && m_vae->config().hasEncoder;
 }
 
-int64_t AutoencoderKlCodec::widthHint() const {
-  return hasDecoder() ? m_vae->config().baseChannels : 0;
+uint64_t AutoencoderKlCodec::decodeBytes(int64_t height, int64_t width) const {
+  if (!hasDecoder() || !m_vae->config().hasDecoder) return 0;
+  return estimateVaeDecodeBytes(m_vae->config(), height, width, m_dtype == at::kFloat ? 4 : 2);
 }
 
-at::Tensor AutoencoderKlCodec::encode(const at::Tensor& image) const {
+uint64_t AutoencoderKlCodec::encodeBytes(int64_t height, int64_t width) const {
+  if (!hasEncoder()) return 0;
+  return estimateVaeEncodeBytes(m_vae->config(), height, width, m_dtype == at::kFloat ? 4 : 2);
+}
+
+at::Tensor AutoencoderKlCodec::encode(const at::Tensor& image, bool tiled) const {
   if (!hasEncoder()) throw GenerationError(Code::UnsupportedModel, "this model has no VAE encoder");
-  AutoencoderKL vae = m_vae;                         // the holder shares the (read-only) network
-  const auto x = image.to(m_device, m_dtype);        // [1,3,H,W]
-  const at::Tensor moments = vae->encodeMoments(x);  // [1,2E,h,w]
+  AutoencoderKL vae = m_vae;                   // the holder shares the (read-only) network
+  const auto x = image.to(m_device, m_dtype);  // [1,3,H,W]
+  const at::Tensor moments =
+      tiled ? encodeMomentsTiled(vae, x, VaeTileOptions{}) : vae->encodeMoments(x);  // [1,2E,h,w]
   const auto mean = VaeLatentDistribution::fromMoments(moments.to(at::kFloat)).mean;
   return m_space.scaling.fromVae(mean).to(at::kCPU);  // [1,E,h,w] diffusion space
 }
 
-at::Tensor AutoencoderKlCodec::decode(const at::Tensor& latent) const {
+at::Tensor AutoencoderKlCodec::decode(const at::Tensor& latent, bool tiled) const {
   if (!hasDecoder())
     throw GenerationError(Code::UnsupportedModel, "this model has no VAE to decode with");
   const auto z = m_space.scaling.toVae(latent.to(m_device, at::kFloat));  // [1,C,h,w]
   AutoencoderKL vae = m_vae;
-  auto run = [](AutoencoderKL& v, const at::Tensor& zz) {
-    return v->decode(zz).to(at::kCPU, at::kFloat);
+  auto run = [tiled](AutoencoderKL& v, const at::Tensor& zz) {
+    return (tiled ? decodeTiled(v, zz, VaeTileOptions{}) : v->decode(zz)).to(at::kCPU, at::kFloat);
   };
   at::Tensor image = run(vae, z.to(m_dtype));  // [1,3,H,W]
   if (allFinite(image)) return image;

@@ -30,18 +30,21 @@ class VaeCodec {
   virtual bool hasDecoder() const = 0;
   virtual bool hasEncoder() const = 0;
   /// image [1,3,H,W] in [-1,1] (H, W multiples of factor()) → posterior mean in diffusion space
-  /// [1,C,H/f,W/f] (next-wave.md §1.1: the mean, as ComfyUI and Flux do).
-  virtual at::Tensor encode(const at::Tensor& image) const = 0;
-  /// Diffusion-space latent [1,C,h,w] → image [1,3,H,W] (about [-1,1]).
-  virtual at::Tensor decode(const at::Tensor& latent) const = 0;
+  /// [1,C,H/f,W/f] (next-wave.md §1.1: the mean, as ComfyUI and Flux do). `tiled`: in
+  /// overlapping tiles (bounded memory for large pictures).
+  virtual at::Tensor encode(const at::Tensor& image, bool tiled = false) const = 0;
+  /// Diffusion-space latent [1,C,h,w] → image [1,3,H,W] (about [-1,1]). `tiled` as for encode.
+  virtual at::Tensor decode(const at::Tensor& latent, bool tiled = false) const = 0;
   /// Image pixels per latent pixel.
   virtual int64_t factor() const = 0;
   /// Channels of the diffusion-space latent.
   virtual int64_t latentChannels() const = 0;
   /// The latent → RGB projection of step previews.
   virtual LatentFormat latentFormat() const = 0;
-  /// Width of the decoder's full-resolution stage (base channels), for memory estimates.
-  virtual int64_t widthHint() const = 0;
+  /// Rough peak working memory (bytes, weights excluded) of one untiled decode / encode of a
+  /// height × width picture; 0 without a decoder / encoder.
+  virtual uint64_t decodeBytes(int64_t height, int64_t width) const = 0;
+  virtual uint64_t encodeBytes(int64_t height, int64_t width) const = 0;
 };
 
 /// The latent space of an AutoencoderKL codec.
@@ -60,14 +63,18 @@ class AutoencoderKlCodec final : public VaeCodec {
                      c10::Device device);
   bool hasDecoder() const override { return !m_vae.is_empty(); }
   bool hasEncoder() const override;
-  at::Tensor encode(const at::Tensor& image) const override;
+  /// tiled: encodeMomentsTiled (core/model/vae_tiling.h) with its default tiles.
+  at::Tensor encode(const at::Tensor& image, bool tiled = false) const override;
   /// A half-precision VAE whose output has NaN/Inf is retried once in float32 (a temporary
   /// copy); throws GenerationError(NumericalError) when the result is still not finite.
-  at::Tensor decode(const at::Tensor& latent) const override;
+  /// tiled: decodeTiled (core/model/vae_tiling.h) with its default tiles.
+  at::Tensor decode(const at::Tensor& latent, bool tiled = false) const override;
   int64_t factor() const override { return m_space.factor; }
   int64_t latentChannels() const override { return m_space.channels; }
   LatentFormat latentFormat() const override { return m_space.format; }
-  int64_t widthHint() const override;
+  /// vae_tiling.h's calibrated estimates (estimateVaeDecodeBytes / estimateVaeEncodeBytes).
+  uint64_t decodeBytes(int64_t height, int64_t width) const override;
+  uint64_t encodeBytes(int64_t height, int64_t width) const override;
   const AutoencoderKL& autoencoder() const { return m_vae; }
   const LatentScaling& scaling() const { return m_space.scaling; }
 

@@ -1,6 +1,9 @@
 # Image files through OpenImageIO (+ libwebp); only when lienzo_imageio is built.
 if(TARGET lienzo_imageio)
   lienzo_add_test(test_image_io SOURCES core/test_image_io.cpp LIBS lienzo_imageio LABELS unit)
+  # The pictures an edit request starts from (init picture, mask) and the files refused.
+  lienzo_add_test(test_edit_inputs SOURCES core/test_edit_inputs.cpp LIBS lienzo_imageio
+                  LABELS unit)
   # libpng as an independent reader of our iTXt chunks (ImageMagick 6 does not print iTXt).
   find_package(PNG QUIET)
   if(PNG_FOUND)

@@ -102,10 +102,22 @@ TEST(DenoiseWindow, EverySamplerRunsFromAnInitLatent) {
       // samplers end at ᾱ[0] < 1, so within a few hundredths).
       EXPECT_LT((out - init).abs().max().item<double>(), 0.15);
       ASSERT_FALSE(calls.empty());
-      // Strength 0.5 starts near the middle of the training range, not at its top (~999).
-      EXPECT_LT(calls.front(), 750.0);
-      EXPECT_GT(calls.front(), 250.0);
-      EXPECT_LE(reported, fixed ? 2 * ctx.steps + 1 : ctx.steps + 1);
+      // The window's steps run (CompVis samplers run one fewer: they encode at index t_enc and
+      // step the t_enc timesteps below it).
+      const DenoiseWindow window = denoiseWindow(ctx.steps, ctx.strength, fixed);
+      const bool compvis = info.name == "DDIM" || info.name == "PLMS";
+      EXPECT_EQ(reported, window.runSteps - (compvis ? 1 : 0));
+      // Strength 0.5 starts well below where txt2img starts (the top of the schedule).
+      const double first = calls.front();
+      std::vector<double> fromNoise;
+      SamplingContext txt2img = ctx;
+      txt2img.initLatent = at::Tensor();
+      txt2img.model = towards(schedule, init, &fromNoise);
+      (void)makeSampler(info.name)->sample(txt2img);
+      ASSERT_FALSE(fromNoise.empty());
+      EXPECT_LT(first, fromNoise.front() - 100.0);
+      EXPECT_GT(first, 20.0);
+
       // Strength 0: nothing runs, the init latent comes back.
       calls.clear();
       ctx.strength = 0.0;

@@ -3,6 +3,7 @@
 // requests are clear errors.
 #include "core/pipeline/pipeline.h"
 
+#include "support/fixtures.h"
 #include "support/pipeline_fixtures.h"
 
 #include <gtest/gtest.h>
@@ -42,12 +43,17 @@ double meanAbsDiff(const RgbImage& a, const RgbImage& b) {
 
 TEST(ForwardProcess, ScheduleIsScaledLinear) {
   const auto ac = alphasCumprod(*tinySd1());
-  ASSERT_EQ(ac.size(), 1000u);
-  // SD's scaled-linear betas: sqrt(beta) linear from sqrt(0.00085) to sqrt(0.012).
-  EXPECT_NEAR(ac.front(), 1.0 - 0.00085, 1e-6);
+  // The fixture model's schedule as its config states it (sd1/tiny-sd1.config.json).
+  const auto schedule = testing::readJsonFixture("sd1/tiny-sd1.config.json").at("schedule");
+  const double start = schedule.at("linear_start").get<double>();
+  const double end = schedule.at("linear_end").get<double>();
+  const int T = schedule.at("timesteps").get<int>();
+  ASSERT_EQ(ac.size(), static_cast<size_t>(T));
+  // SD's scaled-linear betas: sqrt(beta) linear from sqrt(start) to sqrt(end).
+  EXPECT_NEAR(ac.front(), 1.0 - start, 1e-6);
   double expected = 1.0;
-  for (int t = 0; t < 1000; ++t) {
-    const double s = std::sqrt(0.00085) + (std::sqrt(0.012) - std::sqrt(0.00085)) * t / 999.0;
+  for (int t = 0; t < T; ++t) {
+    const double s = std::sqrt(start) + (std::sqrt(end) - std::sqrt(start)) * t / (T - 1.0);
     expected *= 1.0 - s * s;
   }
   EXPECT_NEAR(ac.back(), expected, 1e-5);

@@ -121,7 +121,14 @@ TEST(MetadataImport, ComfyUiHiresGraphFollowsLinksThroughPassThroughNodes) {
   EXPECT_EQ(info->get("Size"), "640x960");
   EXPECT_EQ(info->get("Model"), "dreamshaper_8");
   EXPECT_EQ(info->get("Clip skip"), "2");
-  EXPECT_FALSE(info->get("Denoising strength").has_value());
+  // The second KSampler on the upscaled latent is the hires pass.
+  EXPECT_EQ(info->get("Denoising strength"), "0.45");
+  EXPECT_EQ(info->get("Hires resize"), "1024x1536");
+  EXPECT_EQ(info->get("Hires steps"), "10");
+  EXPECT_EQ(info->get("Hires upscaler"), "Latent (nearest-exact)");
+  EXPECT_EQ(info->get("Hires sampler"), "DPM++ 2M");
+  EXPECT_FALSE(info->get("Hires prompt").has_value());  // the same conditioning
+  EXPECT_FALSE(info->get("Img2img steps").has_value());
   // The quoted-value rules survive the formatting round trip.
   const Infotext back = parseInfotext(formatInfotext(*info));
   EXPECT_EQ(back.prompt, info->prompt);
@@ -236,6 +243,187 @@ TEST(MetadataImport, NothingUsable) {
   const auto info = importGenerationMetadata({{"prompt", "{bad"}, {"invokeai_metadata", kInvoke}});
   ASSERT_TRUE(info.has_value());
   EXPECT_EQ(info->get("Seed"), "3210987");
+}
+
+// ComfyUI's img2img example: LoadImage -> ImageScale -> VAEEncode -> KSampler (denoise 0.6).
+const char* kComfyImg2Img = R"json({
+  "1": {"class_type": "CheckpointLoaderSimple", "inputs": {"ckpt_name": "v1-5.safetensors"}},
+  "2": {"class_type": "CLIPTextEncode", "inputs": {"text": "a watercolour harbour", "clip": ["1", 1]}},
+  "3": {"class_type": "CLIPTextEncode", "inputs": {"text": "photo", "clip": ["1", 1]}},
+  "4": {"class_type": "LoadImage", "inputs": {"image": "harbour.png", "upload": "image"}},
+  "5": {"class_type": "ImageScale", "inputs": {"image": ["4", 0], "upscale_method": "lanczos",
+        "width": 640, "height": 448, "crop": "center"}},
+  "6": {"class_type": "VAEEncode", "inputs": {"pixels": ["5", 0], "vae": ["1", 2]}},
+  "7": {"class_type": "KSampler", "inputs": {"seed": 11, "steps": 20, "cfg": 7, "sampler_name": "euler",
+        "scheduler": "normal", "denoise": 0.6, "model": ["1", 0], "positive": ["2", 0],
+        "negative": ["3", 0], "latent_image": ["6", 0]}},
+  "8": {"class_type": "VAEDecode", "inputs": {"samples": ["7", 0], "vae": ["1", 2]}}
+})json";
+
+TEST(MetadataImport, ComfyUiImg2ImgGraph) {
+  const auto info = importComfyUiPrompt(kComfyImg2Img);
+  ASSERT_TRUE(info.has_value());
+  EXPECT_EQ(info->prompt, "a watercolour harbour");
+  EXPECT_EQ(info->get("Denoising strength"), "0.6");
+  EXPECT_EQ(info->get("Img2img steps"), "fixed");  // ComfyUI's step semantics
+  EXPECT_EQ(info->get("Size"), "640x448");         // from the ImageScale
+  EXPECT_FALSE(info->get("Mask blur").has_value());
+  EXPECT_FALSE(info->get("Hires upscaler").has_value());
+  // denoise 1 on an encoded picture is still an img2img.
+  std::string full = kComfyImg2Img;
+  full.replace(full.find("\"denoise\": 0.6"), 14, "\"denoise\": 1.0");
+  EXPECT_EQ(importComfyUiPrompt(full)->get("Denoising strength"), "1");
+}
+
+TEST(MetadataImport, ComfyUiInpaintGraphs) {
+  // VAEEncode + SetLatentNoiseMask (keeps the original content).
+  const char* noiseMask = R"json({
+    "1": {"class_type": "CheckpointLoaderSimple", "inputs": {"ckpt_name": "v1-5.safetensors"}},
+    "2": {"class_type": "CLIPTextEncode", "inputs": {"text": "a red door", "clip": ["1", 1]}},
+    "4": {"class_type": "LoadImage", "inputs": {"image": "house.png"}},
+    "5": {"class_type": "VAEEncode", "inputs": {"pixels": ["4", 0], "vae": ["1", 2]}},
+    "6": {"class_type": "SetLatentNoiseMask", "inputs": {"samples": ["5", 0], "mask": ["4", 1]}},
+    "7": {"class_type": "KSampler", "inputs": {"seed": 3, "steps": 25, "cfg": 6, "sampler_name": "dpmpp_2m",
+          "scheduler": "karras", "denoise": 0.8, "model": ["1", 0], "positive": ["2", 0],
+          "negative": ["2", 0], "latent_image": ["6", 0]}}})json";
+  const auto info = importComfyUiPrompt(noiseMask);
+  ASSERT_TRUE(info.has_value());
+  EXPECT_EQ(info->get("Denoising strength"), "0.8");
+  EXPECT_EQ(info->get("Img2img steps"), "fixed");
+  EXPECT_EQ(info->get("Mask blur"), "0");
+  EXPECT_FALSE(info->get("Masked content").has_value());  // original
+  EXPECT_FALSE(info->get("Size").has_value());            // the picture's own size
+
+  // InpaintModelConditioning: the conditioning passes through it, the latent is output 2.
+  const char* modelCond = R"json({
+    "1": {"class_type": "CheckpointLoaderSimple", "inputs": {"ckpt_name": "inpaint.safetensors"}},
+    "2": {"class_type": "CLIPTextEncode", "inputs": {"text": "a cat", "clip": ["1", 1]}},
+    "3": {"class_type": "CLIPTextEncode", "inputs": {"text": "dog", "clip": ["1", 1]}},
+    "4": {"class_type": "LoadImage", "inputs": {"image": "sofa.png"}},
+    "5": {"class_type": "InpaintModelConditioning", "inputs": {"positive": ["2", 0], "negative": ["3", 0],
+          "vae": ["1", 2], "pixels": ["4", 0], "mask": ["4", 1], "noise_mask": true}},
+    "7": {"class_type": "KSampler", "inputs": {"seed": 3, "steps": 25, "cfg": 6, "sampler_name": "euler",
+          "scheduler": "normal", "denoise": 1, "model": ["1", 0], "positive": ["5", 0],
+          "negative": ["5", 1], "latent_image": ["5", 2]}}})json";
+  const auto cond = importComfyUiPrompt(modelCond);
+  ASSERT_TRUE(cond.has_value());
+  EXPECT_EQ(cond->prompt, "a cat");
+  EXPECT_EQ(cond->negativePrompt, "dog");
+  EXPECT_EQ(cond->get("Denoising strength"), "1");
+  EXPECT_EQ(cond->get("Mask blur"), "0");
+}
+
+TEST(MetadataImport, ComfyUiOutpaintGraph) {
+  const char* outpaint = R"json({
+    "1": {"class_type": "CheckpointLoaderSimple", "inputs": {"ckpt_name": "inpaint.safetensors"}},
+    "2": {"class_type": "CLIPTextEncode", "inputs": {"text": "wide beach", "clip": ["1", 1]}},
+    "4": {"class_type": "LoadImage", "inputs": {"image": "beach.png"}},
+    "5": {"class_type": "ImagePadForOutpaint", "inputs": {"image": ["4", 0], "left": 128, "top": 0,
+          "right": 256, "bottom": 8, "feathering": 24}},
+    "6": {"class_type": "VAEEncodeForInpaint", "inputs": {"pixels": ["5", 0], "vae": ["1", 2],
+          "mask": ["5", 1], "grow_mask_by": 8}},
+    "7": {"class_type": "KSampler", "inputs": {"seed": 9, "steps": 30, "cfg": 8, "sampler_name": "euler",
+          "scheduler": "normal", "denoise": 1.0, "model": ["1", 0], "positive": ["2", 0],
+          "negative": ["2", 0], "latent_image": ["6", 0]}}})json";
+  const auto info = importComfyUiPrompt(outpaint);
+  ASSERT_TRUE(info.has_value());
+  EXPECT_EQ(info->get("Denoising strength"), "1");
+  EXPECT_EQ(info->get("Outpaint"), "128,0,256,8");
+  EXPECT_EQ(info->get("Outpaint fill"), "neutral");
+  EXPECT_EQ(info->get("Outpaint feather"), "24");
+  EXPECT_EQ(info->get("Mask blur"), "0");
+  // Formats and parses back (the margins are quoted).
+  const Infotext back = parseInfotext(formatInfotext(*info));
+  EXPECT_EQ(back.get("Outpaint"), "128,0,256,8");
+}
+
+TEST(MetadataImport, ComfyUiPixelHiresWithUpscaleModel) {
+  // KSampler -> VAEDecode -> ImageUpscaleWithModel -> ImageScaleBy 0.5 -> VAEEncode -> KSampler.
+  const char* graph = R"json({
+    "1": {"class_type": "CheckpointLoaderSimple", "inputs": {"ckpt_name": "v1-5.safetensors"}},
+    "2": {"class_type": "CLIPTextEncode", "inputs": {"text": "a forest", "clip": ["1", 1]}},
+    "3": {"class_type": "CLIPTextEncode", "inputs": {"text": "a forest, detailed moss", "clip": ["1", 1]}},
+    "5": {"class_type": "EmptyLatentImage", "inputs": {"width": 512, "height": 512, "batch_size": 1}},
+    "6": {"class_type": "KSampler", "inputs": {"seed": 1, "steps": 20, "cfg": 7, "sampler_name": "euler",
+          "scheduler": "normal", "denoise": 1, "model": ["1", 0], "positive": ["2", 0],
+          "negative": ["2", 0], "latent_image": ["5", 0]}},
+    "7": {"class_type": "VAEDecode", "inputs": {"samples": ["6", 0], "vae": ["1", 2]}},
+    "8": {"class_type": "UpscaleModelLoader", "inputs": {"model_name": "4x-UltraSharp.pth"}},
+    "9": {"class_type": "ImageUpscaleWithModel", "inputs": {"upscale_model": ["8", 0], "image": ["7", 0]}},
+    "10": {"class_type": "ImageScaleBy", "inputs": {"image": ["9", 0], "upscale_method": "lanczos", "scale_by": 0.5}},
+    "11": {"class_type": "VAEEncode", "inputs": {"pixels": ["10", 0], "vae": ["1", 2]}},
+    "12": {"class_type": "KSampler", "inputs": {"seed": 1, "steps": 15, "cfg": 7, "sampler_name": "euler",
+           "scheduler": "normal", "denoise": 0.35, "model": ["1", 0], "positive": ["3", 0],
+           "negative": ["2", 0], "latent_image": ["11", 0]}}})json";
+  const auto info = importComfyUiPrompt(graph);
+  ASSERT_TRUE(info.has_value());
+  EXPECT_EQ(info->prompt, "a forest");
+  EXPECT_EQ(info->get("Steps"), "20");
+  EXPECT_EQ(info->get("Denoising strength"), "0.35");
+  EXPECT_FALSE(info->get("Img2img steps").has_value());
+  EXPECT_EQ(info->get("Hires upscaler"), "4x-UltraSharp");
+  EXPECT_FALSE(info->get("Hires upscale").has_value());  // 4x model then 0.5: factor unknown
+  EXPECT_EQ(info->get("Hires steps"), "15");
+  EXPECT_EQ(info->get("Hires prompt"), "a forest, detailed moss");
+  EXPECT_FALSE(info->get("Hires negative prompt").has_value());
+  EXPECT_FALSE(info->get("Hires sampler").has_value());
+}
+
+TEST(MetadataImport, ComfyUiLatentUpscaleByAfterImg2Img) {
+  // An img2img first pass followed by LatentUpscaleBy + a second KSampler: both strengths.
+  std::string graph = kComfyImg2Img;
+  graph.replace(graph.rfind('}'), 1, R"json(,
+  "20": {"class_type": "LatentUpscaleBy", "inputs": {"samples": ["7", 0], "upscale_method": "bicubic",
+         "scale_by": 1.5}},
+  "21": {"class_type": "KSampler", "inputs": {"seed": 11, "steps": 12, "cfg": 7,
+         "sampler_name": "euler_ancestral", "scheduler": "normal", "denoise": 0.5, "model": ["1", 0],
+         "positive": ["2", 0], "negative": ["3", 0], "latent_image": ["20", 0]}}})json");
+  const auto info = importComfyUiPrompt(graph);
+  ASSERT_TRUE(info.has_value());
+  EXPECT_EQ(info->get("Denoising strength"), "0.6");
+  EXPECT_EQ(info->get("Hires denoising strength"), "0.5");
+  EXPECT_EQ(info->get("Hires upscale"), "1.5");
+  EXPECT_EQ(info->get("Hires upscaler"), "Latent (bicubic)");
+  EXPECT_EQ(info->get("Hires sampler"), "Euler a");
+  EXPECT_EQ(info->get("Hires steps"), "12");
+}
+
+TEST(MetadataImport, InvokeAiImg2ImgAndHires) {
+  const auto img2img = importInvokeAiMetadata(
+      R"json({"generation_mode": "img2img", "positive_prompt": "p", "steps": 30, "seed": 1,
+          "width": 512, "height": 512, "strength": 0.7, "init_image": "abc.png"})json");
+  ASSERT_TRUE(img2img.has_value());
+  EXPECT_EQ(img2img->get("Denoising strength"), "0.7");
+  EXPECT_FALSE(img2img->get("Img2img steps").has_value());  // InvokeAI slices the schedule
+  const auto start = importInvokeAiMetadata(
+      R"json({"generation_mode": "sdxl_img2img", "positive_prompt": "p", "steps": 30,
+          "denoising_start": 0.25})json");
+  EXPECT_EQ(start->get("Denoising strength"), "0.75");
+  const auto full = importInvokeAiMetadata(
+      R"json({"positive_prompt": "p", "steps": 30, "strength": 1, "init_image": "x.png"})json");
+  EXPECT_EQ(full->get("Denoising strength"), "1");
+  const auto txt = importInvokeAiMetadata(
+      R"json({"generation_mode": "txt2img", "positive_prompt": "p", "steps": 30, "strength": 1})json");
+  EXPECT_FALSE(txt->get("Denoising strength").has_value());
+
+  const auto hires = importInvokeAiMetadata(
+      R"json({"generation_mode": "txt2img", "positive_prompt": "p", "steps": 30, "seed": 2,
+          "width": 1024, "height": 1536, "hrf_enabled": true, "hrf_method": "ESRGAN",
+          "hrf_strength": 0.45, "hrf_width": 512, "hrf_height": 768})json");
+  ASSERT_TRUE(hires.has_value());
+  EXPECT_EQ(hires->get("Size"), "512x768");
+  EXPECT_EQ(hires->get("Hires resize"), "1024x1536");
+  EXPECT_EQ(hires->get("Hires upscaler"), "ESRGAN");
+  EXPECT_EQ(hires->get("Denoising strength"), "0.45");
+  const auto bilinear = importInvokeAiMetadata(
+      R"json({"positive_prompt": "p", "steps": 30, "width": 768, "height": 768,
+          "hrf_enabled": true, "hrf_method": "bilinear", "hrf_strength": 0.5})json");
+  EXPECT_EQ(bilinear->get("Hires upscaler"), "Latent");
+  EXPECT_EQ(bilinear->get("Size"), "768x768");
+  const auto off = importInvokeAiMetadata(
+      R"json({"positive_prompt": "p", "steps": 30, "hrf_enabled": false, "hrf_strength": 0.5})json");
+  EXPECT_FALSE(off->get("Hires upscaler").has_value());
+  EXPECT_FALSE(off->get("Denoising strength").has_value());
 }
 
 }  // namespace
