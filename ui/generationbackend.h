@@ -60,8 +60,7 @@ class GenerationBackend {
                                   const RgbImage& image, int t, int64_t seed) = 0;
 };
 
-/// The backend the studio uses: the real pipeline when lienzo_core_pipeline is built in, else a
-/// backend whose calls fail with a clear GenerationError (so the UI still starts and explains).
+/// The backend the studio uses: the real pipeline (PipelineBackend).
 std::shared_ptr<GenerationBackend> makeDefaultBackend();
 
 }  // namespace lienzo::ui

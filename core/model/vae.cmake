@@ -2,4 +2,4 @@
 lienzo_core_library(lienzo_core_vae
   ${CMAKE_CURRENT_LIST_DIR}/vae.cpp ${CMAKE_CURRENT_LIST_DIR}/vae.h
 )
-target_link_libraries(lienzo_core_vae PUBLIC lienzo_core_nn)
+target_link_libraries(lienzo_core_vae PUBLIC lienzo_core_nn lienzo_core_io)

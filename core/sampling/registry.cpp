@@ -109,7 +109,6 @@ struct DiscreteEntry {
   const char* defaultSchedule;
 };
 
-#if defined(LIENZO_HAVE_DISCRETE_SAMPLERS)
 const std::vector<DiscreteEntry>& discreteEntries() {
   static const std::vector<DiscreteEntry> entries = {
       {"DDIM", {"ddim"}, "Uniform"},
@@ -119,12 +118,6 @@ const std::vector<DiscreteEntry>& discreteEntries() {
   };
   return entries;
 }
-#else
-const std::vector<DiscreteEntry>& discreteEntries() {
-  static const std::vector<DiscreteEntry> entries;
-  return entries;
-}
-#endif
 
 std::string lower(const std::string& s) {
   std::string out;
