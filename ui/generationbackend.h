@@ -22,10 +22,10 @@
 
 namespace lienzo::ui {
 
-/// A sampler offered by the core: its A1111 name plus the aliases other tools write.
+/// A sampler offered by the core: its canonical A1111 name. Other spellings (aliases, legacy
+/// names) are resolved through core/sampling/sampler_names.h before they are matched to it.
 struct SamplerChoice {
   std::string name;
-  std::vector<std::string> aliases;
 };
 
 class GenerationBackend {

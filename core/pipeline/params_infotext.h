@@ -4,8 +4,10 @@
 // Seed, Size, Model hash, Model, Clip skip, RNG, Version) with the params' *actual* seed.
 // applyInfotext() restores what the text carries onto `base` and leaves the other fields as they
 // are; unknown keys are ignored and unparsable values are skipped (listed in `skipped`), never
-// fatal — a PNG from another tool restores what it can. Old A1111 names such as
-// "DPM++ 2M Karras" are split into sampler "DPM++ 2M" + schedule "Karras". Thread-safe.
+// fatal — a PNG from another tool restores what it can. Sampler and schedule names are resolved to
+// their canonical spelling (core/sampling/sampler_names.h): aliases ("k_euler_a" -> "Euler a",
+// "Normal" -> "Uniform"), and old A1111 names such as "DPM++ 2M Karras" are split into sampler
+// "DPM++ 2M" + schedule "Karras"; names Lienzo does not know are kept as written. Thread-safe.
 #pragma once
 
 #include "core/io/infotext.h"

@@ -90,21 +90,15 @@ void validateParams(const GenerationParams& p) {
   if (!(p.cfgScale >= 0.0 && p.cfgScale <= 100.0)) fail("CFG scale must be between 0 and 100");
   if (p.clipSkip < 1 || p.clipSkip > 12) fail("clip skip must be between 1 and 12");
   try {
-    if (p.sampler != kModelSchedulerName) makeSampler(p.sampler);
+    resolveSamplerSelection(p.sampler, p.schedule);  // core/sampling/sampler_names.h
   } catch (const std::invalid_argument& e) {
     fail(e.what());
-  }
-  const auto& types = scheduleTypes();
-  if (std::find(types.begin(), types.end(), p.schedule) == types.end()) {
-    std::string valid;
-    for (const auto& t : types) valid += (valid.empty() ? "" : ", ") + t;
-    fail("unknown schedule type '" + p.schedule + "' (valid: " + valid + ")");
   }
 }
 
 /// The sampler for `name`: a catalog sampler, or the model folder's own diffusers scheduler.
 static std::unique_ptr<Sampler> samplerFor(const ModelBundle& bundle, const std::string& name) {
-  if (name != kModelSchedulerName) return makeSampler(name);
+  if (requireSamplerName(name).sampler != kModelSchedulerName) return makeSampler(name);
   if (!bundle.diffusersScheduler)
     throw GenerationError(Code::InvalidParams,
                           std::string("\"") + kModelSchedulerName +

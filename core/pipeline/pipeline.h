@@ -22,16 +22,12 @@
 #include <vector>
 
 #include "core/edit/pixels.h"
+#include "core/sampling/sampler_names.h"  // kModelSchedulerName, sampler/schedule names
 
 namespace lienzo {
 
 enum class ComputeDType { Auto, F32, BF16, F16 };
 const char* computeDTypeName(ComputeDType dtype);  ///< "auto", "f32", "bf16", "f16"
-
-/// The GenerationParams::sampler value that runs the scheduler a diffusers model folder names in
-/// scheduler/scheduler_config.json (its class, timestep spacing, steps offset, Karras flag), as
-/// diffusers' own pipeline would. Models without such a config refuse it (InvalidParams).
-inline constexpr const char* kModelSchedulerName = "Model scheduler";
 
 /// How a picture is fitted to the requested size (A1111 "Resize mode" 0–2).
 enum class ResizeMode {

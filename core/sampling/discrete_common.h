@@ -44,9 +44,10 @@ AlphaSigma vpAlphaSigma(float sigma);
 float veSigma(float alphaBar);
 /// ctx.schedule non-null, ctx.model set, steps >= 1, unitNoise [B,C,H,W]; throws otherwise.
 void checkContext(const SamplingContext& ctx, const char* who);
-/// "Automatic", "Uniform", "Normal" or empty (case-insensitive): the sampler's own timesteps.
+/// Empty, or any spelling of "Automatic" or "Uniform" (alias "Normal"; sampler_names.h rules): the
+/// sampler's own timesteps.
 bool isDefaultScheduleType(const std::string& name);
-/// "Karras" (case-insensitive).
+/// Any spelling of "Karras" (sampler_names.h rules).
 bool isKarrasScheduleType(const std::string& name);
 /// Calls `onStep` (when set) with one step's report; returns false when it asked to stop.
 bool reportStep(const StepFn& onStep, int64_t index, int64_t total, double sigma,

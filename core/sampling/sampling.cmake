@@ -21,7 +21,7 @@ lienzo_core_library(lienzo_core_sampling
   ${CMAKE_CURRENT_LIST_DIR}/registry.cpp ${CMAKE_CURRENT_LIST_DIR}/discrete_registry.h
   ${CMAKE_CURRENT_LIST_DIR}/sampler.h
 )
-target_link_libraries(lienzo_core_sampling PUBLIC torch)
+target_link_libraries(lienzo_core_sampling PUBLIC lienzo_core_names torch)
 # The RNG reproduces torch's float kernels bit for bit: no fused multiply-adds there.
 set_source_files_properties(${CMAKE_CURRENT_LIST_DIR}/rng.cpp PROPERTIES COMPILE_OPTIONS
                             "-ffp-contract=off")
