@@ -1,7 +1,7 @@
 #include "app/cli_common.h"
 
 #include "app/cli_args.h"
-#include "core/sampling/sampler.h"
+#include "core/sampling/sampler_names.h"
 
 #include <ATen/Parallel.h>
 
@@ -48,28 +48,14 @@ std::filesystem::path resolveModel(const std::optional<std::string>& given) {
   return builtin;
 }
 
-std::string canonicalSampler(const std::string& name) {
+SamplerSelection canonicalSamplerAndSchedule(const std::string& sampler,
+                                             const std::string& schedule) {
   try {
-    (void)makeSampler(name);
+    if (sampler.empty()) return {sampler, requireScheduleName(schedule)};
+    return resolveSamplerSelection(sampler, schedule);
   } catch (const std::invalid_argument& e) {
     throw UsageError(e.what());
   }
-  const std::string n = lower(name);
-  for (const auto& info : samplerCatalog()) {
-    if (lower(info.name) == n) return info.name;
-    for (const auto& alias : info.aliases)
-      if (lower(alias) == n) return info.name;
-  }
-  return name;
-}
-
-std::string canonicalSchedule(const std::string& name) {
-  std::string valid;
-  for (const auto& t : scheduleTypes()) {
-    if (lower(t) == lower(name)) return t;
-    valid += (valid.empty() ? "" : ", ") + t;
-  }
-  throw UsageError("unknown schedule '" + name + "' (valid: " + valid + ")");
 }
 
 }  // namespace lienzo::cli
