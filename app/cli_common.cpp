@@ -10,18 +10,15 @@
 #include <thread>
 
 namespace lienzo::cli {
-namespace {
 
-std::string lower(std::string s) {
+std::string lowerAscii(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return s;
 }
 
-}  // namespace
-
 ComputeDType parseDType(const std::string& name) {
-  const std::string n = lower(name);
+  const std::string n = lowerAscii(name);
   if (n == "auto") return ComputeDType::Auto;
   if (n == "f32" || n == "float32" || n == "fp32") return ComputeDType::F32;
   if (n == "bf16" || n == "bfloat16") return ComputeDType::BF16;

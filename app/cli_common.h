@@ -9,6 +9,9 @@
 
 namespace lienzo::cli {
 
+/// ASCII lower case of `s` (option values are matched case-insensitively).
+std::string lowerAscii(std::string s);
+
 /// "auto", "f32"/"float32", "bf16"/"bfloat16", "f16"/"float16"/"half"; UsageError otherwise.
 ComputeDType parseDType(const std::string& name);
 /// Sets libtorch's intra-op threads: `threads` when given, else all cores (libtorch 1.13 would
