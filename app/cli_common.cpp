@@ -1,7 +1,7 @@
 #include "app/cli_common.h"
 
 #include "app/cli_args.h"
-#include "core/sampling/sampler.h"
+#include "core/sampling/sampler_names.h"
 
 #include <ATen/Parallel.h>
 
@@ -10,18 +10,15 @@
 #include <thread>
 
 namespace lienzo::cli {
-namespace {
 
-std::string lower(std::string s) {
+std::string lowerAscii(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return s;
 }
 
-}  // namespace
-
 ComputeDType parseDType(const std::string& name) {
-  const std::string n = lower(name);
+  const std::string n = lowerAscii(name);
   if (n == "auto") return ComputeDType::Auto;
   if (n == "f32" || n == "float32" || n == "fp32") return ComputeDType::F32;
   if (n == "bf16" || n == "bfloat16") return ComputeDType::BF16;
@@ -48,28 +45,14 @@ std::filesystem::path resolveModel(const std::optional<std::string>& given) {
   return builtin;
 }
 
-std::string canonicalSampler(const std::string& name) {
+SamplerSelection canonicalSamplerAndSchedule(const std::string& sampler,
+                                             const std::string& schedule) {
   try {
-    (void)makeSampler(name);
+    if (sampler.empty()) return {sampler, requireScheduleName(schedule)};
+    return resolveSamplerSelection(sampler, schedule);
   } catch (const std::invalid_argument& e) {
     throw UsageError(e.what());
   }
-  const std::string n = lower(name);
-  for (const auto& info : samplerCatalog()) {
-    if (lower(info.name) == n) return info.name;
-    for (const auto& alias : info.aliases)
-      if (lower(alias) == n) return info.name;
-  }
-  return name;
-}
-
-std::string canonicalSchedule(const std::string& name) {
-  std::string valid;
-  for (const auto& t : scheduleTypes()) {
-    if (lower(t) == lower(name)) return t;
-    valid += (valid.empty() ? "" : ", ") + t;
-  }
-  throw UsageError("unknown schedule '" + name + "' (valid: " + valid + ")");
 }
 
 }  // namespace lienzo::cli

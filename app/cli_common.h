@@ -9,6 +9,9 @@
 
 namespace lienzo::cli {
 
+/// ASCII lower case of `s` (option values are matched case-insensitively).
+std::string lowerAscii(std::string s);
+
 /// "auto", "f32"/"float32", "bf16"/"bfloat16", "f16"/"float16"/"half"; UsageError otherwise.
 ComputeDType parseDType(const std::string& name);
 /// Sets libtorch's intra-op threads: `threads` when given, else all cores (libtorch 1.13 would
@@ -16,9 +19,11 @@ ComputeDType parseDType(const std::string& name);
 void applyThreads(std::optional<long long> threads);
 /// The model to load: `given`, else the built-in model; UsageError when neither exists.
 std::filesystem::path resolveModel(const std::optional<std::string>& given);
-/// The catalog's spelling of a sampler name/alias; UsageError listing the valid names.
-std::string canonicalSampler(const std::string& name);
-/// The catalog's spelling of a schedule type (case-insensitive); UsageError listing valid ones.
-std::string canonicalSchedule(const std::string& name);
+/// `--sampler` and `--schedule` resolved together by resolveSamplerSelection()
+/// (core/sampling/sampler_names.h): canonical names, aliases accepted, a legacy name such as
+/// "DPM++ 2M Polyexponential" giving its schedule when `schedule` is "Automatic". An empty
+/// `sampler` stays empty (the model's default comes later). UsageError listing the valid names.
+SamplerSelection canonicalSamplerAndSchedule(const std::string& sampler,
+                                             const std::string& schedule = kAutomaticSchedule);
 
 }  // namespace lienzo::cli

@@ -1,5 +1,7 @@
 #include "app/cli_edit.h"
 
+#include "app/cli_common.h"
+
 #include "core/io/edit_inputs.h"
 
 #include <algorithm>
@@ -10,12 +12,6 @@
 namespace lienzo::cli {
 namespace {
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
 /// One of `choices` (case-insensitive); UsageError listing them otherwise.
 template <typename T, std::size_t N>
 T choice(const Args& args, const std::string& key, const std::pair<const char*, T> (&choices)[N],
@@ -24,7 +20,7 @@ T choice(const Args& args, const std::string& key, const std::pair<const char*, 
   if (!v) return fallback;
   std::string valid;
   for (const auto& [name, value] : choices) {
-    if (lower(*v) == name) return value;
+    if (lowerAscii(*v) == name) return value;
     valid += (valid.empty() ? "" : "|") + std::string(name);
   }
   throw UsageError("--" + key + " must be " + valid + ", got '" + *v + "'");
@@ -61,7 +57,7 @@ void parseOutpaint(const std::string& text, EditParams& e) {
 
 /// "WxH" (either may be 0: that side follows the first pass's aspect ratio).
 void parseHiresSize(const std::string& text, HiresParams& h) {
-  const auto x = lower(text).find('x');
+  const auto x = lowerAscii(text).find('x');
   char* endW = nullptr;
   char* endH = nullptr;
   const std::string ws = x == std::string::npos ? "" : text.substr(0, x);
@@ -158,7 +154,7 @@ void applyEditOptions(const Args& args, GenerationParams& params) {
     std::string valid;
     bool found = false;
     for (const auto& name : hiresUpscalers()) {
-      if (lower(name) == lower(*v)) {
+      if (lowerAscii(name) == lowerAscii(*v)) {
         h.upscaler = name;
         found = true;
       }

@@ -76,7 +76,10 @@ int runEvalModel(const Args& args) {
   base.height = model.defaultHeight;
   base.steps = static_cast<int>(args.getInt("steps").value_or(model.defaultSteps));
   base.cfgScale = args.getDouble("cfg").value_or(model.defaultCfg);
-  base.sampler = canonicalSampler(args.get("sampler", model.defaultSampler));
+  const SamplerSelection chosen =
+      canonicalSamplerAndSchedule(args.get("sampler", model.defaultSampler));
+  base.sampler = chosen.sampler;
+  base.schedule = chosen.schedule;
   base.previews = false;
   validateParams(base);
 

@@ -6,7 +6,7 @@
 #include "core/io/image_io.h"
 #include "core/pipeline/edit_validation.h"
 #include "core/pipeline/pipeline.h"
-#include "core/sampling/sampler.h"
+#include "core/sampling/sampler_names.h"
 
 #include <chrono>
 #include <csignal>
@@ -106,12 +106,14 @@ int runGenerate(int argc, char** argv) {
     output = args.get("output", "");
     if (output.empty()) throw UsageError("missing -o OUT.png");
     modelPath = resolveModel(args.get("model"));
-    // Canonicalise names ("euler a" -> "Euler a") and schedule case, listing valid ones if unknown.
-    if (!params.sampler.empty()) params.sampler = canonicalSampler(params.sampler);
-    params.schedule = canonicalSchedule(params.schedule);
+    // Canonical names ("euler a" -> "Euler a", "DPM++ 2M Karras" -> "DPM++ 2M" + "Karras"),
+    // listing the valid ones if unknown. Without --sampler the model's default comes later.
+    const SamplerSelection chosen = canonicalSamplerAndSchedule(params.sampler, params.schedule);
+    params.sampler = chosen.sampler;
+    params.schedule = chosen.schedule;
     applyEditOptions(args, params);
     if (!params.hires.sampler.empty())
-      params.hires.sampler = canonicalSampler(params.hires.sampler);
+      params.hires.sampler = canonicalSamplerAndSchedule(params.hires.sampler, "").sampler;
   } catch (const UsageError& e) {
     std::cerr << "lienzo generate: " << e.what() << "\n";
     printUsage();

@@ -1,10 +1,12 @@
-# OpenImageIO (optional, separable): Debian's OpenImageIO target lists /usr/include/opencv4, which
-# does not exist; filter it out so the generate step works (PLATFORM.md pitfall 4).
+# OpenImageIO (optional, separable; included only when LIENZO_WITH_IMAGEIO is ON, and then
+# required: a missing package stops the configure instead of silently dropping image I/O).
+# Debian's OpenImageIO target lists /usr/include/opencv4, which does not exist; filter it out so
+# the generate step works (PLATFORM.md pitfall 4).
 find_package(OpenImageIO CONFIG QUIET)
 if(NOT OpenImageIO_FOUND)
-  message(STATUS "OpenImageIO not found: image I/O disabled (LIENZO_WITH_IMAGEIO=OFF)")
-  set(LIENZO_WITH_IMAGEIO OFF CACHE BOOL "" FORCE)
-  return()
+  message(FATAL_ERROR "LIENZO_WITH_IMAGEIO is ON but OpenImageIO was not found (Debian: "
+                      "libopenimageio-dev). Install it, or configure with -DLIENZO_WITH_IMAGEIO=OFF "
+                      "(no `lienzo generate`; the `core` preset does this).")
 endif()
 foreach(tgt OpenImageIO::OpenImageIO OpenImageIO::OpenImageIO_Util)
   if(TARGET ${tgt})

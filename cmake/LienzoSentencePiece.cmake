@@ -1,6 +1,8 @@
-# SentencePiece (optional, separable). Debian's libsentencepiece bundles protobuf-lite 3.14 and
-# crashes any process that also loads libtorch (PLATFORM.md pitfall 1), so we link a static build
-# made from Debian's source package against the system protobuf by scripts/setup-deps.sh.
+# SentencePiece (optional, separable; included only when LIENZO_WITH_SENTENCEPIECE is ON, and then
+# required: a missing build stops the configure). Debian's libsentencepiece bundles protobuf-lite
+# 3.14 and crashes any process that also loads libtorch (PLATFORM.md pitfall 1), so we link a
+# static build made from Debian's source package against the system protobuf by
+# scripts/setup-deps.sh.
 set(_spm "${LIENZO_SENTENCEPIECE_DIR}")
 find_library(LIENZO_SPM_LIB NAMES sentencepiece PATHS "${_spm}/lib" NO_DEFAULT_PATH)
 find_library(LIENZO_SPM_TRAIN_LIB NAMES sentencepiece_train PATHS "${_spm}/lib" NO_DEFAULT_PATH)
@@ -18,10 +20,12 @@ if(NOT LIENZO_SPM_BUILTIN_PROTOBUF)
 endif()
 if(NOT LIENZO_SPM_LIB OR NOT LIENZO_SPM_INCLUDE
    OR (NOT LIENZO_SPM_BUILTIN_PROTOBUF AND NOT Protobuf_FOUND))
-  message(STATUS "Static sentencepiece not found in ${_spm}: SentencePiece tokenizer disabled "
-                 "(run scripts/setup-deps.sh)")
-  set(LIENZO_WITH_SENTENCEPIECE OFF CACHE BOOL "" FORCE)
-  return()
+  message(FATAL_ERROR "LIENZO_WITH_SENTENCEPIECE is ON but the static sentencepiece build was "
+                      "not found in ${_spm} (library ${LIENZO_SPM_LIB}, header "
+                      "${LIENZO_SPM_INCLUDE}, protobuf found: ${Protobuf_FOUND}). Run "
+                      "scripts/setup-deps.sh or set LIENZO_SENTENCEPIECE_DIR, or configure with "
+                      "-DLIENZO_WITH_SENTENCEPIECE=OFF (no built-in model, no `lienzo train`; the "
+                      "`core` preset does this).")
 endif()
 # Imported static libraries that carry their own dependency on protobuf, so the linker always
 # sees libprotobuf after them (with --as-needed an earlier libprotobuf would be dropped).

@@ -22,10 +22,10 @@
 
 namespace lienzo::ui {
 
-/// A sampler offered by the core: its A1111 name plus the aliases other tools write.
+/// A sampler offered by the core: its canonical A1111 name. Other spellings (aliases, legacy
+/// names) are resolved through core/sampling/sampler_names.h before they are matched to it.
 struct SamplerChoice {
   std::string name;
-  std::vector<std::string> aliases;
 };
 
 class GenerationBackend {
@@ -60,8 +60,7 @@ class GenerationBackend {
                                   const RgbImage& image, int t, int64_t seed) = 0;
 };
 
-/// The backend the studio uses: the real pipeline when lienzo_core_pipeline is built in, else a
-/// backend whose calls fail with a clear GenerationError (so the UI still starts and explains).
+/// The backend the studio uses: the real pipeline (PipelineBackend).
 std::shared_ptr<GenerationBackend> makeDefaultBackend();
 
 }  // namespace lienzo::ui

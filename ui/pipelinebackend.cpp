@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <thread>
 
-#include "core/sampling/sampler.h"
+#include "core/sampling/sampler_names.h"
 
 namespace lienzo::ui {
 
@@ -35,7 +35,7 @@ void requireModel(const std::string& model) {
 
 std::vector<SamplerChoice> PipelineBackend::samplers() const {
   std::vector<SamplerChoice> out;
-  for (const SamplerInfo& info : samplerCatalog()) out.push_back({info.name, info.aliases});
+  for (const SamplerInfo& info : samplerCatalog()) out.push_back({info.name});
   return out;
 }
 

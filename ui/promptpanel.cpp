@@ -19,6 +19,7 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include "core/sampling/sampler_names.h"
 #include "ui/icons.h"
 
 namespace lienzo::ui {
@@ -88,14 +89,13 @@ int findDataText(const QComboBox* combo, const QString& value) {
 
 }  // namespace
 
-PromptPanel::PromptPanel(const GenerationBackend& backend, QWidget* parent)
-    : QWidget(parent), m_samplerCatalog(backend.samplers()) {
+PromptPanel::PromptPanel(const GenerationBackend& backend, QWidget* parent) : QWidget(parent) {
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(6, 6, 6, 6);
   layout->addWidget(buildPromptSection(), 1);
   layout->addWidget(buildSettingsSection());
 
-  for (const SamplerChoice& s : m_samplerCatalog) m_sampler->addItem(qs(s.name));
+  for (const SamplerChoice& s : backend.samplers()) m_sampler->addItem(qs(s.name));
   for (const std::string& s : backend.scheduleTypes()) m_schedule->addItem(scheduleLabel(s), qs(s));
   for (const std::string& d : backend.devices()) m_device->addItem(qs(d), qs(d));
   rebuildModelList(QString());
@@ -326,26 +326,24 @@ QStringList PromptPanel::setParams(const GenerationParams& p) {
   if (p.steps != m_steps->value()) notes << tr("Steps %1 is out of range.").arg(p.steps);
   m_cfg->setValue(p.cfgScale);
 
-  // Sampler by A1111 name or any alias other tools write.
+  // Sampler and schedule by any name the core resolves (aliases other tools write, legacy
+  // "DPM++ 2M Karras" names: core/sampling/sampler_names.h), then matched to the offered items.
   const QString written = qs(p.sampler);
-  int samplerIndex = findText(m_sampler, written);
-  for (size_t i = 0; samplerIndex < 0 && i < m_samplerCatalog.size(); ++i) {
-    for (const std::string& alias : m_samplerCatalog[i].aliases) {
-      if (written.compare(qs(alias), Qt::CaseInsensitive) == 0) {
-        samplerIndex = static_cast<int>(i);
-      }
-    }
-  }
+  const auto resolved = resolveSamplerName(p.sampler);
+  const int samplerIndex = resolved ? findText(m_sampler, qs(resolved->sampler)) : -1;
   if (samplerIndex >= 0) {
     m_sampler->setCurrentIndex(samplerIndex);
   } else if (!written.isEmpty()) {
     notes << tr("Unknown sampler “%1”; kept %2.").arg(written, m_sampler->currentText());
   }
-  const int scheduleIndex = findDataText(m_schedule, qs(p.schedule));
+  // A legacy name's schedule where none was chosen; canonical when known.
+  const std::string schedule = resolved ? effectiveSchedule(*resolved, p.schedule)
+                                        : resolveKnownScheduleName(p.schedule).value_or(p.schedule);
+  const int scheduleIndex = findDataText(m_schedule, qs(schedule));
   if (scheduleIndex >= 0) {
     m_schedule->setCurrentIndex(scheduleIndex);
-  } else if (!p.schedule.empty()) {
-    notes << tr("Unknown schedule “%1”; kept %2.").arg(qs(p.schedule), m_schedule->currentText());
+  } else if (!schedule.empty()) {
+    notes << tr("Unknown schedule “%1”; kept %2.").arg(qs(schedule), m_schedule->currentText());
   }
   if (p.width < kMinSide || p.width > kMaxSide || p.height < kMinSide || p.height > kMaxSide) {
     notes << tr("Size %1×%2 is outside %3–%4.")
@@ -438,8 +436,9 @@ void PromptPanel::applyModelDefaults(const ModelDescription& model) {
   p.height = model.defaultHeight;
   p.steps = model.defaultSteps;
   p.cfgScale = model.defaultCfg;
-  if (m_sampler->findText(QString::fromStdString(model.defaultSampler)) >= 0)
-    p.sampler = model.defaultSampler;
+  if (const auto sampler = resolveSamplerName(model.defaultSampler);
+      sampler && findText(m_sampler, qs(sampler->sampler)) >= 0)
+    p.sampler = sampler->sampler;
   setParams(p);
 }
 

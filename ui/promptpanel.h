@@ -76,7 +76,6 @@ class PromptPanel : public QWidget {
   void addModelWithDialog(bool folder);
   static int roundTo8(int value);
 
-  std::vector<SamplerChoice> m_samplerCatalog;
   ModelCatalog m_catalog;
   PromptHistory m_history;
   qint64 m_lastSeed = -1;

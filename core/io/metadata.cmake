@@ -8,4 +8,6 @@ target_sources(lienzo_core_io PRIVATE
   metadata_import.cpp metadata_import.h
 )
 find_package(ZLIB REQUIRED)
-target_link_libraries(lienzo_core_io PUBLIC ZLIB::ZLIB)
+# Sampler/schedule names of imported metadata (core/sampling/sampler_names.h, torch-free; used by
+# metadata_import.cpp only).
+target_link_libraries(lienzo_core_io PUBLIC ZLIB::ZLIB PRIVATE lienzo_core_names)

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/sampling/sampler_names.h"
+
 #include <algorithm>
 #include <charconv>
 #include <climits>
@@ -17,12 +19,6 @@ namespace {
 using nlohmann::json;
 
 constexpr int kMaxLinkHops = 64;  // guards against cycles in hostile graphs
-
-// A1111 "Schedule type" labels (modules/sd_schedulers.py), used to split legacy sampler names.
-constexpr std::string_view kA1111Schedules[] = {
-    "SGM Uniform", "Uniform",          "Karras", "Exponential", "Polyexponential",
-    "KL Optimal",  "Align Your Steps", "Simple", "Normal",      "DDIM",
-    "Beta"};  // longer labels first
 
 /// A number as A1111 prints it: integers without a fraction, others in shortest round-trip form.
 std::string formatNumber(const json& v) {
@@ -275,26 +271,22 @@ class ComfyGraph {
   mutable int m_budget = 20000;
 };
 
-/// Splits A1111's legacy "DPM++ 2M Karras" into ("DPM++ 2M", "Karras").
+/// Splits A1111's legacy "DPM++ 2M Karras" into ("DPM++ 2M", "Karras") by the one rule of
+/// core/sampling/sampler_names.h; other sampler names are left as written.
 // Ref: AUTOMATIC1111 stable-diffusion-webui modules/sd_samplers.py get_sampler_and_scheduler
 void splitLegacySamplerName(Infotext& info) {
   if (info.get("Schedule type")) return;
   const auto sampler = info.get("Sampler");
   if (!sampler) return;
-  for (std::string_view label : kA1111Schedules) {
-    const std::string suffix = " " + std::string(label);
-    if (sampler->size() > suffix.size() &&
-        sampler->compare(sampler->size() - suffix.size(), suffix.size(), suffix) == 0) {
-      info.set("Sampler", sampler->substr(0, sampler->size() - suffix.size()));
-      // Insert "Schedule type" right after "Sampler" (A1111's order).
-      for (std::size_t i = 0; i < info.fields.size(); ++i) {
-        if (info.fields[i].first == "Sampler") {
-          info.fields.insert(info.fields.begin() + static_cast<std::ptrdiff_t>(i) + 1,
-                             {"Schedule type", std::string(label)});
-          break;
-        }
-      }
-      return;
+  const auto resolved = resolveSamplerName(*sampler);
+  if (!resolved || !resolved->schedule) return;
+  info.set("Sampler", resolved->sampler);
+  // Insert "Schedule type" right after "Sampler" (A1111's order).
+  for (std::size_t i = 0; i < info.fields.size(); ++i) {
+    if (info.fields[i].first == "Sampler") {
+      info.fields.insert(info.fields.begin() + static_cast<std::ptrdiff_t>(i) + 1,
+                         {"Schedule type", *resolved->schedule});
+      break;
     }
   }
 }
@@ -529,55 +521,12 @@ void addInvokeAiEditKeys(const json& meta, Infotext& info) {
 
 }  // namespace
 
-// Ref: ComfyUI comfy/samplers.py KSAMPLER_NAMES; A1111 modules/sd_samplers_kdiffusion.py
 std::string comfyUiSamplerToA1111(const std::string& name) {
-  static const std::pair<std::string_view, std::string_view> kMap[] = {
-      {"euler", "Euler"},
-      {"euler_ancestral", "Euler a"},
-      {"heun", "Heun"},
-      {"dpm_2", "DPM2"},
-      {"dpm_2_ancestral", "DPM2 a"},
-      {"lms", "LMS"},
-      {"dpm_fast", "DPM fast"},
-      {"dpm_adaptive", "DPM adaptive"},
-      {"dpmpp_2s_ancestral", "DPM++ 2S a"},
-      {"dpmpp_sde", "DPM++ SDE"},
-      {"dpmpp_sde_gpu", "DPM++ SDE"},
-      {"dpmpp_2m", "DPM++ 2M"},
-      {"dpmpp_2m_sde", "DPM++ 2M SDE"},
-      {"dpmpp_2m_sde_gpu", "DPM++ 2M SDE"},
-      {"dpmpp_2m_sde_heun", "DPM++ 2M SDE Heun"},
-      {"dpmpp_2m_sde_heun_gpu", "DPM++ 2M SDE Heun"},
-      {"dpmpp_3m_sde", "DPM++ 3M SDE"},
-      {"dpmpp_3m_sde_gpu", "DPM++ 3M SDE"},
-      {"ddpm", "DDPM"},
-      {"lcm", "LCM"},
-      {"ddim", "DDIM"},
-      {"uni_pc", "UniPC"},
-      {"uni_pc_bh2", "UniPC"},
-  };
-  for (const auto& [comfy, a1111] : kMap) {
-    if (name == comfy) return std::string(a1111);
-  }
-  return name;
+  return resolveComfySampler(name, "").sampler;
 }
 
-// Ref: ComfyUI comfy/samplers.py SCHEDULER_NAMES; A1111 modules/sd_schedulers.py labels
 std::string comfyUiSchedulerToA1111(const std::string& name) {
-  static const std::pair<std::string_view, std::string_view> kMap[] = {
-      {"normal", "Normal"},
-      {"karras", "Karras"},
-      {"exponential", "Exponential"},
-      {"sgm_uniform", "SGM Uniform"},
-      {"simple", "Simple"},
-      {"ddim_uniform", "DDIM"},
-      {"beta", "Beta"},
-      {"kl_optimal", "KL Optimal"},
-  };
-  for (const auto& [comfy, a1111] : kMap) {
-    if (name == comfy) return std::string(a1111);
-  }
-  return name;
+  return resolveComfySampler("", name).schedule;
 }
 
 static std::optional<Infotext> importComfyUiPromptImpl(const std::string& promptJson) {
@@ -608,10 +557,10 @@ static std::optional<Infotext> importComfyUiPromptImpl(const std::string& prompt
   };
 
   if (auto steps = number("steps")) setIfNotEmpty(info, "Steps", formatNumber(*steps));
-  if (auto name = text("sampler_name"))
-    setIfNotEmpty(info, "Sampler", comfyUiSamplerToA1111(*name));
-  if (auto sched = text("scheduler"))
-    setIfNotEmpty(info, "Schedule type", comfyUiSchedulerToA1111(*sched));
+  const ForeignSamplerNames names =
+      resolveComfySampler(text("sampler_name").value_or(""), text("scheduler").value_or(""));
+  setIfNotEmpty(info, "Sampler", names.sampler);
+  setIfNotEmpty(info, "Schedule type", names.schedule);
   if (auto cfg = number("cfg")) setIfNotEmpty(info, "CFG scale", formatNumber(*cfg));
   auto seed = number("seed");
   if (!seed) seed = number("noise_seed");
@@ -673,30 +622,9 @@ static std::optional<Infotext> importInvokeAiMetadataImpl(const std::string& met
   }
   if (const json* v = field("steps")) setIfNotEmpty(info, "Steps", formatNumber(*v));
   if (const json* v = field("scheduler"); v && v->is_string()) {
-    static const std::pair<std::string_view, std::string_view> kMap[] = {
-        {"ddim", "DDIM"},           {"ddpm", "DDPM"},         {"lms", "LMS"},
-        {"pndm", "PLMS"},           {"heun", "Heun"},         {"euler", "Euler"},
-        {"euler_a", "Euler a"},     {"kdpm_2", "DPM2"},       {"kdpm_2_a", "DPM2 a"},
-        {"dpmpp_2s", "DPM++ 2S"},   {"dpmpp_2m", "DPM++ 2M"}, {"dpmpp_2m_sde", "DPM++ 2M SDE"},
-        {"dpmpp_sde", "DPM++ SDE"}, {"unipc", "UniPC"},       {"lcm", "LCM"},
-        {"deis", "DEIS"},           {"tcd", "TCD"},
-    };
-    std::string name = v->get<std::string>();
-    bool karras = false;
-    if (name.size() > 2 && name.compare(name.size() - 2, 2, "_k") == 0) {
-      karras = true;
-      name.resize(name.size() - 2);
-    }
-    std::string a1111 = v->get<std::string>();
-    for (const auto& [invoke, label] : kMap) {
-      if (name == invoke) a1111 = std::string(label);
-    }
-    if (a1111 != v->get<std::string>()) {
-      info.set("Sampler", a1111);
-      if (karras) info.set("Schedule type", "Karras");
-    } else {
-      info.set("Sampler", a1111);  // unknown: kept as written
-    }
+    const ForeignSamplerNames names = resolveInvokeAiScheduler(v->get<std::string>());
+    info.set("Sampler", names.sampler);  // unknown: kept as written
+    setIfNotEmpty(info, "Schedule type", names.schedule);
   }
   if (const json* v = field("cfg_scale")) setIfNotEmpty(info, "CFG scale", formatNumber(*v));
   if (const json* v = field("seed")) setIfNotEmpty(info, "Seed", formatNumber(*v));

@@ -4,6 +4,7 @@
 // Sources (shared/formats/METADATA.md), tried in this order:
 //   1. A1111 / Forge / Lienzo: text chunk `parameters` (parseInfotext; a legacy combined sampler
 //      name such as "DPM++ 2M Karras" is split into Sampler + Schedule type as A1111 does).
+//   Every sampler/schedule name translation below is core/sampling/sampler_names.h's.
 //   2. ComfyUI: text chunk `prompt`, the API graph. The KSampler / KSamplerAdvanced node is found
 //      (the one fed by an EmptyLatentImage when there are several, else the lowest node id) and
 //      its links are followed through pass-through nodes (LoRA loaders, CLIPSetLastLayer,
@@ -62,9 +63,10 @@ std::optional<Infotext> importComfyUiPrompt(const std::string& promptJson);
 std::optional<Infotext> importInvokeAiMetadata(const std::string& metadataJson);
 
 /// ComfyUI sampler_name -> A1111 sampler name ("euler_ancestral" -> "Euler a"); unknown names
-/// come back unchanged.
+/// come back unchanged. resolveComfySampler() (core/sampling/sampler_names.h) with one argument.
 std::string comfyUiSamplerToA1111(const std::string& samplerName);
 /// ComfyUI scheduler -> A1111 "Schedule type" ("karras" -> "Karras"); unknown names unchanged.
+/// resolveComfySampler() (core/sampling/sampler_names.h) with one argument.
 std::string comfyUiSchedulerToA1111(const std::string& scheduler);
 
 }  // namespace lienzo

@@ -4,4 +4,4 @@ lienzo_core_library(lienzo_core_vae
   ${CMAKE_CURRENT_LIST_DIR}/vae.cpp ${CMAKE_CURRENT_LIST_DIR}/vae.h
   ${CMAKE_CURRENT_LIST_DIR}/vae_tiling.cpp ${CMAKE_CURRENT_LIST_DIR}/vae_tiling.h
 )
-target_link_libraries(lienzo_core_vae PUBLIC lienzo_core_nn)
+target_link_libraries(lienzo_core_vae PUBLIC lienzo_core_nn lienzo_core_io)

@@ -12,7 +12,7 @@ namespace lienzo {
 using Code = GenerationError::Code;
 
 std::unique_ptr<Sampler> samplerFor(const ModelBundle& bundle, const std::string& name) {
-  if (name != kModelSchedulerName) return makeSampler(name);
+  if (requireSamplerName(name).sampler != kModelSchedulerName) return makeSampler(name);
   const NoiseSchedule& schedule = *bundle.schedule;
   if (!schedule.diffusersScheduler())
     throw GenerationError(Code::InvalidParams,

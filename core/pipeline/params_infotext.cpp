@@ -6,6 +6,8 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "core/sampling/sampler_names.h"
+
 namespace lienzo {
 namespace {
 
@@ -15,9 +17,6 @@ std::string formatNumber(double v) {
   std::snprintf(buf, sizeof buf, "%.6g", v);
   return buf;
 }
-
-// Schedule suffixes older A1111 versions glued onto sampler names.
-const char* const kScheduleSuffixes[] = {"Karras", "Exponential", "Polyexponential", "SGM Uniform"};
 
 // ---- img2img / inpainting / outpainting / hires keys --------------------------------------------
 
@@ -182,7 +181,12 @@ bool applyEditKey(const std::string& key, const std::string& value, bool denoise
       throw std::invalid_argument(value);  // e.g. an ESRGAN model Lienzo does not have
     h.upscaler = value;
   } else if (key == "Hires sampler") {
-    h.sampler = value == "Use same sampler" ? std::string() : value;
+    if (value == "Use same sampler") {
+      h.sampler.clear();
+    } else {  // canonical when known (sampler_names.h), as written otherwise
+      const auto resolved = resolveSamplerName(value);
+      h.sampler = resolved ? resolved->sampler : value;
+    }
   } else if (key == "Hires prompt") {
     h.prompt = value;
   } else if (key == "Hires negative prompt") {
@@ -263,19 +267,6 @@ RestoredParams applyInfotext(const Infotext& info, const GenerationParams& base)
         // handled
       } else if (key == "Steps") {
         p.steps = std::stoi(value);
-      } else if (key == "Sampler") {
-        std::string sampler = value;
-        for (const char* suffix : kScheduleSuffixes) {
-          const std::string s = std::string(" ") + suffix;
-          if (sampler.size() > s.size() &&
-              sampler.compare(sampler.size() - s.size(), s.size(), s) == 0) {
-            sampler.resize(sampler.size() - s.size());
-            if (!info.get("Schedule type")) p.schedule = suffix;
-          }
-        }
-        p.sampler = sampler;
-      } else if (key == "Schedule type") {
-        p.schedule = value;
       } else if (key == "CFG scale") {
         p.cfgScale = std::stod(value);
       } else if (key == "Seed") {
@@ -295,6 +286,17 @@ RestoredParams applyInfotext(const Infotext& info, const GenerationParams& base)
     } catch (const std::exception&) {
       out.skipped.push_back(key + ": " + value);
     }
+  }
+  // Sampler and schedule by the rule of core/sampling/sampler_names.h: canonical names, a legacy
+  // "DPM++ 2M Karras" carries its schedule unless a "Schedule type" field chose one; names Lienzo
+  // does not know are kept as written (the UI says so when it shows them).
+  const auto samplerField = info.get("Sampler");
+  const auto scheduleField = info.get("Schedule type");
+  const auto resolved = samplerField ? resolveSamplerName(*samplerField) : std::nullopt;
+  if (samplerField) p.sampler = resolved ? resolved->sampler : *samplerField;
+  if (scheduleField || (resolved && resolved->schedule)) {
+    p.schedule = effectiveSchedule(resolved.value_or(ResolvedSampler{}),
+                                   scheduleField.value_or(kAutomaticSchedule));
   }
   if (!info.get("Clip skip")) p.clipSkip = 1;
   return out;

@@ -6,8 +6,10 @@
 // without hires fix or explicit VAE tiling gets exactly the keys it always had.
 // applyInfotext() restores what the text carries onto `base` and leaves the other fields as they
 // are; unknown keys are ignored and unparsable values are skipped (listed in `skipped`), never
-// fatal — a PNG from another tool restores what it can. Old A1111 names such as
-// "DPM++ 2M Karras" are split into sampler "DPM++ 2M" + schedule "Karras". Thread-safe.
+// fatal — a PNG from another tool restores what it can. Sampler and schedule names are resolved to
+// their canonical spelling (core/sampling/sampler_names.h): aliases ("k_euler_a" -> "Euler a",
+// "Normal" -> "Uniform"), and old A1111 names such as "DPM++ 2M Karras" are split into sampler
+// "DPM++ 2M" + schedule "Karras"; names Lienzo does not know are kept as written. Thread-safe.
 //
 // Edit and hires keys (A1111 spelling and values where A1111 has the key; written only when
 // they apply). Pictures (init image, mask) are never in the text: a caller that restores an

@@ -94,15 +94,9 @@ void validateParams(const GenerationParams& p) {
   if (!(p.cfgScale >= 0.0 && p.cfgScale <= 100.0)) fail("CFG scale must be between 0 and 100");
   if (p.clipSkip < 1 || p.clipSkip > 12) fail("clip skip must be between 1 and 12");
   try {
-    if (p.sampler != kModelSchedulerName) makeSampler(p.sampler);
+    resolveSamplerSelection(p.sampler, p.schedule);  // core/sampling/sampler_names.h
   } catch (const std::invalid_argument& e) {
     fail(e.what());
-  }
-  const auto& types = scheduleTypes();
-  if (std::find(types.begin(), types.end(), p.schedule) == types.end()) {
-    std::string valid;
-    for (const auto& t : types) valid += (valid.empty() ? "" : ", ") + t;
-    fail("unknown schedule type '" + p.schedule + "' (valid: " + valid + ")");
   }
   validateEditParams(p);
   if (p.hires.enabled()) {
@@ -112,8 +106,7 @@ void validateParams(const GenerationParams& p) {
           "the hires fix is a second pass of txt2img; it cannot be combined with an init picture "
           "(upscale the edited picture with a second img2img request instead)");
     try {
-      if (!p.hires.sampler.empty() && p.hires.sampler != kModelSchedulerName)
-        makeSampler(p.hires.sampler);
+      if (!p.hires.sampler.empty()) resolveSamplerSelection(p.hires.sampler, p.schedule);
     } catch (const std::invalid_argument& e) {
       fail(std::string("hires sampler: ") + e.what());
     }

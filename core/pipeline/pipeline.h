@@ -24,13 +24,9 @@
 #include "core/edit/pixels.h"
 #include "core/pipeline/forward_process.h"
 #include "core/pipeline/model_loader.h"
+#include "core/sampling/sampler_names.h"  // kModelSchedulerName, sampler/schedule names
 
 namespace lienzo {
-
-/// The GenerationParams::sampler value that runs the scheduler a diffusers model folder names in
-/// scheduler/scheduler_config.json (its class, timestep spacing, steps offset, Karras flag), as
-/// diffusers' own pipeline would. Models without such a config refuse it (InvalidParams).
-inline constexpr const char* kModelSchedulerName = "Model scheduler";
 
 /// How a picture is fitted to the requested size (A1111 "Resize mode" 0–2).
 enum class ResizeMode {

@@ -3,20 +3,10 @@
 #include <ATen/ATen.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <stdexcept>
 
 namespace lienzo::discrete {
-namespace {
-
-std::string lower(const std::string& s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-}  // namespace
 
 std::vector<float> floatValues(const at::Tensor& t) {
   const at::Tensor c = t.to(at::kCPU, at::kFloat).contiguous().reshape({-1});
@@ -103,12 +93,13 @@ int64_t scheduleSteps(const SamplingContext& ctx) {
 }
 
 bool isDefaultScheduleType(const std::string& name) {
-  const std::string n = lower(name);
-  return n.empty() || n == "automatic" || n == "uniform" || n == "normal";
+  if (name.empty()) return true;
+  const auto canonical = resolveScheduleName(name);
+  return canonical == kAutomaticSchedule || canonical == "Uniform";
 }
 
 bool isKarrasScheduleType(const std::string& name) {
-  return lower(name) == "karras";
+  return resolveScheduleName(name) == "Karras";
 }
 
 bool reportStep(const StepFn& onStep, int64_t index, int64_t total, double sigma,

@@ -47,9 +47,10 @@ void checkContext(const SamplingContext& ctx, const char* who);
 /// Steps of the schedule a run builds: ctx.steps, or with ctx.initLatent the window's
 /// scheduleSteps (denoise_window.h).
 int64_t scheduleSteps(const SamplingContext& ctx);
-/// "Automatic", "Uniform", "Normal" or empty (case-insensitive): the sampler's own timesteps.
+/// Empty, or any spelling of "Automatic" or "Uniform" (alias "Normal"; sampler_names.h rules): the
+/// sampler's own timesteps.
 bool isDefaultScheduleType(const std::string& name);
-/// "Karras" (case-insensitive).
+/// Any spelling of "Karras" (sampler_names.h rules).
 bool isKarrasScheduleType(const std::string& name);
 /// Calls `onStep` (when set) with one step's report; returns false when it asked to stop.
 bool reportStep(const StepFn& onStep, int64_t index, int64_t total, double sigma,

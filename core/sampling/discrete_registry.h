@@ -1,7 +1,6 @@
 // Hook between the registry (registry.cpp) and the CompVis/diffusers-style samplers that
-// discrete.cmake adds to lienzo_core_sampling. When discrete.cmake defines
-// LIENZO_HAVE_DISCRETE_SAMPLERS on lienzo_core_sampling, the registry lists "DDIM", "PLMS",
-// "UniPC" and "LCM" and creates them through makeDiscreteSampler(); without it they are absent.
+// discrete.cmake adds to lienzo_core_sampling: the registry creates the catalog's "DDIM", "PLMS",
+// "UniPC" and "LCM" through makeDiscreteSampler().
 #pragma once
 
 #include <memory>

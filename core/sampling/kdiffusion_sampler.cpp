@@ -2,7 +2,6 @@
 
 #include <ATen/ATen.h>
 
-#include <cctype>
 #include <stdexcept>
 #include <vector>
 
@@ -12,11 +11,7 @@ namespace lienzo {
 namespace {
 
 bool isAutomatic(const std::string& name) {
-  if (name.empty()) return true;
-  std::string lower;
-  for (char c : name)
-    lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-  return lower == "automatic";
+  return resolveScheduleName(name.empty() ? kAutomaticSchedule : name) == kAutomaticSchedule;
 }
 
 }  // namespace

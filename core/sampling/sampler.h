@@ -1,4 +1,5 @@
-// The sampler interface the pipeline drives, and the A1111-named registry.
+// The sampler interface the pipeline drives, and the A1111-named registry (the names themselves:
+// core/sampling/sampler_names.h).
 //
 // A sampler runs the reverse process of a discrete-time SD model (T = 1000 training steps)
 // from unit noise (or, for img2img, from a clean latent noised to a point of its schedule) to a
@@ -21,6 +22,8 @@
 #include <memory>
 #include <string>
 #include <vector>
+
+#include "core/sampling/sampler_names.h"
 
 namespace lienzo {
 
@@ -76,18 +79,11 @@ class Sampler {
   virtual int modelCalls(int steps) const = 0;
 };
 
-struct SamplerInfo {
-  std::string name;                  ///< A1111 UI name, e.g. "DPM++ 2M"
-  std::vector<std::string> aliases;  ///< e.g. "k_dpmpp_2m", "dpmpp_2m", ComfyUI's sampler_name
-  std::string defaultSchedule;       ///< what "Automatic" means for it
-};
-
-/// Every sampler Lienzo offers, in UI order.
-const std::vector<SamplerInfo>& samplerCatalog();
-/// Schedule type names in UI order: "Automatic", "Uniform", "Karras", "Exponential", ...
-const std::vector<std::string>& scheduleTypes();
-/// Creates a sampler by A1111 name or alias (case-insensitive). Throws std::invalid_argument
-/// listing the valid names when unknown.
+/// Creates a catalog sampler (samplerCatalog(), core/sampling/sampler_names.h) by any name
+/// resolveSamplerName() accepts. A legacy name's schedule ("DPM++ 2M Karras") replaces
+/// ctx.scheduleType "Automatic" for the k-diffusion samplers; the CompVis/diffusers-style ones
+/// (DDIM, PLMS, UniPC, LCM) refuse such names. Throws std::invalid_argument listing the valid names
+/// when unknown, and for kModelSchedulerName (the pipeline makes that one from the model folder).
 std::unique_ptr<Sampler> makeSampler(const std::string& name);
 
 }  // namespace lienzo

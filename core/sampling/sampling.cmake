@@ -1,7 +1,6 @@
 # lienzo_core_sampling: torch-CPU-compatible RNG, schedules, the k-diffusion samplers and the
 # A1111-named registry. discrete.cmake (included after this file) adds the CompVis/diffusers-style
-# samplers with target_sources(); it defines LIENZO_HAVE_DISCRETE_SAMPLERS on this target when it
-# provides makeDiscreteSampler() (core/sampling/discrete_registry.h).
+# samplers and makeDiscreteSampler() (core/sampling/discrete_registry.h) with target_sources().
 lienzo_core_library(lienzo_core_sampling
   ${CMAKE_CURRENT_LIST_DIR}/rng.cpp ${CMAKE_CURRENT_LIST_DIR}/rng.h
   ${CMAKE_CURRENT_LIST_DIR}/schedule.cpp ${CMAKE_CURRENT_LIST_DIR}/schedule.h
@@ -23,7 +22,7 @@ lienzo_core_library(lienzo_core_sampling
   ${CMAKE_CURRENT_LIST_DIR}/registry.cpp ${CMAKE_CURRENT_LIST_DIR}/discrete_registry.h
   ${CMAKE_CURRENT_LIST_DIR}/sampler.h
 )
-target_link_libraries(lienzo_core_sampling PUBLIC torch)
+target_link_libraries(lienzo_core_sampling PUBLIC lienzo_core_names torch)
 # The RNG reproduces torch's float kernels bit for bit: no fused multiply-adds there.
 set_source_files_properties(${CMAKE_CURRENT_LIST_DIR}/rng.cpp PROPERTIES COMPILE_OPTIONS
                             "-ffp-contract=off")

@@ -6,9 +6,10 @@
 #include <ATen/ATen.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <stdexcept>
+
+#include "core/sampling/sampler_names.h"
 
 namespace lienzo {
 namespace {
@@ -30,15 +31,6 @@ void requireSigmaRange(double sigmaMin, double sigmaMax, const char* what) {
 // Ref: k-diffusion sampling.py append_zero
 at::Tensor appendZero(const at::Tensor& x) {
   return at::cat({x, at::zeros({1}, x.options())});
-}
-
-std::string normalizeName(const std::string& name) {
-  std::string out;
-  for (char c : name) {
-    if (c == '_' || c == '-') c = ' ';
-    out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-  }
-  return out;
 }
 
 }  // namespace
@@ -186,16 +178,14 @@ at::Tensor discardPenultimate(const at::Tensor& sigmas) {
 }
 
 SigmaScheduleKind sigmaScheduleKindFromName(const std::string& name) {
-  const std::string key = normalizeName(name);
-  if (key == "uniform" || key == "normal") return SigmaScheduleKind::Uniform;
-  if (key == "karras") return SigmaScheduleKind::Karras;
-  if (key == "exponential") return SigmaScheduleKind::Exponential;
-  if (key == "polyexponential") return SigmaScheduleKind::PolyExponential;
-  if (key == "sgm uniform") return SigmaScheduleKind::SgmUniform;
-  if (key == "simple") return SigmaScheduleKind::Simple;
-  throw std::invalid_argument("unknown schedule type '" + name +
-                              "'; valid: Uniform, Karras, Exponential, Polyexponential, "
-                              "SGM Uniform, Simple");
+  const std::string canonical = requireScheduleName(name);  // throws listing the valid names
+  for (SigmaScheduleKind kind : {SigmaScheduleKind::Uniform, SigmaScheduleKind::Karras,
+                                 SigmaScheduleKind::Exponential, SigmaScheduleKind::PolyExponential,
+                                 SigmaScheduleKind::SgmUniform, SigmaScheduleKind::Simple}) {
+    if (canonical == sigmaScheduleKindName(kind)) return kind;
+  }
+  throw std::invalid_argument("schedule type '" + canonical + "' has no sigma schedule (\"" +
+                              kAutomaticSchedule + "\" means the sampler's default)");
 }
 
 const char* sigmaScheduleKindName(SigmaScheduleKind kind) {

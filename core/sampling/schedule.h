@@ -95,8 +95,9 @@ at::Tensor discardPenultimate(const at::Tensor& sigmas);
 
 /// Sigma schedule kinds by A1111 "Schedule type" name.
 enum class SigmaScheduleKind { Uniform, Karras, Exponential, PolyExponential, SgmUniform, Simple };
-/// "Uniform" (alias "Normal"), "Karras", "Exponential", "Polyexponential", "SGM Uniform", "Simple"
-/// (case-insensitive; '_' and ' ' equivalent). Throws std::invalid_argument listing valid names.
+/// Any spelling resolveScheduleName() (core/sampling/sampler_names.h) accepts of "Uniform" (alias
+/// "Normal"), "Karras", "Exponential", "Polyexponential", "SGM Uniform", "Simple". Throws
+/// std::invalid_argument listing valid names for others, "Automatic" included.
 SigmaScheduleKind sigmaScheduleKindFromName(const std::string& name);
 /// The canonical A1111 name of a kind.
 const char* sigmaScheduleKindName(SigmaScheduleKind kind);

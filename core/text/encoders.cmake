@@ -3,4 +3,4 @@ lienzo_core_library(lienzo_core_textenc
   ${CMAKE_CURRENT_LIST_DIR}/clip_text_model.cpp ${CMAKE_CURRENT_LIST_DIR}/clip_text_model.h
   ${CMAKE_CURRENT_LIST_DIR}/openclip_text_model.cpp ${CMAKE_CURRENT_LIST_DIR}/openclip_text_model.h
 )
-target_link_libraries(lienzo_core_textenc PUBLIC lienzo_core_nn)
+target_link_libraries(lienzo_core_textenc PUBLIC lienzo_core_nn lienzo_core_io)

@@ -3,7 +3,5 @@
 find_package(ZLIB REQUIRED)
 lienzo_add_test(test_bad_input SOURCES core/test_bad_input.cpp LIBS lienzo_core_io ZLIB::ZLIB
                 LABELS unit)
-if(TARGET lienzo_core_pipeline)
-  lienzo_add_test(test_bad_input_pipeline SOURCES core/test_bad_input_pipeline.cpp
-                  LIBS lienzo_core_pipeline LABELS golden)
-endif()
+lienzo_add_test(test_bad_input_pipeline SOURCES core/test_bad_input_pipeline.cpp
+                LIBS lienzo_core_pipeline LABELS golden)

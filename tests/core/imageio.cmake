@@ -1,5 +1,6 @@
-# Image files through OpenImageIO (+ libwebp); only when lienzo_imageio is built.
-if(TARGET lienzo_imageio)
+# Image files through OpenImageIO (+ libwebp); lienzo_imageio is built exactly when
+# LIENZO_WITH_IMAGEIO is ON.
+if(LIENZO_WITH_IMAGEIO)
   lienzo_add_test(test_image_io SOURCES core/test_image_io.cpp LIBS lienzo_imageio LABELS unit)
   # The pictures an edit request starts from (init picture, mask) and the files refused.
   lienzo_add_test(test_edit_inputs SOURCES core/test_edit_inputs.cpp LIBS lienzo_imageio

@@ -56,6 +56,44 @@ TEST(ParamsInfotext, OldSamplerNamesSplitTheSchedule) {
   EXPECT_EQ(restored.params.height, 768);
 }
 
+TEST(ParamsInfotext, EverySamplerAndScheduleRoundTripsAndLegacyNamesSplit) {
+  for (const auto& sampler : samplerCatalog()) {
+    for (const auto& schedule : scheduleTypes()) {
+      SCOPED_TRACE(sampler.name + " / " + schedule);
+      GenerationParams p;
+      p.sampler = sampler.name;
+      p.schedule = schedule;
+      GenerationParams base;
+      base.schedule = "Automatic";
+      const auto back = applyInfotext(parseInfotext(formatInfotext(toInfotext(p))), base);
+      EXPECT_EQ(back.params.sampler, sampler.name);
+      EXPECT_EQ(back.params.schedule, schedule);
+      if (schedule == "Automatic") continue;
+      // Older A1111: "Sampler: DPM++ 2M Polyexponential", no Schedule type.
+      const auto legacy = applyInfotext(
+          parseInfotext("p\nSteps: 20, Sampler: " + sampler.name + " " + schedule + ", Seed: 1"),
+          base);
+      EXPECT_EQ(legacy.params.sampler, sampler.name);
+      EXPECT_EQ(legacy.params.schedule, schedule);
+    }
+  }
+  // Aliases become canonical names; an explicit Schedule type wins over a legacy suffix; unknown
+  // names are kept as written.
+  const auto aliases = applyInfotext(
+      parseInfotext("p\nSteps: 20, Sampler: k_euler_a, Schedule type: Normal, Seed: 1"), {});
+  EXPECT_EQ(aliases.params.sampler, "Euler a");
+  EXPECT_EQ(aliases.params.schedule, "Uniform");
+  const auto explicitType = applyInfotext(
+      parseInfotext("p\nSteps: 20, Sampler: DPM++ 2M Karras, Schedule type: Exponential, Seed: 1"),
+      {});
+  EXPECT_EQ(explicitType.params.sampler, "DPM++ 2M");
+  EXPECT_EQ(explicitType.params.schedule, "Exponential");
+  const auto unknown = applyInfotext(
+      parseInfotext("p\nSteps: 20, Sampler: DPM fast, Schedule type: Beta, Seed: 1"), {});
+  EXPECT_EQ(unknown.params.sampler, "DPM fast");
+  EXPECT_EQ(unknown.params.schedule, "Beta");
+}
+
 TEST(ParamsInfotext, BadValuesAreSkippedNotFatal) {
   GenerationParams base;
   base.steps = 33;

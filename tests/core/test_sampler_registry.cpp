@@ -217,6 +217,37 @@ TEST_F(SamplerRegistry, A1111DiscardsThePenultimateSigmaWhereItDoes) {
   }
 }
 
+TEST_F(SamplerRegistry, LegacyNamesForceTheirScheduleOverAutomatic) {
+  // "<sampler> <schedule>" (sampler_names.h) runs the schedule the suffix names where the context
+  // says "Automatic", and the context's explicit schedule otherwise.
+  SamplingContext ctx;
+  ctx.schedule = s_schedule;
+  ctx.steps = 6;
+  for (const auto& info : samplerCatalog()) {
+    auto plain = makeSampler(info.name);
+    auto* k = dynamic_cast<KDiffusionSampler*>(plain.get());
+    for (const std::string& type : scheduleTypes()) {
+      if (type == "Automatic") continue;
+      const std::string legacy = info.name + " " + type;
+      SCOPED_TRACE(legacy);
+      if (k == nullptr) {  // DDIM, PLMS, UniPC, LCM take the schedule separately
+        EXPECT_THROW(makeSampler(legacy), std::invalid_argument);
+        continue;
+      }
+      auto forced = makeSampler(legacy);
+      auto* kf = dynamic_cast<KDiffusionSampler*>(forced.get());
+      ASSERT_NE(kf, nullptr);
+      ctx.scheduleType = type;
+      const at::Tensor expected = k->sigmasFor(ctx);
+      ctx.scheduleType = "Automatic";
+      testing::expectTensorEqual(kf->sigmasFor(ctx), expected, "forced");
+      ctx.scheduleType = "Uniform";
+      testing::expectTensorEqual(kf->sigmasFor(ctx), k->sigmasFor(ctx), "explicit wins");
+    }
+  }
+  EXPECT_THROW(makeSampler(kModelSchedulerName), std::invalid_argument);
+}
+
 TEST_F(SamplerRegistry, CfgOnEpsThroughSamplingContext) {
   const auto& c = s_set->findCase([](const nlohmann::json& j) {
     return j.at("id").get<std::string>().rfind("kd_cfg/", 0) == 0 &&

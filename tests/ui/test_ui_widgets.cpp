@@ -223,6 +223,21 @@ TEST_F(StudioTest, SetParamsRoundTripsAndReportsWhatDoesNotFit) {
   ASSERT_EQ(notes.size(), 1);
   EXPECT_TRUE(notes[0].contains(QStringLiteral("Heun++ Imaginary")));
   EXPECT_EQ(panel()->params().sampler, "DPM++ 2M") << "kept the previous sampler";
+
+  // A legacy A1111 name carries its schedule where none was chosen (sampler_names.h rules).
+  p.sampler = "euler Karras";
+  p.schedule = "Automatic";
+  EXPECT_TRUE(panel()->setParams(p).isEmpty());
+  EXPECT_EQ(panel()->params().sampler, "Euler");
+  EXPECT_EQ(panel()->params().schedule, "Karras");
+  p.schedule = "normal";  // an alias of "Uniform"
+  EXPECT_TRUE(panel()->setParams(p).isEmpty());
+  EXPECT_EQ(panel()->params().schedule, "Uniform");
+  p.schedule = "Beta";  // known to A1111, not run by Lienzo
+  const QStringList scheduleNotes = panel()->setParams(p);
+  ASSERT_EQ(scheduleNotes.size(), 1);
+  EXPECT_TRUE(scheduleNotes[0].contains(QStringLiteral("Beta")));
+  EXPECT_EQ(panel()->params().schedule, "Uniform") << "kept the previous schedule";
 }
 
 TEST_F(StudioTest, SettingsPersistAcrossRuns) {
