@@ -384,14 +384,15 @@ TEST(DiffusersFolder, UnsupportedFamiliesAreClearErrors) {
                    {{"conditioner.embedders.0.model.token_embedding.weight", w},
                     {"model.diffusion_model.label_emb.0.0.weight", w}});
   expectUnsupported(dir / "refiner.safetensors", "SDXL refiner");
-  // Inpainting: the tiny SD1 U-Net with a 9-channel conv_in.
+  // instruct-pix2pix: the tiny SD1 U-Net with an 8-channel conv_in. (9 channels, inpainting
+  // models, load: edit_stage.h; see test_edit_pipeline / test_inpaint.)
   const auto sd1 = SafetensorsFile::open(testing::fixturePath("sd1/tiny-sd1.safetensors"));
   NamedTensors tensors = allTensors(sd1);
   for (auto& [name, t] : tensors)
     if (name == "model.diffusion_model.input_blocks.0.0.weight")
-      t = at::zeros({t.size(0), 9, t.size(2), t.size(3)}, t.options());
-  writeSafetensors(dir / "inpaint.safetensors", tensors);
-  expectUnsupported(dir / "inpaint.safetensors", "9 input channels");
+      t = at::zeros({t.size(0), 8, t.size(2), t.size(3)}, t.options());
+  writeSafetensors(dir / "pix2pix.safetensors", tensors);
+  expectUnsupported(dir / "pix2pix.safetensors", "8 input channels");
 
   // diffusers folders naming pipelines Lienzo does not run.
   for (const auto& [cls, component, mentions] :
