@@ -1,6 +1,7 @@
 #include "app/cli_bench.h"
 
 #include "app/cli_args.h"
+#include "app/cli_bench_vae_tiling.h"
 #include "app/cli_common.h"
 #include "core/io/safetensors.h"
 #include "core/model/unet.h"
@@ -21,6 +22,22 @@
 #include <iostream>
 
 namespace lienzo::cli {
+
+/// Fills every parameter with N(0, 0.02) (random weights keep the arithmetic realistic; the
+/// uninitialised storage could hold NaNs or denormals that distort timings). Convolution weights
+/// on the CPU are laid out channels_last, as loadModuleWeights() stores them; on a GPU too when
+/// `channelsLast` (the cuDNN NHWC path, measured with `--channels-last`).
+void randomizeWeights(torch::nn::Module& module, c10::ScalarType dtype, c10::Device device,
+                      bool channelsLast) {
+  at::NoGradGuard guard;
+  for (auto& p : module.parameters()) {
+    at::Tensor value = at::randn(p.sizes()).mul_(0.02).to(device, dtype);
+    if (value.dim() == 4 && (device.is_cpu() || channelsLast))
+      value = value.contiguous(at::MemoryFormat::ChannelsLast);
+    p.set_data(value);
+  }
+}
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -39,21 +56,6 @@ double currentRssMiB() {
     std::fclose(f);
   }
   return resident * (sysconf(_SC_PAGESIZE) / 1048576.0);
-}
-
-/// Fills every parameter with N(0, 0.02) (random weights keep the arithmetic realistic; the
-/// uninitialised storage could hold NaNs or denormals that distort timings). Convolution weights
-/// on the CPU are laid out channels_last, as loadModuleWeights() stores them; on a GPU too when
-/// `channelsLast` (the cuDNN NHWC path, measured with `--channels-last`).
-void randomize(torch::nn::Module& module, c10::ScalarType dtype, c10::Device device,
-               bool channelsLast = false) {
-  at::NoGradGuard guard;
-  for (auto& p : module.parameters()) {
-    at::Tensor value = at::randn(p.sizes()).mul_(0.02).to(device, dtype);
-    if (value.dim() == 4 && (device.is_cpu() || channelsLast))
-      value = value.contiguous(at::MemoryFormat::ChannelsLast);
-    p.set_data(value);
-  }
 }
 
 double bytesOf(torch::nn::Module& module) {
@@ -108,7 +110,7 @@ OpenClipTextConfig openClipFor(bool sdxl) {
 int writeCheckpoint(const std::string& path) {
   std::vector<std::pair<std::string, at::Tensor>> tensors;
   auto add = [&](torch::nn::Module& m, const std::string& prefix) {
-    randomize(m, at::kHalf, c10::kCPU);
+    randomizeWeights(m, at::kHalf, c10::kCPU);
     for (const auto& p : m.named_parameters()) tensors.emplace_back(prefix + p.key(), p.value());
   };
   UNet unet(UNetConfig::sd15());
@@ -146,11 +148,16 @@ int loadCheckpoint(const std::string& path, c10::ScalarType dtype) {
 }
 
 void printUsage() {
-  std::cerr << "usage: lienzo bench [--arch sd15|sd21|sdxl] [--width W] [--height H]\n"
-               "         [--dtype f32|bf16|f16] [--device cpu|cuda] [--threads N] [--runs N]\n"
-               "         [--parts text,unet,vae] [--channels-last]  (GPU: NHWC U-Net)\n"
-               "       lienzo bench --write-checkpoint FILE    (random SD1.5-shaped, F16)\n"
-               "       lienzo bench --load-checkpoint FILE [--dtype ...]\n";
+  std::cerr
+      << "usage: lienzo bench [--arch sd15|sd21|sdxl] [--width W] [--height H]\n"
+         "         [--dtype f32|bf16|f16] [--device cpu|cuda] [--threads N] [--runs N]\n"
+         "         [--parts text,unet,vae] [--channels-last]  (GPU: NHWC U-Net)\n"
+         "       lienzo bench --write-checkpoint FILE    (random SD1.5-shaped, F16)\n"
+         "       lienzo bench --load-checkpoint FILE [--dtype ...]\n"
+         "       lienzo bench --vae-tiling error|decode|encode [--vae FILE [--vae-prefix P]]\n"
+         "         [--width W] [--height H] [--dtype ...] [--threads N]\n"
+         "         [--variants T/O/B,...] (error)  [--tiled] [--tile T] [--overlap O]\n"
+         "         [--blend B] (decode/encode: one pass, peak RSS; fresh process each)\n";
 }
 
 }  // namespace
@@ -159,8 +166,9 @@ int runBench(int argc, char** argv) {
   try {
     const Args args(argc, argv,
                     {"arch", "width", "height", "dtype", "device", "threads", "runs", "parts",
-                     "write-checkpoint", "load-checkpoint"},
-                    {"help", "channels-last"});
+                     "write-checkpoint", "load-checkpoint", "vae-tiling", "vae", "vae-prefix",
+                     "variants", "tile", "overlap", "blend"},
+                    {"help", "channels-last", "tiled"});
     if (args.has("help")) {
       printUsage();
       return 0;
@@ -173,6 +181,7 @@ int runBench(int argc, char** argv) {
     c10::InferenceMode inference;
     if (auto out = args.get("write-checkpoint")) return writeCheckpoint(*out);
     if (auto in = args.get("load-checkpoint")) return loadCheckpoint(*in, dtype);
+    if (args.has("vae-tiling")) return runVaeTilingBench(args, dtype);
 
     const Arch arch = archByName(args.get("arch", "sd15"));
     const int64_t defaultSize = arch.sdxl ? 1024 : (args.get("arch", "sd15") == "sd21" ? 768 : 512);
@@ -195,7 +204,7 @@ int runBench(int argc, char** argv) {
       const auto ids = at::randint(0, 49407, {2, 77}, at::kLong);  // cond + uncond
       if (!arch.openClip || arch.sdxl) {
         ClipTextModel clip(clipL());
-        randomize(*clip, dtype, device);
+        randomizeWeights(*clip, dtype, device);
         const double t = medianSeconds(
             runs,
             [&] {
@@ -207,7 +216,7 @@ int runBench(int argc, char** argv) {
       }
       if (arch.openClip) {
         OpenClipTextModel oc(openClipFor(arch.sdxl));
-        randomize(*oc, dtype, device);
+        randomizeWeights(*oc, dtype, device);
         const double t = medianSeconds(
             runs,
             [&] {
@@ -223,7 +232,7 @@ int runBench(int argc, char** argv) {
       UNet unet(arch.unet);
       // The U-Net keeps an NHWC input NHWC throughout (always so on the CPU).
       const bool nhwc = args.has("channels-last");
-      randomize(*unet, dtype, device, nhwc);
+      randomizeWeights(*unet, dtype, device, nhwc);
       const double weights = bytesOf(*unet) / 1048576.0;
       auto x = at::randn({2, arch.unet.inChannels, h, w}).to(device, dtype);
       if (nhwc) x = x.contiguous(at::MemoryFormat::ChannelsLast);
@@ -245,7 +254,7 @@ int runBench(int argc, char** argv) {
     }
     if (parts.find("vae") != std::string::npos) {
       AutoencoderKL vae(VaeConfig{});
-      randomize(*vae, dtype, device);
+      randomizeWeights(*vae, dtype, device);
       const auto z = at::randn({1, 4, h, w}).to(device, dtype);
       const double secs = medianSeconds(
           runs,

@@ -4,6 +4,8 @@
 //      than the overlap and centred in it, so each tile's outermost outputs are dropped.
 #include "core/model/vae_tiling.h"
 
+#include "core/model/buffer_recycling.h"
+
 #include <ATen/ATen.h>
 
 #include <algorithm>
@@ -17,10 +19,12 @@ namespace lienzo {
 namespace {
 
 /// Live full-resolution tensors at the peak of an untiled decode / encode, in units of one tensor
-/// of the widest full-resolution width (see estimateVaeDecodeBytes). Calibrated on the peak RSS
-/// of SD-1.5-shaped float32 decodes and encodes on the CPU (docs/performance.md, "Tiled VAE").
-constexpr double kVaeDecodeLiveTensors = 6.0;
+/// of the widest full-resolution width, and what buffer recycling may keep on top (see
+/// estimateVaeDecodeBytes). Calibrated on the peak RSS of SD-1.5-shaped float32 passes on the CPU
+/// (docs/performance.md, "Tiled VAE").
+constexpr double kVaeDecodeLiveTensors = 3.25;
 constexpr double kVaeEncodeLiveTensors = 6.0;
+constexpr double kRecycledBytes = static_cast<double>(BufferRecyclingScope::kDefaultMaxCachedBytes);
 
 /// Tiles along one axis, in latent pixels.
 struct AxisTiles {
@@ -199,7 +203,8 @@ uint64_t estimateVaeDecodeBytes(const VaeConfig& c, int64_t height, int64_t widt
   int64_t widest = c.baseChannels * c.channelMult.front();
   if (c.channelMult.size() > 1) widest = std::max(widest, c.baseChannels * c.channelMult[1]);
   const double pixels = static_cast<double>(height) * static_cast<double>(width);
-  return saturatingBytes(pixels * elementBytes * (kVaeDecodeLiveTensors * widest + c.outChannels));
+  return saturatingBytes(pixels * elementBytes * (kVaeDecodeLiveTensors * widest + c.outChannels) +
+                         kRecycledBytes);
 }
 
 uint64_t estimateVaeEncodeBytes(const VaeConfig& c, int64_t height, int64_t width,
@@ -207,7 +212,8 @@ uint64_t estimateVaeEncodeBytes(const VaeConfig& c, int64_t height, int64_t widt
   checkSizeArgs(height, width, elementBytes);
   const int64_t widest = c.baseChannels * c.channelMult.front();
   const double pixels = static_cast<double>(height) * static_cast<double>(width);
-  return saturatingBytes(pixels * elementBytes * (kVaeEncodeLiveTensors * widest + c.inChannels));
+  return saturatingBytes(pixels * elementBytes * (kVaeEncodeLiveTensors * widest + c.inChannels) +
+                         kRecycledBytes);
 }
 
 bool vaeNeedsTiling(uint64_t estimatedBytes, uint64_t availableBytes) {

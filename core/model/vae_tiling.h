@@ -73,15 +73,19 @@ at::Tensor encodeMomentsTiled(AutoencoderKL& vae, const at::Tensor& x,
 
 /// Rough upper estimate of the peak working memory of an *untiled* decode of one
 /// `height` x `width` image (image pixels) with `elementBytes`-byte activations (4 = float32,
-/// 2 = bf16/f16), weights not included. The decoder's full-resolution level dominates: about
-/// kVaeDecodeLiveTensors tensors of the widest full-resolution width (the upsampled
-/// base * channelMult[1] channels) are alive at once; buffer recycling (buffer_recycling.h)
-/// keeps freed blocks, so the figure is calibrated on the measured peak RSS
-/// (docs/performance.md). Scale by the batch size for batches.
+/// 2 = bf16/f16), weights not included (scale by the batch size for batches):
+///   elementBytes * H * W * (3.25 * widest + outChannels) + 1 GiB,
+/// widest = the widest full-resolution tensor, base * max(channelMult[0], channelMult[1]) (the
+/// deeper level's output is upsampled before level 0 narrows it; 256 for SD), 1 GiB = the most
+/// that CPU buffer recycling keeps (buffer_recycling.h). Calibrated on the peak RSS of
+/// SD-1.5-shaped float32 decodes on the CPU (docs/performance.md, "Tiled VAE"): 512² 1.86 GiB
+/// estimated vs ~1.7 GiB measured, 2048² 14.0 GiB vs ~13.2 GiB.
 uint64_t estimateVaeDecodeBytes(const VaeConfig& config, int64_t height, int64_t width,
                                 int64_t elementBytes);
-/// The same for an untiled encode of a `height` x `width` image (the full-resolution encoder level
-/// of base * channelMult[0] channels dominates; kVaeEncodeLiveTensors of them).
+/// The same for an untiled encode: elementBytes * H * W * (6 * base * channelMult[0] +
+/// inChannels) + 1 GiB (the encoder's full-resolution level dominates). The 6 is the slope of the
+/// SD-1.5-shaped float32 peak RSS between 256² and 512² (9.1 tensors), scaled by how much that
+/// slope overstated the decoder's large-size slope (5.7 vs 3.25); not measured at 2048².
 uint64_t estimateVaeEncodeBytes(const VaeConfig& config, int64_t height, int64_t width,
                                 int64_t elementBytes);
 
