@@ -43,9 +43,9 @@ HiresTarget hiresTarget(int width, int height, const HiresParams& hires, int fac
   t.width = t.upscaledWidth - t.truncateX * factor;
   t.height = t.upscaledHeight - t.truncateY * factor;
   if (t.width < factor || t.height < factor)
-    throw GenerationError(Code::InvalidParams,
-                          "the hires target size " + std::to_string(t.width) + "x" +
-                              std::to_string(t.height) + " is too small");
+    throw GenerationError(Code::InvalidParams, "the hires target size " + std::to_string(t.width) +
+                                                   "x" + std::to_string(t.height) +
+                                                   " is too small");
   return t;
 }
 

@@ -31,11 +31,11 @@ ModelFn clampPredictedX0(ModelFn inner, const DiscreteSchedule& schedule, double
 ModelFn blendPredictedX0(ModelFn inner, const DiscreteSchedule& schedule, Prediction prediction,
                          const at::Tensor& nmask, const at::Tensor& init) {
   const at::Tensor keep = 1.0 - nmask;  // [1,C|1,h,w] 1 = keep the original
-  return mapPredictedX0(std::move(inner), schedule, prediction,
-                        [nmask, keep, init](const at::Tensor& x0) {
-                          // Ref: A1111 CFGDenoiser: denoised * nmask + init_latent * mask
-                          return x0 * nmask.to(x0.device()) + init.to(x0.device()) * keep.to(x0.device());
-                        });
+  return mapPredictedX0(
+      std::move(inner), schedule, prediction, [nmask, keep, init](const at::Tensor& x0) {
+        // Ref: A1111 CFGDenoiser: denoised * nmask + init_latent * mask
+        return x0 * nmask.to(x0.device()) + init.to(x0.device()) * keep.to(x0.device());
+      });
 }
 
 }  // namespace lienzo

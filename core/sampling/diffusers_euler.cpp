@@ -35,8 +35,7 @@ class SigmaScheduler : public DiffusersScheduler {
   }
 
   // Ref: diffusers EulerDiscreteScheduler.add_noise: original + noise * sigma
-  at::Tensor addNoise(const at::Tensor& x0, const at::Tensor& noise,
-                      int64_t index) const override {
+  at::Tensor addNoise(const at::Tensor& x0, const at::Tensor& noise, int64_t index) const override {
     return x0 + noise * m_s.at(index);
   }
 

@@ -113,8 +113,8 @@ at::Tensor DiffusersSampler::sample(const SamplingContext& ctx) {
     return runDiffusersPipeline(*scheduler, ctx.steps, ctx.unitNoise, ctx.model, ctx.noise,
                                 ctx.onStep);
   const DenoiseWindow window = denoiseWindow(ctx.steps, ctx.strength, ctx.fixedSteps);
-  return runDiffusersPipeline(*scheduler, window.scheduleSteps, ctx.unitNoise, ctx.model,
-                              ctx.noise, ctx.onStep, ctx.initLatent, window.runSteps);
+  return runDiffusersPipeline(*scheduler, window.scheduleSteps, ctx.unitNoise, ctx.model, ctx.noise,
+                              ctx.onStep, ctx.initLatent, window.runSteps);
 }
 
 int DiffusersSampler::modelCalls(int steps) const {
