@@ -38,15 +38,15 @@ void randomizeWeights(torch::nn::Module& module, c10::ScalarType dtype, c10::Dev
   }
 }
 
-namespace {
-
-using Clock = std::chrono::steady_clock;
-
 double peakRssMiB() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
   return usage.ru_maxrss / 1024.0;  // KiB on Linux
 }
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
 
 double currentRssMiB() {
   FILE* f = std::fopen("/proc/self/statm", "r");

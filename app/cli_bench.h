@@ -15,6 +15,9 @@ namespace lienzo::cli {
 
 int runBench(int argc, char** argv);
 
+/// Peak resident set size of this process so far, MiB (getrusage).
+double peakRssMiB();
+
 /// Fills every parameter of `module` with N(0, 0.02) in `dtype` on `device` (benchmarks with
 /// random weights); 4-D weights channels_last on the CPU, and on a GPU when `channelsLast`.
 void randomizeWeights(torch::nn::Module& module, c10::ScalarType dtype, c10::Device device,
