@@ -63,6 +63,8 @@ ModelOverrides readSidecarConfig(const std::filesystem::path& checkpoint);
 /// ($LIENZO_CLIP_VOCAB, the model's folder, its parent and parent/clip, the installed data dir).
 std::vector<std::filesystem::path> clipVocabSearchDirs(const std::filesystem::path& checkpoint);
 
+class WeightPatcher;  // core/adapters/weight_patcher.h
+
 class ModelBundle {
  public:
   ModelDescription description;
@@ -75,6 +77,11 @@ class ModelBundle {
   std::shared_ptr<const NoiseSchedule> schedule;
   /// Set by every factory; without a decoder when the checkpoint has no VAE (see hasVae()).
   std::shared_ptr<const VaeCodec> vae;
+
+  /// The weights LoRA-family adapters may patch, by checkpoint key (core/adapters/
+  /// weight_patcher.h); null for models that take no adapters (the built-in model). The one
+  /// mutable part of a bundle: generate() patches and restores it under its own lock.
+  std::shared_ptr<WeightPatcher> weights;
 
   bool hasVae() const { return vae && vae->hasDecoder(); }
 };

@@ -203,7 +203,47 @@ bool applyEditKey(const std::string& key, const std::string& value, bool denoise
 
 }  // namespace
 
-Infotext toInfotext(const GenerationParams& params, const ModelDescription* model) {
+std::vector<std::pair<std::string, std::string>> parseNetworkHashes(const std::string& value) {
+  // Ref: A1111 extensions-builtin/Lora/scripts/lora_script.py (parse_lora_hashes): entries split
+  // at ',', each at its last ':', both halves stripped.
+  std::vector<std::pair<std::string, std::string>> out;
+  const auto trim = [](std::string s) {
+    const auto b = s.find_first_not_of(" \t");
+    if (b == std::string::npos) return std::string();
+    return s.substr(b, s.find_last_not_of(" \t") - b + 1);
+  };
+  size_t start = 0;
+  while (start <= value.size()) {
+    size_t end = value.find(',', start);
+    if (end == std::string::npos) end = value.size();
+    const std::string entry = value.substr(start, end - start);
+    const auto colon = entry.rfind(':');
+    if (colon != std::string::npos) {
+      std::string name = trim(entry.substr(0, colon)), hash = trim(entry.substr(colon + 1));
+      if (!name.empty() && !hash.empty()) out.emplace_back(std::move(name), std::move(hash));
+    }
+    start = end + 1;
+  }
+  return out;
+}
+
+namespace {
+std::string formatNetworkHashes(const std::vector<std::pair<std::string, std::string>>& list) {
+  std::string out;
+  for (const auto& [name, hash] : list) {
+    if (!out.empty()) out += ", ";
+    // ',' and ':' would break the list; A1111 strips them from names the same way.
+    std::string clean;
+    for (char c : name)
+      if (c != ',' && c != ':') clean += c;
+    out += clean + ": " + hash;
+  }
+  return out;
+}
+}  // namespace
+
+Infotext toInfotext(const GenerationParams& params, const ModelDescription* model,
+                    const NetworkHashes* networks) {
   Infotext info;
   info.prompt = params.prompt;
   info.negativePrompt = params.negativePrompt;
@@ -231,6 +271,11 @@ Infotext toInfotext(const GenerationParams& params, const ModelDescription* mode
   info.set("RNG", "CPU");
   if (edit.active()) appendEditFields(info, edit);
   if (params.hires.enabled()) appendHiresFields(info, params);
+  // A1111 adds these to extra_generation_params when the networks activate: after the hires keys.
+  if (networks && !networks->loras.empty())
+    info.set("Lora hashes", formatNetworkHashes(networks->loras));
+  if (networks && !networks->embeddings.empty())
+    info.set("TI hashes", formatNetworkHashes(networks->embeddings));
   if (params.vaeTiling != VaeTiling::Auto)
     info.set("VAE tiling", labelOf(params.vaeTiling, kVaeTiling));
   info.set("Version", std::string("Lienzo ") + LIENZO_VERSION);
@@ -282,6 +327,10 @@ RestoredParams applyInfotext(const Infotext& info, const GenerationParams& base)
         out.modelName = value;
       } else if (key == "Model hash") {
         out.modelHash = value;
+      } else if (key == "Lora hashes") {
+        out.networks.loras = parseNetworkHashes(value);
+      } else if (key == "TI hashes") {
+        out.networks.embeddings = parseNetworkHashes(value);
       }
     } catch (const std::exception&) {
       out.skipped.push_back(key + ": " + value);

@@ -2,8 +2,8 @@
 //
 // Contract: toInfotext() writes A1111's key order (Steps, Sampler, Schedule type, CFG scale,
 // Seed, Size, Model hash, Model, [Denoising strength, Conditional mask weight], Clip skip, RNG,
-// [edit, hires and tiling keys], Version) with the params' *actual* seed. A txt2img request
-// without hires fix or explicit VAE tiling gets exactly the keys it always had.
+// [edit, hires keys, Lora hashes, TI hashes, tiling], Version) with the params' *actual* seed. A
+// txt2img request without hires fix or explicit VAE tiling gets exactly the keys it always had.
 // applyInfotext() restores what the text carries onto `base` and leaves the other fields as they
 // are; unknown keys are ignored and unparsable values are skipped (listed in `skipped`), never
 // fatal — a PNG from another tool restores what it can. Sampler and schedule names are resolved to
@@ -44,17 +44,35 @@
 #include "core/pipeline/pipeline.h"
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace lienzo {
 
-Infotext toInfotext(const GenerationParams& params, const ModelDescription* model = nullptr);
+/// The networks a request used, as A1111 writes them: "Lora hashes" and "TI hashes" are
+/// `"name: shorthash, name: shorthash"` (name = file stem, shorthash = first 12 hex digits of the
+/// file's SHA-256, A1111 `shorthash`), in the order the networks were applied.
+struct NetworkHashes {
+  std::vector<std::pair<std::string, std::string>> loras;       ///< (name, shorthash)
+  std::vector<std::pair<std::string, std::string>> embeddings;  ///< (name, shorthash)
+  bool empty() const { return loras.empty() && embeddings.empty(); }
+};
+
+/// `networks`: written after the edit and hires keys, as A1111 does ("Lora hashes", then "TI
+/// hashes").
+Infotext toInfotext(const GenerationParams& params, const ModelDescription* model = nullptr,
+                    const NetworkHashes* networks = nullptr);
+
+/// Parses one "Lora hashes" / "TI hashes" value; malformed entries are left out.
+std::vector<std::pair<std::string, std::string>> parseNetworkHashes(const std::string& value);
 
 struct RestoredParams {
   GenerationParams params;
   std::string modelName;             ///< "Model" field, if any
   std::string modelHash;             ///< "Model hash" field, if any
   std::vector<std::string> skipped;  ///< "Key: value" pairs that could not be applied
+  /// "Lora hashes" / "TI hashes": a restorer finds each file by hash when its name changed.
+  NetworkHashes networks;
 };
 RestoredParams applyInfotext(const Infotext& info, const GenerationParams& base);
 

@@ -109,6 +109,22 @@ struct HiresParams {
 /// "Latent (nearest-exact)", "Lanczos".
 const std::vector<std::string>& hiresUpscalers();
 
+/// A LoRA-family adapter applied besides the prompt's `<lora:name:…>` tags: the studio's list,
+/// with ComfyUI-style separate strengths. Ref: next-wave.md §4.3.
+struct AdapterUse {
+  std::string name;           ///< file stem in LibraryFolders::loras, or a .safetensors path
+  double textStrength = 1.0;  ///< multiplier of the text-encoder deltas
+  double unetStrength = 1.0;  ///< multiplier of the diffusion-model deltas
+};
+
+/// Where names in a prompt are looked up: `<lora:name:…>` (and AdapterUse names) in `loras`,
+/// textual-inversion embeddings (A1111 by token ids, ComfyUI `embedding:name`) in `embeddings`.
+/// Folders are read where they are, first match wins, never recursively copied anywhere.
+struct LibraryFolders {
+  std::vector<std::filesystem::path> loras;
+  std::vector<std::filesystem::path> embeddings;
+};
+
 struct GenerationParams {
   std::string prompt;
   std::string negativePrompt;
@@ -127,6 +143,9 @@ struct GenerationParams {
   EditParams edit;             ///< img2img / inpainting / outpainting (inactive by default)
   HiresParams hires;           ///< second pass (off by default)
   VaeTiling vaeTiling = VaeTiling::Auto;
+  std::vector<AdapterUse>
+      adapters;            ///< besides the prompt's tags (applied in this order after them)
+  LibraryFolders folders;  ///< for the prompt's LoRA tags and embedding names
 };
 
 /// Throws GenerationError with a message naming the first invalid field.
@@ -198,6 +217,10 @@ class GenerationObserver {
 struct GenerationResult {
   std::vector<GeneratedImage> images;
   bool cancelled = false;
+  /// What the request did not do as asked but went on without, one sentence each: a `<lora:…>`
+  /// naming no file, adapter keys not applied (with the reason), an ignored `dyn` value, an
+  /// embedding of the wrong width. The caller shows them; nothing here is an error.
+  std::vector<std::string> notices;
 };
 
 /// Runs one request (see the contract at the top) as stages: text → initial latent (noise, or
