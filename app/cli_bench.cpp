@@ -1,6 +1,7 @@
 #include "app/cli_bench.h"
 
 #include "app/cli_args.h"
+#include "app/cli_bench_lora.h"
 #include "app/cli_bench_vae_tiling.h"
 #include "app/cli_common.h"
 #include "core/io/safetensors.h"
@@ -77,11 +78,7 @@ double medianSeconds(int runs, const std::function<void()>& fn, const c10::Devic
   return times[times.size() / 2];
 }
 
-struct Arch {
-  UNetConfig unet;
-  bool sdxl = false;
-  bool openClip = false;  // SD2 text encoder
-};
+}  // namespace
 
 Arch archByName(const std::string& name) {
   if (name == "sd15" || name == "sd1") return {UNetConfig::sd15(), false, false};
@@ -105,6 +102,8 @@ OpenClipTextConfig openClipFor(bool sdxl) {
   }
   return c;
 }
+
+namespace {
 
 /// Writes an SD1.5-shaped single-file checkpoint with random F16 weights (for load benchmarks).
 int writeCheckpoint(const std::string& path) {
@@ -157,7 +156,9 @@ void printUsage() {
          "       lienzo bench --vae-tiling error|decode|encode [--vae FILE [--vae-prefix P]]\n"
          "         [--width W] [--height H] [--dtype ...] [--threads N]\n"
          "         [--variants T/O/B,...] (error)  [--tiled] [--tile T] [--overlap O]\n"
-         "         [--blend B] (decode/encode: one pass, peak RSS; fresh process each)\n";
+         "         [--blend B] (decode/encode: one pass, peak RSS; fresh process each)\n"
+         "       lienzo bench --lora RANK [--arch sd15|sd21|sdxl] [--dtype ...] [--threads N]\n"
+         "         (merge a rank-RANK LoRA into random full-size weights; switch; remove)\n";
 }
 
 }  // namespace
@@ -167,7 +168,7 @@ int runBench(int argc, char** argv) {
     const Args args(argc, argv,
                     {"arch", "width", "height", "dtype", "device", "threads", "runs", "parts",
                      "write-checkpoint", "load-checkpoint", "vae-tiling", "vae", "vae-prefix",
-                     "variants", "tile", "overlap", "blend"},
+                     "variants", "tile", "overlap", "blend", "lora"},
                     {"help", "channels-last", "tiled"});
     if (args.has("help")) {
       printUsage();
@@ -182,6 +183,7 @@ int runBench(int argc, char** argv) {
     if (auto out = args.get("write-checkpoint")) return writeCheckpoint(*out);
     if (auto in = args.get("load-checkpoint")) return loadCheckpoint(*in, dtype);
     if (args.has("vae-tiling")) return runVaeTilingBench(args, dtype);
+    if (args.has("lora")) return runLoraBench(args, dtype);
 
     const Arch arch = archByName(args.get("arch", "sd15"));
     const int64_t defaultSize = arch.sdxl ? 1024 : (args.get("arch", "sd15") == "sd21" ? 768 : 512);

@@ -8,9 +8,11 @@
 #include "core/pipeline/pipeline.h"
 #include "core/sampling/sampler_names.h"
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <optional>
 #include <set>
@@ -59,7 +61,10 @@ void printUsage() {
   std::cerr << "usage: lienzo generate [--model FILE] --prompt TEXT [--negative TEXT] [--seed N]\n"
                "         [--steps N] [--cfg X] [--sampler NAME] [--schedule NAME] [--width W]\n"
                "         [--height H] [--batch N] [--clip-skip N] [--dtype auto|f32|bf16|f16]\n"
-               "         [--device cpu|cuda] [--threads N] [edit options] -o OUT.png\n"
+               "         [--device cpu|cuda] [--threads N] [--lora-dir DIR[:DIR...]]\n"
+               "         [--embeddings-dir DIR[:DIR...]] [edit options] -o OUT.png\n"
+               "  LoRAs: <lora:name:weight> or <lora:name:te:unet> in --prompt (A1111 syntax);\n"
+               "  embeddings: by file name in the prompt, or embedding:name (ComfyUI)\n"
             << editUsage();
 }
 
@@ -73,9 +78,10 @@ int runGenerate(int argc, char** argv) {
   std::optional<long long> steps, width, height;
   std::optional<double> cfg;
   try {
-    std::set<std::string> valued = {
-        "model", "prompt", "negative", "seed",      "steps", "cfg",    "sampler", "schedule",
-        "width", "height", "batch",    "clip-skip", "dtype", "device", "threads", "output"};
+    std::set<std::string> valued = {"model",  "prompt",    "negative",      "seed",   "steps",
+                                    "cfg",    "sampler",   "schedule",      "width",  "height",
+                                    "batch",  "clip-skip", "dtype",         "device", "threads",
+                                    "output", "lora-dir",  "embeddings-dir"};
     valued.insert(editValuedOptions().begin(), editValuedOptions().end());
     std::set<std::string> flags = {"help"};
     flags.insert(editFlagOptions().begin(), editFlagOptions().end());
@@ -103,6 +109,19 @@ int runGenerate(int argc, char** argv) {
     load.dtype = params.dtype;
     load.device = params.device;
     applyThreads(args.getInt("threads"));
+    // Folders for `<lora:name:w>` tags and embedding names, PATH-style lists.
+    const auto folders = [](const std::string& list) {
+      std::vector<std::filesystem::path> out;
+      size_t start = 0;
+      while (start <= list.size()) {
+        const size_t colon = std::min(list.find(':', start), list.size());
+        if (colon > start) out.emplace_back(list.substr(start, colon - start));
+        start = colon + 1;
+      }
+      return out;
+    };
+    params.folders.loras = folders(args.get("lora-dir", ""));
+    params.folders.embeddings = folders(args.get("embeddings-dir", ""));
     output = args.get("output", "");
     if (output.empty()) throw UsageError("missing -o OUT.png");
     modelPath = resolveModel(args.get("model"));
@@ -171,6 +190,8 @@ int runGenerate(int argc, char** argv) {
     return e.code() == GenerationError::Code::InvalidParams ? 2 : 4;
   }
   g_cancel = nullptr;
+  for (const auto& notice : result.notices)
+    std::cerr << "lienzo generate: note: " << notice << "\n";
   for (std::size_t i = 0; i < result.images.size(); ++i) {
     const auto& img = result.images[i];
     const auto path = outputName(output, static_cast<int>(i), params.batchSize);

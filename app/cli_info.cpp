@@ -1,5 +1,6 @@
 #include "app/cli_info.h"
 
+#include "core/adapters/adapter_file.h"
 #include "core/io/checkpoint.h"
 #include "core/io/diffusers_folder.h"
 #include "core/io/safetensors.h"
@@ -7,6 +8,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <string>
 
 namespace lienzo::cli {
@@ -45,6 +47,31 @@ std::string dtypeList(const std::map<std::string, int64_t>& dtypes) {
   return out;
 }
 
+/// A LoRA-family file: type, dialect, the family it fits, rank and key count. False when `path`
+/// holds no adapter modules.
+bool describeAdapter(const std::string& path) {
+  AdapterFile file = AdapterFile::open(path);
+  if (file.mainType() == AdapterType::Unknown) return false;
+  std::map<std::string, int> types;
+  size_t text = 0, unet = 0;
+  for (const auto& m : file.modules()) {
+    ++types[std::string(adapterTypeName(m.type)) + (m.dora ? " + DoRA" : "")];
+    (m.module.rfind("lora_te", 0) == 0 ? text : unet) += 1;
+  }
+  std::string typeList;
+  for (const auto& [name, count] : types)
+    typeList += (typeList.empty() ? "" : ", ") + name + " ×" + std::to_string(count);
+  std::cout << path << "\n"
+            << "  adapter:    " << adapterTypeName(file.mainType()) << " (" << typeList << "), "
+            << adapterDialectName(file.dialect()) << " key names\n"
+            << "  fits:       " << adapterFamilyName(file.family())
+            << (file.familyEvidence().empty() ? "" : " (" + file.familyEvidence() + ")") << "\n"
+            << "  rank:       " << file.maxRank() << "\n"
+            << "  keys:       " << file.keyCount() << " tensors, " << file.modules().size()
+            << " modules (" << text << " text encoder, " << unet << " diffusion model)\n";
+  return true;
+}
+
 int describeOne(const std::string& path) {
   try {
     // A diffusers folder (model_index.json) or a single safetensors file.
@@ -72,15 +99,24 @@ int describeOne(const std::string& path) {
   }
 }
 
+int describePath(const std::string& path) {
+  try {
+    if (!std::filesystem::is_directory(path) && describeAdapter(path)) return 0;
+  } catch (const std::exception&) {
+    // Not an adapter file: describeOne says what it is (or why it cannot be read).
+  }
+  return describeOne(path);
+}
+
 }  // namespace
 
 int runInfo(int argc, char** argv) {
   if (argc < 1) {
-    std::cerr << "usage: lienzo info FILE.safetensors|DIFFUSERS_FOLDER [...]\n";
+    std::cerr << "usage: lienzo info FILE.safetensors|DIFFUSERS_FOLDER|LORA.safetensors [...]\n";
     return 2;
   }
   int status = 0;
-  for (int i = 0; i < argc; ++i) status = std::max(status, describeOne(argv[i]));
+  for (int i = 0; i < argc; ++i) status = std::max(status, describePath(argv[i]));
   return status;
 }
 

@@ -12,12 +12,14 @@
 #include "core/pipeline/model_bundle.h"
 #include "core/pipeline/model_calls.h"
 #include "core/pipeline/model_decorators.h"
+#include "core/pipeline/network_stage.h"
 #include "core/pipeline/params_infotext.h"
 
 #include <ATen/ATen.h>
 #include <ATen/detail/CUDAHooksInterface.h>
 #include <c10/core/InferenceMode.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <optional>
@@ -99,6 +101,12 @@ void validateParams(const GenerationParams& p) {
     fail(e.what());
   }
   validateEditParams(p);
+  for (const auto& a : p.adapters) {
+    // ComfyUI's LoraLoader range; beyond it a merge only produces noise.
+    if (a.name.empty()) fail("an adapter needs a name");
+    if (!(std::abs(a.textStrength) <= 100.0 && std::abs(a.unetStrength) <= 100.0))
+      fail("LoRA '" + a.name + "': strengths must be between -100 and 100");
+  }
   if (p.hires.enabled()) {
     // A1111's hires fix is a txt2img second pass; an edit has its own size and strength.
     if (p.edit.active())
@@ -181,16 +189,21 @@ GenerationResult generate(const ModelBundle& bundle, const GenerationParams& req
 
   GenerationResult result;
   try {
+    // Stage 0: LoRA-family adapters into the weights (the lock is held to the end of the
+    // request) and the prompts without their extra-network tags.
+    const ActiveNetworks networks = activateNetworks(bundle, params);
+    result.notices = networks.notices;
     c10::InferenceMode inference;
     // Stage 1: text.
     if (observer) observer->onStage(0, Stage::TextEncoding);
-    const TextPair text = encodeText(bundle, params.prompt, params.negativePrompt, params);
+    const TextPair text = encodeText(bundle, networks.prompt, networks.negativePrompt, params);
     std::optional<TextPair> hiresText;
     if (hires && (!params.hires.prompt.empty() || !params.hires.negativePrompt.empty()))
-      hiresText = encodeText(
-          bundle, params.hires.prompt.empty() ? params.prompt : params.hires.prompt,
-          params.hires.negativePrompt.empty() ? params.negativePrompt : params.hires.negativePrompt,
-          params);
+      hiresText =
+          encodeText(bundle, params.hires.prompt.empty() ? networks.prompt : networks.hiresPrompt,
+                     params.hires.negativePrompt.empty() ? networks.negativePrompt
+                                                         : networks.hiresNegativePrompt,
+                     params);
     // Stage 2, pixel half (once per request): the edited picture, its mask and encodings.
     const std::optional<PreparedEdit> edit =
         params.edit.active() ? std::optional<PreparedEdit>(prepareEdit(bundle, params, tiled))
@@ -279,7 +292,8 @@ GenerationResult generate(const ModelBundle& bundle, const GenerationParams& req
       image.params = params;
       image.params.seed = seed;
       image.params.batchSize = 1;
-      image.infotext = formatInfotext(toInfotext(image.params, &bundle.description));
+      image.infotext =
+          formatInfotext(toInfotext(image.params, &bundle.description, &networks.hashes));
       if (observer) observer->onImage(image);
       result.images.push_back(std::move(image));
     }

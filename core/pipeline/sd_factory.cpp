@@ -1,6 +1,7 @@
 // The SD 1.x / 2.x / SDXL factory (sd_factory.h).
 #include "core/pipeline/sd_factory.h"
 
+#include "core/adapters/weight_patcher.h"
 #include "core/pipeline/diffusers_config.h"
 #include "core/pipeline/family_facts.h"
 
@@ -30,6 +31,27 @@ struct TextParts {
   ClipTextModel clip{nullptr};
   OpenClipTextModel openClip{nullptr};
 };
+
+AdapterFamily adapterFamilyOf(ModelFamily family) {
+  switch (family) {
+    case ModelFamily::SD1:
+      return AdapterFamily::Sd1;
+    case ModelFamily::SD2:
+      return AdapterFamily::Sd2;
+    case ModelFamily::SDXL:
+      return AdapterFamily::Sdxl;
+    default:
+      return AdapterFamily::Unknown;
+  }
+}
+
+/// Every parameter of `module` under its checkpoint key (module paths are the keys below
+/// `prefix`, see loadModuleWeights).
+void registerWeights(WeightPatcher& weights, torch::nn::Module& module, const std::string& prefix,
+                     AdapterPart part) {
+  for (auto& item : module.named_parameters(/*recurse=*/true))
+    weights.add(prefix + item.key(), item.value(), part);
+}
 
 // ---- one text factory per family --------------------------------------------------------------
 
@@ -110,6 +132,8 @@ void buildSdBundle(ModelBundle& bundle, const SdModelSource& source, c10::Scalar
   }
   UNet unet(unetConfig);
   loadModuleWeights(*unet, file, "model.diffusion_model.", dtype, device);
+  auto weights = std::make_shared<WeightPatcher>(adapterFamilyOf(info.family));
+  registerWeights(*weights, *unet, "model.diffusion_model.", AdapterPart::DiffusionModel);
   bundle.diffusion = makeUNetDiffusionModel(std::move(unet), dtype, device);
 
   // Text encoders run once per prompt: float32 on the CPU even when the U-Net runs in BF16
@@ -127,6 +151,20 @@ void buildSdBundle(ModelBundle& bundle, const SdModelSource& source, c10::Scalar
       text = loadSdxlText(file, overrides, textDType, device);
       break;
   }
+
+  // Adapters name the text encoders in the current layouts (SD1: with the `text_model.` level).
+  if (text.clip)
+    registerWeights(*weights, *text.clip,
+                    info.family == ModelFamily::SD1
+                        ? "cond_stage_model.transformer.text_model."
+                        : "conditioner.embedders.0.transformer.text_model.",
+                    AdapterPart::TextEncoder);
+  if (text.openClip)
+    registerWeights(*weights, *text.openClip,
+                    info.family == ModelFamily::SD2 ? "cond_stage_model.model."
+                                                    : "conditioner.embedders.1.model.",
+                    AdapterPart::TextEncoder);
+  bundle.weights = std::move(weights);
 
   LatentSpace space;
   space.scaling.scale = facts.scaleFactor;
