@@ -6,6 +6,7 @@
 #include "core/io/safetensors.h"
 
 #include <ATen/ATen.h>
+#include <ATen/Parallel.h>
 #include <c10/core/InferenceMode.h>
 
 #include <unistd.h>

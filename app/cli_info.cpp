@@ -64,7 +64,10 @@ bool describeAdapter(const std::string& path) {
   std::cout << path << "\n"
             << "  adapter:    " << adapterTypeName(file.mainType()) << " (" << typeList << "), "
             << adapterDialectName(file.dialect()) << " key names\n"
-            << "  fits:       " << adapterFamilyName(file.family())
+            << "  fits:       "
+            << (file.family() == AdapterFamily::Unknown && file.sdxlRuledOut()
+                    ? "SD 1.x or 2.x"
+                    : adapterFamilyName(file.family()))
             << (file.familyEvidence().empty() ? "" : " (" + file.familyEvidence() + ")") << "\n"
             << "  rank:       " << file.maxRank() << "\n"
             << "  keys:       " << file.keyCount() << " tensors, " << file.modules().size()

@@ -179,7 +179,7 @@ AdapterFile AdapterFile::open(const std::filesystem::path& path, bool sdxlTextEn
     out.m_family = AdapterFamily::Sdxl;
     out.m_familyEvidence = te1 ? "lora_te1_/lora_te2_ keys" : "SDXL (LDM) U-Net key names";
   } else if (sd12Names) {
-    out.m_familyEvidence = "SD 1.x/2.x key names";
+    out.m_familyEvidence = "lora_te_ / diffusers U-Net key names";
   }
   out.m_notSdxl = sd12Names && !te1 && !ldmUnet;
 

@@ -75,6 +75,8 @@ class AdapterFile {
   /// family it was made for and how that is known. An Unknown family fits every model unless its
   /// key names rule SDXL out.
   bool fits(AdapterFamily model, std::string* why) const;
+  /// No family known, but the key names are SD 1.x / 2.x ones (so not SDXL).
+  bool sdxlRuledOut() const { return m_notSdxl; }
   /// Why family() is what it is ("ss_base_model_version sd_v1", "lora_te1_ keys", …).
   const std::string& familyEvidence() const { return m_familyEvidence; }
   /// The type most modules have (Unknown for a file of unknown modules only); "mixed" types are

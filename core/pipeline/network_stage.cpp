@@ -86,16 +86,12 @@ ActiveNetworks activateNetworks(const ModelBundle& bundle, const GenerationParam
     uses.push_back(AdapterUse{tag.name, tag.textStrength, tag.unetStrength});
   uses.insert(uses.end(), params.adapters.begin(), params.adapters.end());
 
-  if (!bundle.weights) {
-    if (!uses.empty())
-      out.notices.push_back("the " + bundle.description.family +
-                            " model takes no LoRA; the LoRAs were not applied");
-    return out;
-  }
-  WeightPatcher& weights = *bundle.weights;
-  out.lock = weights.lock();
-
+  // Without patchable weights (the built-in model) nothing is merged; missing files are still
+  // named.
+  WeightPatcher* weights = bundle.weights.get();
+  if (weights) out.lock = weights->lock();
   std::vector<AdapterApplication> applications;
+  std::vector<std::string> unusable;
   for (const auto& use : uses) {
     const auto path = findLoraFile(params.folders.loras, use.name);
     if (!path) {
@@ -103,8 +99,12 @@ ActiveNetworks activateNetworks(const ModelBundle& bundle, const GenerationParam
                             foldersText(params.folders.loras) + "); generating without it");
       continue;
     }
+    if (!weights) {
+      unusable.push_back(use.name);
+      continue;
+    }
     try {
-      const auto opened = weights.openAdapter(*path);
+      const auto opened = weights->openAdapter(*path);
       applications.push_back(AdapterApplication{opened.file, use.textStrength, use.unetStrength});
       const auto known = std::find_if(out.hashes.loras.begin(), out.hashes.loras.end(),
                                       [&](const auto& h) { return h.first == use.name; });
@@ -114,8 +114,14 @@ ActiveNetworks activateNetworks(const ModelBundle& bundle, const GenerationParam
       out.notices.push_back(std::string("LoRA '") + use.name + "' not applied: " + e.what());
     }
   }
-  const AdapterReport report = applyAdapters(weights, applications);
-  const auto& reportNotices = report.cached ? weights.signatureNotices() : report.notices();
+  if (!weights) {
+    for (const auto& name : unusable)
+      out.notices.push_back("LoRA '" + name + "' not applied: the " + bundle.description.family +
+                            " model takes no LoRA");
+    return out;
+  }
+  const AdapterReport report = applyAdapters(*weights, applications);
+  const auto& reportNotices = report.cached ? weights->signatureNotices() : report.notices();
   out.notices.insert(out.notices.end(), reportNotices.begin(), reportNotices.end());
   out.patchedWeights = report.patchedWeights;
   return out;

@@ -4,7 +4,9 @@
 // multiplier, key and prompt is read from the fixture files.
 #include "core/adapters/adapter_merge.h"
 #include "core/adapters/weight_patcher.h"
+#include "core/io/sha256.h"
 #include "core/pipeline/model_bundle.h"
+#include "core/pipeline/params_infotext.h"
 #include "core/pipeline/text_conditioner.h"
 #include "support/fixtures.h"
 #include "support/tensor_compare.h"
@@ -229,6 +231,28 @@ TEST(LoraGolden, Sd1LoraOnSdxlIsReportedModuleByModule) {
   applyAdapters(*bundle->weights, {});
 }
 
+TEST(LoraGolden, PeftMergesBitIdenticallyToKohya) {
+  // README §8: every alpha / r of the fixtures is a power of two, so the PEFT file (alpha folded
+  // into lora_B) merges to exactly the kohya file's weights.
+  const auto bundle = tinySd1();
+  const auto g = SafetensorsFile::open(testing::fixturePath("lora/golden_lora_sd1.safetensors"));
+  const auto files = nlohmann::json::parse(g.metadata().at("files"));
+  auto lock = bundle->weights->lock();
+  for (const double m : multipliers(g)) {
+    apply(*bundle, {files.at("kohya").get<std::string>()}, m);
+    std::map<std::string, at::Tensor> kohya;
+    for (const auto& key : bundle->weights->keys())
+      if (!at::equal(bundle->weights->current(key), bundle->weights->base(key)))
+        kohya[key] = bundle->weights->current(key).clone();
+    ASSERT_FALSE(kohya.empty());
+    apply(*bundle, {files.at("peft").get<std::string>()}, m);
+    EXPECT_EQ(bundle->weights->patchedCount(), kohya.size());
+    for (const auto& [key, value] : kohya)
+      EXPECT_TRUE(at::equal(bundle->weights->current(key), value)) << key << " m=" << m;
+  }
+  applyAdapters(*bundle->weights, {});
+}
+
 TEST(LoraGolden, KeyMapMatchesTheReference) {
   // The golden files' key_map: every network key resolves to the checkpoint key the reference
   // changed (and, for OpenCLIP q/k/v, into the fused in_proj_weight).
@@ -253,6 +277,58 @@ TEST(LoraGolden, KeyMapMatchesTheReference) {
     }
     EXPECT_GT(checked, 0u) << golden;
   }
+}
+
+TEST(LoraPipeline, PromptTagsApplyReportAndRestore) {
+  // generate() end to end: a <lora:…> tag found in a folder changes the picture and is written to
+  // the infotext with its hash; the same LoRA given as GenerationParams::adapters gives the same
+  // picture; a missing one is a notice; afterwards the model makes the LoRA-free picture again,
+  // byte for byte.
+  const auto bundle = tinySd1();
+  const auto g = SafetensorsFile::open(testing::fixturePath("lora/golden_lora_sd1.safetensors"));
+  const std::string file =
+      nlohmann::json::parse(g.metadata().at("files")).at("kohya").get<std::string>();
+  const std::string name = std::filesystem::path(file).stem().string();
+  GenerationParams p;
+  p.prompt = g.metadata().at("prompt");
+  p.negativePrompt = "";
+  p.seed = 7;
+  p.steps = 2;
+  p.width = p.height = 64;
+  p.sampler = "Euler";
+  p.dtype = ComputeDType::F32;
+  p.previews = false;
+  p.folders.loras = {testing::fixturePath("lora")};
+  const GenerationResult plain = generate(*bundle, p);
+  ASSERT_EQ(plain.images.size(), 1u);
+  EXPECT_TRUE(plain.notices.empty());
+  EXPECT_EQ(parseInfotext(plain.images[0].infotext).get("Lora hashes"), std::nullopt);
+
+  GenerationParams tagged = p;
+  tagged.prompt = p.prompt + " <lora:" + name + ":0.8>";
+  const GenerationResult withTag = generate(*bundle, tagged);
+  ASSERT_EQ(withTag.images.size(), 1u);
+  EXPECT_TRUE(withTag.notices.empty()) << withTag.notices.front();
+  EXPECT_NE(withTag.images[0].image.pixels, plain.images[0].image.pixels);
+  const Infotext info = parseInfotext(withTag.images[0].infotext);
+  EXPECT_EQ(info.prompt, tagged.prompt);  // the tag stays in the saved text
+  const std::string hash = sha256FileHex(testing::fixturePath("lora/" + file)).substr(0, 12);
+  EXPECT_EQ(info.get("Lora hashes"), name + ": " + hash);
+  const RestoredParams restored = applyInfotext(info, GenerationParams{});
+  ASSERT_EQ(restored.networks.loras.size(), 1u);
+  EXPECT_EQ(restored.networks.loras[0], std::make_pair(name, hash));
+
+  GenerationParams listed = p;
+  listed.adapters = {AdapterUse{name, 0.8, 0.8}};
+  EXPECT_EQ(generate(*bundle, listed).images[0].image.pixels, withTag.images[0].image.pixels);
+
+  GenerationParams missing = p;
+  missing.prompt = p.prompt + " <lora:no-such-lora:1>";
+  const GenerationResult withMissing = generate(*bundle, missing);
+  ASSERT_EQ(withMissing.notices.size(), 1u);
+  EXPECT_NE(withMissing.notices[0].find("'no-such-lora' not found"), std::string::npos);
+  EXPECT_EQ(withMissing.images[0].image.pixels, plain.images[0].image.pixels);
+  EXPECT_EQ(generate(*bundle, p).images[0].image.pixels, plain.images[0].image.pixels);
 }
 
 }  // namespace
