@@ -285,7 +285,7 @@ at::Tensor AdapterFile::updown(const AdapterModule& m, at::IntArrayRef shape, do
       break;
     }
     case AdapterType::Full:
-      u = tensor(m, "diff");
+      u = tensor(m, "diff").clone();  // a float32 file gives a view of its read-only mapping
       break;
     case AdapterType::Unknown:
       break;
@@ -307,7 +307,12 @@ at::Tensor AdapterFile::merge(const AdapterModule& m, const at::Tensor& weight,
   double scale = 1.0;
   const at::Tensor w = weight.to(at::kFloat);
   const at::Tensor u = updown(m, w.sizes(), &scale);
-  if (!m.dora) return w + (u * scale) * multiplier;
+  if (!m.dora) {
+    // In place on ΔW (the merge's one temporary besides W): (ΔW · scale) · m, then W + that. The
+    // result is a new tensor, so `weight` itself is never modified.
+    // (Every type's ΔW is a fresh tensor: products, or a copy of `diff`.)
+    return u.mul_(scale).mul_(multiplier).add_(w);
+  }
   // DoRA: W' = dora_scale · (W + ΔW·scale) / ‖W + ΔW·scale‖, then W + m·(W' − W). The norm is per
   // output row when dora_scale has one value per row (ComfyUI wd_on_output), else per input
   // column (kohya / A1111 layout [1, in, 1, 1]).

@@ -102,14 +102,13 @@ AdapterReport applyAdapters(WeightPatcher& patcher,
           ++fileReport.applied;  // applied at strength 0: the weight stays as it is
           continue;
         }
-        // The weight so far (a float32 copy of the base on first use); stored only when the
-        // merge succeeded, so a refused module leaves no unchanged copy behind.
+        // The weight so far (the base itself on first use: merge() never writes its input); stored
+        // only when the merge succeeded, so a refused module leaves nothing behind.
         const auto it = work.find(target->checkpointKey);
-        at::Tensor weight = it != work.end()
-                                ? it->second
-                                : patcher.base(target->checkpointKey).to(at::kFloat, false, true);
+        at::Tensor weight = it != work.end() ? it->second : patcher.base(target->checkpointKey);
         try {
           if (target->rowBlock >= 0) {
+            if (it == work.end()) weight = weight.to(at::kFloat, false, /*copy=*/true);
             const int64_t rows = weight.size(0) / 3;
             at::Tensor block = weight.narrow(0, target->rowBlock * rows, rows);
             const at::Tensor merged = a.file->merge(m, block, multiplier);
