@@ -59,6 +59,8 @@ int runLoraBench(const Args& args, c10::ScalarType dtype) {
   const std::string archName = args.get("arch", "sd15");
   const Arch arch = archByName(archName);
   const c10::Device cpu(c10::kCPU);
+  // Built as loadModelBundle builds a model: outside inference mode (normal tensors).
+  c10::InferenceMode notInference(false);
 
   // The model: random full-size weights, registered as a loaded checkpoint's.
   WeightPatcher weights(arch.sdxl       ? AdapterFamily::Sdxl

@@ -1,9 +1,12 @@
 #include "core/adapters/adapter_file.h"
 
+#include "core/io/sha256.h"
+
 #include <ATen/ATen.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <fstream>
 #include <optional>
 #include <sstream>
 
@@ -219,6 +222,27 @@ AdapterType AdapterFile::mainType() const {
   return best;
 }
 
+std::string AdapterFile::a1111Hash() const {
+  const auto& meta = m_file->metadata();
+  if (const auto it = meta.find("sshs_model_hash"); it != meta.end() && !it->second.empty())
+    return it->second;
+  std::ifstream in(m_path, std::ios::binary);
+  unsigned char size[8] = {};
+  if (!in.read(reinterpret_cast<char*>(size), 8))
+    throw AdapterError(m_path.string() + ": cannot read the file to hash it");
+  uint64_t headerSize = 0;
+  for (int i = 7; i >= 0; --i) headerSize = (headerSize << 8) | size[i];
+  in.seekg(static_cast<std::streamoff>(8 + headerSize));
+  Sha256 sha;
+  std::vector<char> buffer(1 << 20);
+  while (in) {
+    in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+    if (in.gcount() > 0) sha.update(buffer.data(), static_cast<std::size_t>(in.gcount()));
+  }
+  if (!in.eof()) throw AdapterError(m_path.string() + ": read error while hashing");
+  return Sha256::hex(sha.finish());
+}
+
 int64_t AdapterFile::maxRank() const {
   int64_t r = 0;
   for (const auto& m : m_modules) r = std::max(r, m.rank);
@@ -248,10 +272,7 @@ at::Tensor AdapterFile::updown(const AdapterModule& m, at::IntArrayRef shape, do
       } else {
         u = at::matmul(up.reshape({up.size(0), -1}), down.reshape({r, -1}));
       }
-      if (alpha)
-        *scale = *alpha / double(r);
-      else if (m_peftAlpha > 0.0)
-        *scale = m_peftAlpha / double(r);
+      *scale = loraScale(m, r);
       break;
     }
     case AdapterType::LoHa: {
@@ -300,6 +321,28 @@ at::Tensor AdapterFile::updown(const AdapterModule& m, at::IntArrayRef shape, do
                        " change has shape " + shapeString(u.sizes()) + ", the weight " +
                        shapeString(shape));
   return u.reshape(shape);
+}
+
+double AdapterFile::loraScale(const AdapterModule& m, int64_t rank) const {
+  if (has(m, "alpha")) return tensor(m, "alpha").item<double>() / double(rank);
+  if (m_peftAlpha > 0.0) return m_peftAlpha / double(rank);
+  return 1.0;
+}
+
+void AdapterFile::mergeInto(const AdapterModule& m, at::Tensor acc, double multiplier) const {
+  if (m.type != AdapterType::LoRA || has(m, "lora_mid") || m.dora) {
+    acc.copy_(merge(m, acc, multiplier));
+    return;
+  }
+  const at::Tensor up = tensor(m, "lora_up"), down = tensor(m, "lora_down");
+  const at::Tensor up2 = up.reshape({up.size(0), -1}), down2 = down.reshape({down.size(0), -1});
+  if (up2.size(0) * down2.size(1) != acc.numel() || up2.size(1) != down2.size(0))
+    throw AdapterError("shape mismatch: the adapter's LoRA change has shape [" +
+                       std::to_string(up2.size(0)) + ", " + std::to_string(down2.size(1)) +
+                       "], the weight " + shapeString(acc.sizes()));
+  // W + (ΔW · scale) · m with the two factors folded into gemm's alpha.
+  acc.view({up2.size(0), down2.size(1)})
+      .addmm_(up2, down2, /*beta=*/1.0, /*alpha=*/loraScale(m, down.size(0)) * multiplier);
 }
 
 at::Tensor AdapterFile::merge(const AdapterModule& m, const at::Tensor& weight,

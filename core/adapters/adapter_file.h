@@ -83,6 +83,12 @@ class AdapterFile {
   /// possible, each module says its own.
   AdapterType mainType() const;
   size_t keyCount() const { return m_file->names().size(); }
+  /// The hash A1111 writes in "Lora hashes" (its first 12 hex digits): the header's
+  /// `sshs_model_hash` when the trainer stored one, else the SHA-256 of the bytes after the
+  /// safetensors header (kohya's / A1111's "addnet" hash). Reads the whole file; throws
+  /// AdapterError when it cannot. Ref: A1111 extensions-builtin/Lora/network.py NetworkOnDisk,
+  /// modules/hashes.py addnet_hash_safetensors.
+  std::string a1111Hash() const;
   /// Largest rank over the modules (0 for full / unknown).
   int64_t maxRank() const;
 
@@ -91,10 +97,15 @@ class AdapterFile {
   /// for an Unknown module or when ΔW has a different number of elements than `weight`
   /// ("shape mismatch: …").
   at::Tensor merge(const AdapterModule& module, const at::Tensor& weight, double multiplier) const;
+  /// The same in place: `acc` (float32, contiguous) becomes W'. A plain LoRA is one
+  /// acc += (up @ down) · (scale · m) (BLAS addmm, no temporary of W's size). On AdapterError
+  /// `acc` is unchanged.
+  void mergeInto(const AdapterModule& module, at::Tensor acc, double multiplier) const;
 
  private:
   at::Tensor tensor(const AdapterModule& module, const std::string& role) const;
   at::Tensor updown(const AdapterModule& module, at::IntArrayRef shape, double* scale) const;
+  double loraScale(const AdapterModule& module, int64_t rank) const;
 
   std::filesystem::path m_path;
   std::shared_ptr<const SafetensorsFile> m_file;

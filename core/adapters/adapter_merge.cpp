@@ -62,70 +62,108 @@ AdapterReport applyAdapters(WeightPatcher& patcher,
     report.patchedWeights = patcher.patchedCount();
     return report;  // the caller repeats patcher.signatureNotices()
   }
-  patcher.restoreAll();
-  if (adapters.empty()) return report;
+  if (adapters.empty()) {
+    patcher.restoreAll();
+    return report;
+  }
 
   c10::InferenceMode notInference(false);
   at::NoGradGuard noGrad;
   const AdapterKeyIndex index(patcher.keys(), patcher.family());
-  std::map<std::string, at::Tensor> work;  // checkpoint key → merged float32 weight
-  try {
-    for (const auto& a : adapters) {
-      AdapterFileReport fileReport;
-      fileReport.name = a.file->name();
-      std::string why;
-      const bool fits = a.file->fits(patcher.family(), &why);
-      for (const AdapterModule& m : a.file->modules()) {
-        ++fileReport.modules;
-        const auto skip = [&](std::string reason) {
-          fileReport.unapplied.push_back({m.module, std::move(reason)});
-        };
-        if (!fits) {
-          skip(why);
-          continue;
-        }
-        if (m.type == AdapterType::Unknown) {
-          std::string roles;
-          for (const auto& [role, key] : m.keys) roles += (roles.empty() ? "" : " ") + role;
-          skip("unknown adapter type: " + roles);
-          continue;
-        }
-        std::string whyNot;
-        const auto target = index.resolve(m.module, &whyNot);
-        if (!target) {
-          skip(whyNot);
-          continue;
-        }
-        const double multiplier =
-            target->part == AdapterPart::TextEncoder ? a.textStrength : a.unetStrength;
-        if (multiplier == 0.0) {
-          ++fileReport.applied;  // applied at strength 0: the weight stays as it is
-          continue;
-        }
-        // The weight so far (the base itself on first use: merge() never writes its input); stored
-        // only when the merge succeeded, so a refused module leaves nothing behind.
-        const auto it = work.find(target->checkpointKey);
-        at::Tensor weight = it != work.end() ? it->second : patcher.base(target->checkpointKey);
-        try {
-          if (target->rowBlock >= 0) {
-            if (it == work.end()) weight = weight.to(at::kFloat, false, /*copy=*/true);
-            const int64_t rows = weight.size(0) / 3;
-            at::Tensor block = weight.narrow(0, target->rowBlock * rows, rows);
-            const at::Tensor merged = a.file->merge(m, block, multiplier);
-            weight.narrow(0, target->rowBlock * rows, rows).copy_(merged);
-          } else {
-            weight = a.file->merge(m, weight, multiplier);
-          }
-        } catch (const AdapterError& e) {
-          skip(e.what());
-          continue;
-        }
-        work[target->checkpointKey] = weight;
-        ++fileReport.applied;
+
+  // Plan: each module resolved (or reported), grouped by the weight it changes, in order.
+  struct Step {
+    const AdapterFile* file;
+    const AdapterModule* module;
+    double multiplier;
+    int rowBlock;
+    size_t fileIndex;
+  };
+  std::map<std::string, std::vector<Step>> plan;
+  for (const auto& a : adapters) {
+    AdapterFileReport fileReport;
+    fileReport.name = a.file->name();
+    std::string why;
+    const bool fits = a.file->fits(patcher.family(), &why);
+    for (const AdapterModule& m : a.file->modules()) {
+      ++fileReport.modules;
+      const auto skip = [&](std::string reason) {
+        fileReport.unapplied.push_back({m.module, std::move(reason)});
+      };
+      if (!fits) {
+        skip(why);
+        continue;
       }
-      report.files.push_back(std::move(fileReport));
+      if (m.type == AdapterType::Unknown) {
+        std::string roles;
+        for (const auto& [role, key] : m.keys) roles += (roles.empty() ? "" : " ") + role;
+        skip("unknown adapter type: " + roles);
+        continue;
+      }
+      std::string whyNot;
+      const auto target = index.resolve(m.module, &whyNot);
+      if (!target) {
+        skip(whyNot);
+        continue;
+      }
+      const double multiplier =
+          target->part == AdapterPart::TextEncoder ? a.textStrength : a.unetStrength;
+      if (multiplier == 0.0) {
+        ++fileReport.applied;  // applied at strength 0: the weight stays as it is
+        continue;
+      }
+      plan[target->checkpointKey].push_back(
+          Step{a.file.get(), &m, multiplier, target->rowBlock, report.files.size()});
     }
-    for (const auto& [key, weight] : work) patcher.set(key, weight);
+    report.files.push_back(std::move(fileReport));
+  }
+
+  // Merge, weight by weight: W' accumulates in float32 from the base. A weight that is patched
+  // already lends its buffer (switching strengths allocates nothing for float32 models).
+  try {
+    for (const auto& key : patcher.patchedKeys())
+      if (!plan.count(key)) patcher.restore(key);
+    for (const auto& [key, steps] : plan) {
+      const at::Tensor& base = patcher.base(key);
+      const at::Tensor& current = patcher.current(key);
+      const bool patched = patcher.isPatched(key);
+      // (Not for inference tensors: modules built under InferenceMode may not be written here.)
+      const bool writable = patched && !current.is_inference();
+      const bool reuse = writable && current.scalar_type() == at::kFloat && current.is_contiguous();
+      at::Tensor acc =
+          reuse ? current
+                : at::empty(
+                      base.sizes(),
+                      base.options().dtype(at::kFloat).memory_format(at::MemoryFormat::Contiguous));
+      acc.copy_(base);
+      bool any = false;
+      for (const Step& step : steps) {
+        AdapterFileReport& fileReport = report.files[step.fileIndex];
+        try {
+          at::Tensor target = acc;
+          if (step.rowBlock >= 0) {
+            const int64_t rows = acc.size(0) / 3;
+            target = acc.narrow(0, step.rowBlock * rows, rows);
+          }
+          step.file->mergeInto(*step.module, target, step.multiplier);
+        } catch (const AdapterError& e) {
+          fileReport.unapplied.push_back({step.module->module, e.what()});
+          continue;
+        }
+        ++fileReport.applied;
+        any = true;
+      }
+      if (!any) {
+        patcher.restore(key);
+      } else if (reuse) {
+        // The module already computes with `acc`.
+      } else if (writable && current.scalar_type() == base.scalar_type() &&
+                 current.sizes() == base.sizes()) {
+        current.copy_(acc);  // e.g. a bfloat16 model: converted into its own buffer
+      } else {
+        patcher.set(key, acc);
+      }
+    }
   } catch (...) {
     patcher.restoreAll();
     throw;

@@ -1,7 +1,5 @@
 #include "core/adapters/weight_patcher.h"
 
-#include "core/io/sha256.h"
-
 #include <ATen/ATen.h>
 #include <c10/core/GradMode.h>
 #include <c10/core/InferenceMode.h>
@@ -42,7 +40,16 @@ void WeightPatcher::set(const std::string& key, const at::Tensor& value) {
                         .contiguous(slot.base.suggest_memory_format());
   if (data.is_inference()) data = data.clone();
   slot.parameter.set_data(data);
-  m_patched[key] = true;
+  m_patched.insert(key);
+}
+
+void WeightPatcher::restore(const std::string& key) {
+  if (!m_patched.count(key)) return;
+  c10::InferenceMode notInference(false);
+  at::NoGradGuard noGrad;
+  Slot& slot = m_slots.at(key);
+  slot.parameter.set_data(slot.base);
+  m_patched.erase(key);
 }
 
 WeightPatcher::OpenedAdapter WeightPatcher::openAdapter(const std::filesystem::path& path) {
@@ -54,11 +61,7 @@ WeightPatcher::OpenedAdapter WeightPatcher::openAdapter(const std::filesystem::p
   OpenedAdapter opened;
   opened.file =
       std::make_shared<const AdapterFile>(AdapterFile::open(path, m_family == AdapterFamily::Sdxl));
-  try {
-    opened.shortHash = sha256FileHex(path).substr(0, 12);  // Ref: A1111 hashes.py / network.py
-  } catch (const std::exception& e) {
-    throw AdapterError(path.string() + ": cannot hash the file: " + e.what());
-  }
+  opened.shortHash = opened.file->a1111Hash().substr(0, 12);  // A1111 NetworkOnDisk.shorthash
   m_files[key] = opened;
   return opened;
 }
@@ -66,7 +69,7 @@ WeightPatcher::OpenedAdapter WeightPatcher::openAdapter(const std::filesystem::p
 void WeightPatcher::restoreAll() {
   c10::InferenceMode notInference(false);
   at::NoGradGuard noGrad;
-  for (const auto& [key, flag] : m_patched) {
+  for (const auto& key : m_patched) {
     Slot& slot = m_slots.at(key);
     slot.parameter.set_data(slot.base);
   }

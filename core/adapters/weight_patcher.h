@@ -28,6 +28,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -58,10 +59,14 @@ class WeightPatcher {
   void set(const std::string& key, const at::Tensor& value);
   /// Puts every base tensor back; afterwards the model is the loaded one, bit for bit.
   void restoreAll();
+  /// Puts `key`'s base tensor back.
+  void restore(const std::string& key);
   /// Keys whose module currently uses a patched value.
   size_t patchedCount() const { return m_patched.size(); }
+  bool isPatched(const std::string& key) const { return m_patched.count(key) != 0; }
+  std::vector<std::string> patchedKeys() const { return {m_patched.begin(), m_patched.end()}; }
 
-  /// An opened adapter file and its A1111 short hash (first 12 hex digits of the file's SHA-256),
+  /// An opened adapter file and its A1111 short hash (AdapterFile::a1111Hash, 12 hex digits),
   /// from the cache when the file is unchanged. Throws AdapterError like AdapterFile::open.
   struct OpenedAdapter {
     std::shared_ptr<const AdapterFile> file;
@@ -85,7 +90,7 @@ class WeightPatcher {
     AdapterPart part;
   };
   std::map<std::string, Slot> m_slots;
-  std::map<std::string, bool> m_patched;
+  std::set<std::string> m_patched;
   std::string m_signature;
   std::vector<std::string> m_notices;
   std::map<std::string, OpenedAdapter> m_files;  ///< "path|size|mtime" → opened file

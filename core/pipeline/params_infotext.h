@@ -50,8 +50,9 @@
 namespace lienzo {
 
 /// The networks a request used, as A1111 writes them: "Lora hashes" and "TI hashes" are
-/// `"name: shorthash, name: shorthash"` (name = file stem, shorthash = first 12 hex digits of the
-/// file's SHA-256, A1111 `shorthash`), in the order the networks were applied.
+/// `"name: shorthash, name: shorthash"` (name = file stem, shorthash = A1111's: the first 12 hex
+/// digits of a LoRA's addnet hash (adapter_file.h) or of an embedding file's SHA-256), in the
+/// order the networks were applied.
 struct NetworkHashes {
   std::vector<std::pair<std::string, std::string>> loras;       ///< (name, shorthash)
   std::vector<std::pair<std::string, std::string>> embeddings;  ///< (name, shorthash)

@@ -16,7 +16,9 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <fstream>
 #include <iostream>
+#include <iterator>
 #include <map>
 #include <set>
 
@@ -312,7 +314,19 @@ TEST(LoraPipeline, PromptTagsApplyReportAndRestore) {
   EXPECT_NE(withTag.images[0].image.pixels, plain.images[0].image.pixels);
   const Infotext info = parseInfotext(withTag.images[0].infotext);
   EXPECT_EQ(info.prompt, tagged.prompt);  // the tag stays in the saved text
-  const std::string hash = sha256FileHex(testing::fixturePath("lora/" + file)).substr(0, 12);
+  // A1111's LoRA hash: sshs_model_hash, else the SHA-256 of the bytes after the header.
+  std::string hash;
+  {
+    const auto path = testing::fixturePath("lora/" + file);
+    const auto meta = SafetensorsFile::open(path).metadata();
+    std::ifstream in(path, std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    uint64_t n = 0;
+    for (int i = 7; i >= 0; --i) n = (n << 8) | static_cast<unsigned char>(bytes[i]);
+    hash =
+        meta.count("sshs_model_hash") ? meta.at("sshs_model_hash") : sha256Hex(bytes.substr(8 + n));
+    hash = hash.substr(0, 12);
+  }
   EXPECT_EQ(info.get("Lora hashes"), name + ": " + hash);
   const RestoredParams restored = applyInfotext(info, GenerationParams{});
   ASSERT_EQ(restored.networks.loras.size(), 1u);
