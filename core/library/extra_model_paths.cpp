@@ -23,10 +23,6 @@ std::string trim(const std::string& s) {
   return s.substr(b, e - b + 1);
 }
 
-bool startsWith(const std::string& s, const char* prefix) {
-  return s.rfind(prefix, 0) == 0;
-}
-
 /// `~` and `$VAR` / `${VAR}` as Python's expanduser + expandvars (unknown variables stay).
 std::string expandUserAndVars(const std::string& in) {
   std::string s = in;

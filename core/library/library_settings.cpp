@@ -16,7 +16,9 @@ constexpr int kVersion = 1;
 std::filesystem::path normal(const std::filesystem::path& p) {
   std::error_code ec;
   const auto abs = std::filesystem::absolute(p, ec);
-  return (ec ? p : abs).lexically_normal();
+  auto out = (ec ? p : abs).lexically_normal();
+  if (out.filename().empty() && out.has_relative_path()) out = out.parent_path();  // "dir/" → "dir"
+  return out;
 }
 
 }  // namespace
@@ -42,7 +44,9 @@ LibrarySettings LibrarySettings::load(const std::filesystem::path& file) {
     if (version != kVersion)
       throw std::runtime_error("version " + std::to_string(version) + " is not understood (" +
                                std::to_string(kVersion) + " is)");
-    for (const auto& r : json.value("roots", nlohmann::json::array())) {
+    const nlohmann::json rootList = json.value("roots", nlohmann::json::array());
+    if (!rootList.is_array()) throw std::runtime_error("roots is not a list");
+    for (const auto& r : rootList) {
       LibraryRoot root;
       const std::string kind = r.at("kind").get<std::string>();
       const auto parsedKind = parseRootKind(kind);
@@ -56,8 +60,9 @@ LibrarySettings LibrarySettings::load(const std::filesystem::path& file) {
       }
       settings.roots.push_back(std::move(root));
     }
-    for (const auto& [checkpoint, vae] :
-         json.value("checkpoint_vae", nlohmann::json::object()).items())
+    const nlohmann::json vaes = json.value("checkpoint_vae", nlohmann::json::object());
+    if (!vaes.is_object()) throw std::runtime_error("checkpoint_vae is not an object");
+    for (const auto& [checkpoint, vae] : vaes.items())
       settings.checkpointVae[checkpoint] = vae.get<std::string>();
   } catch (const std::exception& e) {
     throw LibrarySettingsError(where + e.what());
