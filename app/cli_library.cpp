@@ -116,8 +116,10 @@ std::string humanBytes(uint64_t n) {
     std::snprintf(buf, sizeof buf, "%.2f GiB", n / double(1ull << 30));
   else if (n >= (1ull << 20))
     std::snprintf(buf, sizeof buf, "%.1f MiB", n / double(1ull << 20));
-  else
+  else if (n >= 1024)
     std::snprintf(buf, sizeof buf, "%.1f KiB", n / 1024.0);
+  else
+    std::snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(n));
   return buf;
 }
 
@@ -167,7 +169,8 @@ void printTable(const ModelLibrary& library, const std::optional<ModelCategory>&
             << pad("PREVIEW", 8) << "NAME  (PATH)\n";
   for (const auto& e : library.entries()) {
     if (only && e.category != *only) continue;
-    const std::string family = e.loadable ? e.family.label() : "not loadable";
+    const bool pickle = !e.loadable && e.note.rfind("pickle", 0) == 0;
+    const std::string family = e.loadable ? e.family.label() : pickle ? "pickle" : "unreadable";
     const std::string hash = e.shortHash().empty() ? "-" : e.shortHash();
     std::cout << pad(categoryName(e.category), 12) << pad(family, 18) << pad(hash, 14)
               << pad(humanBytes(e.size), 11) << pad(e.preview.empty() ? "-" : "yes", 8)
@@ -186,8 +189,7 @@ int runScan(const Options& o) {
   for (const auto& e : library.entries()) ++counts[static_cast<std::size_t>(e.category)];
   std::cout << "\n" << report.files << " files:";
   for (const auto c : kModelCategories)
-    std::cout << " " << counts[static_cast<std::size_t>(c)] << " " << categoryName(c)
-              << (c == ModelCategory::Vae ? "" : "s")
+    std::cout << " " << categoryName(c) << " " << counts[static_cast<std::size_t>(c)]
               << (c == ModelCategory::ControlNet ? "" : ",");
   std::cout << "\nhashed " << report.hashed << " files, read " << report.headersRead
             << " headers (the rest came from the cache)\n";

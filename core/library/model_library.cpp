@@ -89,7 +89,13 @@ class Walker {
       m_report.warnings.push_back(dir.string() + ": nested too deep, not scanned further");
       return;
     }
-    std::vector<std::string> names;
+    // One readdir: the entry types come from it (d_type), so only symlinks cost a stat here.
+    struct Item {
+      std::string name;
+      bool isDir = false;
+      bool isFile = false;
+    };
+    std::vector<Item> items;
     fs::directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec);
     if (ec) {
       m_report.warnings.push_back(dir.string() + ": cannot be listed (" + ec.message() + ")");
@@ -97,31 +103,35 @@ class Walker {
     }
     for (; it != fs::directory_iterator(); it.increment(ec)) {
       if (ec) break;
-      names.push_back(it->path().filename().string());
+      Item item;
+      item.name = it->path().filename().string();
+      std::error_code tec;
+      item.isDir = it->is_directory(tec);  // follows symlinks
+      item.isFile = !item.isDir && it->is_regular_file(tec);
+      items.push_back(std::move(item));
     }
-    std::sort(names.begin(), names.end());
-    const std::set<std::string> nameSet(names.begin(), names.end());
+    std::sort(items.begin(), items.end(),
+              [](const Item& a, const Item& b) { return a.name < b.name; });
+    std::set<std::string> nameSet;
+    for (const auto& item : items) nameSet.insert(item.name);
     std::vector<std::string> subdirs;
-    for (const auto& name : names) {
-      if (name.empty() || name[0] == '.') continue;
-      const fs::path p = dir / name;
-      std::error_code sec;
-      const auto status = fs::status(p, sec);  // follows symlinks
-      if (sec) continue;
-      if (fs::is_directory(status)) {
-        subdirs.push_back(name);
+    for (const auto& item : items) {
+      if (item.name.empty() || item.name[0] == '.') continue;
+      if (item.isDir) {
+        subdirs.push_back(item.name);
         continue;
       }
-      if (!fs::is_regular_file(status)) continue;
-      const std::string ext = lower(p.extension().string());
-      if (!isModelExtension(ext)) continue;
+      if (!item.isFile) continue;
+      const fs::path p = dir / item.name;
+      if (!isModelExtension(lower(p.extension().string()))) continue;
+      // The folder is canonical already: a file reached twice through linked folders has one key.
+      if (!m_seenFiles.insert((canonical / item.name).string()).second) continue;
       const std::string stem = p.stem().string();
       Found f;
       f.path = p;
       f.relativeName = relDir + stem;
       f.folder = &folder;
       f.preview = findPreview(dir, stem, nameSet);
-      if (!m_seenFiles.insert(fs::weakly_canonical(p, sec).string()).second) continue;
       m_out.push_back(std::move(f));
     }
     for (const auto& name : subdirs) walkDir(folder, dir / name, relDir + name + "/", depth + 1);
