@@ -22,6 +22,8 @@ constexpr const char* kUsage =
     "       lienzo library add ROOT... | --a1111 DIR | --comfyui DIR | --folder [CATEGORY=]DIR\n"
     "       lienzo library remove DIR...\n"
     "       lienzo library roots\n"
+    "       lienzo library set-vae CHECKPOINT [VAE]   external VAE for a checkpoint (none: its "
+    "own)\n"
     "       lienzo library find NAME|HASH [--category CATEGORY] [roots as for scan]\n"
     "  ROOT: a folder whose layout is detected (A1111 install, ComfyUI install, plain folder).\n"
     "  CATEGORY: checkpoint, lora, embedding, vae, controlnet. A --folder without one is sorted\n"
@@ -273,6 +275,22 @@ int runRoots(const Options& o) {
   return 0;
 }
 
+int runSetVae(const Options& o) {
+  if (o.positional.empty() || o.positional.size() > 2)
+    throw UsageError("set-vae takes CHECKPOINT and, to choose one, VAE");
+  const fs::path file = settingsFileOf(o);
+  LibrarySettings settings = LibrarySettings::load(file);
+  const fs::path checkpoint = o.positional[0];
+  const fs::path vae = o.positional.size() == 2 ? fs::path(o.positional[1]) : fs::path();
+  settings.setVaeFor(checkpoint, vae);
+  settings.save(file);
+  if (vae.empty())
+    std::cout << checkpoint.string() << ": its own VAE\n";
+  else
+    std::cout << checkpoint.string() << ": VAE " << settings.vaeFor(checkpoint)->string() << "\n";
+  return 0;
+}
+
 }  // namespace
 
 int runLibrary(int argc, char** argv) {
@@ -288,6 +306,7 @@ int runLibrary(int argc, char** argv) {
     if (sub == "add") return runAdd(o);
     if (sub == "remove") return runRemove(o);
     if (sub == "roots") return runRoots(o);
+    if (sub == "set-vae") return runSetVae(o);
     throw UsageError("unknown library command '" + sub + "'");
   } catch (const UsageError& e) {
     std::cerr << "lienzo library: " << e.what() << "\n" << kUsage;
