@@ -1,5 +1,5 @@
-// `lienzo library scan|add|remove|roots|find|set-vae`: the model library from the command line — list
-// what is under A1111 / ComfyUI installs and plain folders (read in place), with family, A1111
+// `lienzo library scan|add|remove|roots|find|set-vae`: the model library from the command line —
+// list what is under A1111 / ComfyUI installs and plain folders (read in place), with family, A1111
 // short hash, size and preview, and store the roots in the library settings.
 #pragma once
 
