@@ -2,6 +2,7 @@
 #include "app/cli_bench.h"
 #include "app/cli_eval.h"
 #include "app/cli_info.h"
+#include "app/cli_library.h"
 #ifdef LIENZO_HAVE_IMAGEIO
 #include "app/cli_generate.h"
 #endif
@@ -28,6 +29,7 @@ void printUsage() {
          "       lienzo eval --render N | IMAGE... | --model FILE  score scenes (built-in model)\n"
          "       lienzo train tokenizer|vae|diffusion|export ... train the built-in model\n"
          "       lienzo info FILE...                          describe checkpoints\n"
+         "       lienzo library scan|add|remove|roots|find ...  the model library (see --help)\n"
          "       lienzo --version | --help\n";
 }
 
@@ -44,6 +46,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (command == "info") return lienzo::cli::runInfo(argc - 2, argv + 2);
+  if (command == "library") return lienzo::cli::runLibrary(argc - 2, argv + 2);
   if (command == "bench") return lienzo::cli::runBench(argc - 2, argv + 2);
   if (command == "eval") return lienzo::cli::runEval(argc - 2, argv + 2);
   if (command == "train") {

@@ -13,7 +13,7 @@ cd "$here"
 seconds="${1:-30}"
 shift || true
 all=(safetensors checkpoint png_text infotext metadata_import prompt_parser clip_tokenizer
-     clip_vocab exif_text)
+     clip_vocab exif_text extra_model_paths safetensors_header)
 targets=("$@")
 [[ ${#targets[@]} -eq 0 ]] && targets=("${all[@]}")
 build="${FUZZ_BUILD_DIR:-build-fuzz}"
@@ -33,7 +33,7 @@ fi
 
 # Seeds cut from the fixtures (never committed): checkpoint headers and a small real file.
 seeds="$work/fixture-seeds"
-mkdir -p "$seeds/checkpoint" "$seeds/safetensors"
+mkdir -p "$seeds/checkpoint" "$seeds/safetensors" "$seeds/safetensors_header"
 for f in "$fixtures"/sd1/tiny-sd1.safetensors "$fixtures"/sd2/tiny-sd2.safetensors \
          "$fixtures"/sdxl/tiny-sdxl.safetensors; do
   [[ -f "$f" ]] || continue
@@ -42,6 +42,10 @@ for f in "$fixtures"/sd1/tiny-sd1.safetensors "$fixtures"/sd2/tiny-sd2.safetenso
 done
 for f in "$fixtures"/samplers/model.safetensors "$fixtures"/samplers/schedules.safetensors; do
   if [[ -f "$f" ]]; then cp "$f" "$seeds/safetensors/"; fi
+done
+
+for f in "$fixtures"/lora/tiny-*.safetensors "$fixtures"/embeddings/lienzo-*.safetensors; do
+  if [[ -f "$f" ]]; then cp "$f" "$seeds/safetensors_header/"; fi
 done
 
 status=0

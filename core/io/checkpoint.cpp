@@ -9,28 +9,6 @@
 
 namespace lienzo {
 
-const char* familyName(ModelFamily family) {
-  switch (family) {
-    case ModelFamily::SD1:
-      return "SD 1.x";
-    case ModelFamily::SD2:
-      return "SD 2.x";
-    case ModelFamily::SDXL:
-      return "SDXL base";
-    case ModelFamily::SDXLRefiner:
-      return "SDXL refiner";
-    case ModelFamily::SD3:
-      return "SD3 (MMDiT)";
-    case ModelFamily::Flux:
-      return "Flux";
-    case ModelFamily::LienzoBuiltin:
-      return "Lienzo built-in";
-    case ModelFamily::Unknown:
-      break;
-  }
-  return "unknown";
-}
-
 bool CheckpointInfo::hasPart(const std::string& name) const {
   return part(name) != nullptr;
 }
@@ -112,35 +90,11 @@ CheckpointInfo identifyCheckpoint(const SafetensorsFile& file) {
       info.contextDim = file.info(*k).shape.back();
   }
 
-  const auto meta = file.metadata().find("lienzo.model");
-  if (meta != file.metadata().end()) {
-    info.family = ModelFamily::LienzoBuiltin;
-  } else if (anyKeyStartsWith(file, unet + "joint_blocks.")) {
-    info.family = ModelFamily::SD3;
-  } else if (anyKeyStartsWith(file, "double_blocks.") ||
-             anyKeyStartsWith(file, unet + "double_blocks.")) {
-    info.family = ModelFamily::Flux;
-  } else if (anyKeyStartsWith(file, "conditioner.embedders.")) {
-    const bool clipL = anyKeyStartsWith(file, "conditioner.embedders.0.transformer.");
-    const bool bigG = anyKeyStartsWith(file, "conditioner.embedders.1.model.");
-    if (clipL && bigG) {
-      info.family = ModelFamily::SDXL;
-    } else if (anyKeyStartsWith(file, "conditioner.embedders.0.model.")) {
-      info.family = ModelFamily::SDXLRefiner;
-    }
-  } else if (anyKeyStartsWith(file, "cond_stage_model.transformer.")) {
-    info.family = ModelFamily::SD1;
-  } else if (anyKeyStartsWith(file, "cond_stage_model.model.")) {
-    info.family = ModelFamily::SD2;
-  } else if (hasUnet) {
-    // U-Net only: label_emb means SDXL; linear proj_in means SD2-style transformers.
-    if (anyKeyStartsWith(file, unet + "label_emb.")) {
-      info.family = ModelFamily::SDXL;
-    } else if (const auto* k = findKey(file, unet, "proj_in.weight")) {
-      info.family = file.info(*k).shape.size() == 2 ? ModelFamily::SD2 : ModelFamily::SD1;
-    }
-    info.notes.push_back("U-Net only: family inferred from the U-Net layout");
-  }
+  TensorShapes shapes;
+  for (const auto& name : file.names()) shapes.emplace(name, file.info(name).shape);
+  bool unetOnly = false;
+  info.family = detectCheckpointFamily(shapes, file.metadata(), &unetOnly);
+  if (unetOnly) info.notes.push_back("U-Net only: family inferred from the U-Net layout");
 
   if (info.family == ModelFamily::SD2)
     info.notes.push_back(

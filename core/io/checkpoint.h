@@ -1,4 +1,5 @@
 // Checkpoint identification from tensor names and shapes alone (no config, nothing executed).
+// The family rules themselves are torch-free and live in checkpoint_family.h.
 //
 // Contract: identifyCheckpoint() reads only the validated safetensors header. identifyFile()
 // refuses pickle-based formats (.ckpt/.pt/.pth/.bin, or any file starting with a pickle or zip
@@ -6,6 +7,8 @@
 // unpickled. Diffusers folders (model_index.json) are recognised by path.
 // Thread-safe (pure functions).
 #pragma once
+
+#include "core/io/checkpoint_family.h"
 
 #include <cstdint>
 #include <filesystem>
@@ -17,18 +20,6 @@
 namespace lienzo {
 
 class SafetensorsFile;
-
-enum class ModelFamily {
-  Unknown,
-  SD1,   ///< SD 1.x: CLIP ViT-L text encoder (HF layout), conv proj in transformers
-  SD2,   ///< SD 2.x: OpenCLIP ViT-H text encoder, linear proj (ε or v: not knowable from keys)
-  SDXL,  ///< SDXL base: two text encoders + label_emb (ADM) vector conditioning
-  SDXLRefiner,   ///< SDXL refiner: OpenCLIP bigG only
-  SD3,           ///< MMDiT (joint_blocks)
-  Flux,          ///< Flux (double_blocks / single_blocks)
-  LienzoBuiltin  ///< Lienzo's own trained model (metadata "lienzo.model")
-};
-const char* familyName(ModelFamily family);
 
 class CheckpointError : public std::runtime_error {
  public:
