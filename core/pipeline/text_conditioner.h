@@ -144,6 +144,9 @@ class SdxlTextConditioner final : public ClipFamilyConditioner {
   /// number through the 256-wide sinusoidal timestep embedding. pooled [n, embedG].
   at::Tensor vector(const at::Tensor& pooled, const SdxlSizes& sizes) const;
 
+  const ClipTextModel& clipL() const { return m_clip; }
+  const OpenClipTextModel& clipG() const { return m_openClip; }
+
  private:
   ClipTextModel m_clip;
   OpenClipTextModel m_openClip;
