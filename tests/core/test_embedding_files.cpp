@@ -209,8 +209,9 @@ TEST(EmbeddingFiles, FixesReplaceRowsAfterTheirOffsetOnly) {
   EXPECT_TRUE(at::equal(out[0].narrow(0, tokens - 2, 2), v.narrow(0, 0, 2)));
   EXPECT_TRUE(at::equal(out[0].narrow(0, 0, tokens - 2), embeds[0].narrow(0, 0, tokens - 2)));
   // No fix: the same tensor back.
-  EXPECT_TRUE(
-      set.applyFixes(embeds, ChunkedPrompt{{PromptChunk{}}}, kSingleEncoderKey).is_same(embeds));
+  ChunkedPrompt none;
+  none.chunks.resize(1);
+  EXPECT_TRUE(set.applyFixes(embeds, none, kSingleEncoderKey).is_same(embeds));
 }
 
 }  // namespace
