@@ -8,7 +8,9 @@
 // Textual-inversion embeddings (ChunkingOptions::embeddings): wherever the BPE ids of an
 // embedding's name start in a fragment's ids (longest name first), the name's ids become n
 // placeholder ids 0 carrying the fragment weight and the chunk records an EmbeddingFix; when the
-// current chunk cannot hold the n vectors a new chunk starts. The ComfyUI word `embedding:name`
+// current chunk cannot hold the n vectors a new chunk starts (as in A1111, a comma cut moves
+// the placeholders with the other tokens but leaves their fix in the chunk it was recorded in,
+// where the vectors then land on padding rows). The ComfyUI word `embedding:name`
 // places that embedding whatever its BPE ids (the word is dropped, with a report, when no
 // embedding has that name or it cannot be placed). The vectors themselves are put in by the text
 // encoders (core/text/embeddings.h).
