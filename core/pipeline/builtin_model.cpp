@@ -54,8 +54,8 @@ BuiltinModelConfig readBuiltinConfig(const SafetensorsFile& file) {
 namespace {
 
 /// SentencePiece ids → the built-in text encoder's last hidden state (no A1111 weighting syntax,
-/// one window of maxPositions tokens, CLIP skip ignored). Pooled text (BuiltinModelConfig
-/// pooledText) = the last position, the U-Net's y as is.
+/// one window of maxPositions tokens, CLIP skip and embeddings ignored). Pooled text
+/// (BuiltinModelConfig pooledText) = the last position, the U-Net's y as is.
 class BuiltinTextConditioner final : public TextConditioner {
  public:
   BuiltinTextConditioner(std::shared_ptr<const SpTokenizer> tokenizer, ClipTextModel clip,
@@ -66,7 +66,7 @@ class BuiltinTextConditioner final : public TextConditioner {
         m_dtype(dtype),
         m_device(device) {}
 
-  Conditioning encode(const std::string& prompt, int /*clipSkip*/) const override {
+  Conditioning encode(const std::string& prompt, const TextOptions& /*options*/) const override {
 #ifdef LIENZO_HAVE_SENTENCEPIECE
     c10::InferenceMode guard;
     ClipTextModel clip = m_clip;
@@ -159,7 +159,7 @@ void loadBuiltinParts(ModelBundle& bundle, const SafetensorsFile& file, c10::Sca
 Conditioning encodeBuiltinPrompt(const ModelBundle& bundle, const std::string& prompt) {
   if (bundle.family != ModelFamily::LienzoBuiltin || !bundle.text)
     throw GenerationError(Code::UnsupportedModel, "built-in model bundle without text encoder");
-  return bundle.text->encode(prompt, 1);
+  return bundle.text->encode(prompt, TextOptions{});
 }
 
 }  // namespace lienzo

@@ -14,11 +14,13 @@
 #include "core/pipeline/model_decorators.h"
 #include "core/pipeline/network_stage.h"
 #include "core/pipeline/params_infotext.h"
+#include "core/text/embeddings.h"
 
 #include <ATen/ATen.h>
 #include <ATen/detail/CUDAHooksInterface.h>
 #include <c10/core/InferenceMode.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
@@ -129,11 +131,38 @@ struct TextPair {
 };
 
 TextPair encodeText(const ModelBundle& bundle, const std::string& prompt,
-                    const std::string& negative, const GenerationParams& p) {
+                    const std::string& negative, const GenerationParams& p,
+                    const EmbeddingSet& embeddings) {
+  TextOptions options;
+  options.clipSkip = p.clipSkip;
+  options.embeddings = &embeddings;
   TextPair t;
-  t.cond = encodePrompt(bundle, prompt, p.clipSkip);
-  if (p.cfgScale != 1.0) t.uncond = encodePrompt(bundle, negative, p.clipSkip);
+  t.cond = encodePrompt(bundle, prompt, options);
+  if (p.cfgScale != 1.0) t.uncond = encodePrompt(bundle, negative, options);
   return t;
+}
+
+/// "TI hashes" of the embeddings the passes used (prompt before negative, each once, A1111
+/// order); their notices go to `notices`, with the unreadable folders when there is any.
+std::vector<std::pair<std::string, std::string>> embeddingHashes(
+    const EmbeddingSet& embeddings, const std::vector<const TextPair*>& passes,
+    std::vector<std::string>& notices) {
+  auto addOnce = [](std::vector<std::string>& list, const std::string& s) {
+    if (std::find(list.begin(), list.end(), s) == list.end()) list.push_back(s);
+  };
+  std::vector<std::string> used;
+  bool noted = false;
+  for (const TextPair* pass : passes) {
+    if (!pass) continue;
+    for (const Conditioning* c : {&pass->cond, &pass->uncond}) {
+      for (const std::string& name : c->embeddings) addOnce(used, name);
+      for (const std::string& notice : c->notices) addOnce(notices, notice);
+      noted = noted || !c->notices.empty();
+    }
+  }
+  if (noted)
+    for (const std::string& note : embeddings.folderNotes()) addOnce(notices, note);
+  return embeddings.hashes(used);
 }
 
 /// The guided model of one pass with the model's decorators: 9-channel conditioning and what the
@@ -194,16 +223,21 @@ GenerationResult generate(const ModelBundle& bundle, const GenerationParams& req
     const ActiveNetworks networks = activateNetworks(bundle, params);
     result.notices = networks.notices;
     c10::InferenceMode inference;
-    // Stage 1: text.
+    // Stage 1: text, with the textual-inversion embeddings of the folders (read once).
     if (observer) observer->onStage(0, Stage::TextEncoding);
-    const TextPair text = encodeText(bundle, networks.prompt, networks.negativePrompt, params);
+    const EmbeddingSet embeddings = EmbeddingSet::scan(params.folders.embeddings);
+    const TextPair text =
+        encodeText(bundle, networks.prompt, networks.negativePrompt, params, embeddings);
     std::optional<TextPair> hiresText;
     if (hires && (!params.hires.prompt.empty() || !params.hires.negativePrompt.empty()))
       hiresText =
           encodeText(bundle, params.hires.prompt.empty() ? networks.prompt : networks.hiresPrompt,
                      params.hires.negativePrompt.empty() ? networks.negativePrompt
                                                          : networks.hiresNegativePrompt,
-                     params);
+                     params, embeddings);
+    NetworkHashes hashes = networks.hashes;
+    hashes.embeddings =
+        embeddingHashes(embeddings, {&text, hiresText ? &*hiresText : nullptr}, result.notices);
     // Stage 2, pixel half (once per request): the edited picture, its mask and encodings.
     const std::optional<PreparedEdit> edit =
         params.edit.active() ? std::optional<PreparedEdit>(prepareEdit(bundle, params, tiled))
@@ -292,8 +326,7 @@ GenerationResult generate(const ModelBundle& bundle, const GenerationParams& req
       image.params = params;
       image.params.seed = seed;
       image.params.batchSize = 1;
-      image.infotext =
-          formatInfotext(toInfotext(image.params, &bundle.description, &networks.hashes));
+      image.infotext = formatInfotext(toInfotext(image.params, &bundle.description, &hashes));
       if (observer) observer->onImage(image);
       result.images.push_back(std::move(image));
     }

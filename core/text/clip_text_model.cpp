@@ -225,7 +225,24 @@ c10::Device ClipTextModelImpl::device() const {
   return m_tokenEmbedding->weight.device();
 }
 
-ClipTextOutput ClipTextModelImpl::forward(const at::Tensor& idsIn, int64_t numLayers) {
+at::Tensor ClipTextModelImpl::tokenEmbeddings(const at::Tensor& idsIn) {
+  return m_tokenEmbedding(checkTokenIds(idsIn, m_config.vocabSize, m_config.maxPositions,
+                                        device()));  // [B,N,W]
+}
+
+at::Tensor checkInputsEmbeds(const at::Tensor& embeds, const at::Tensor& ids, int64_t width,
+                             c10::ScalarType dtype, c10::Device device) {
+  if (!embeds.defined() || !at::isFloatingType(embeds.scalar_type()) || embeds.dim() != 3 ||
+      embeds.size(0) != ids.size(0) || embeds.size(1) != ids.size(1) || embeds.size(2) != width) {
+    throw std::invalid_argument("text model: inputs_embeds must be [" +
+                                std::to_string(ids.size(0)) + ", " + std::to_string(ids.size(1)) +
+                                ", " + std::to_string(width) + "]");
+  }
+  return embeds.to(device, dtype);
+}
+
+ClipTextOutput ClipTextModelImpl::forward(const at::Tensor& idsIn, int64_t numLayers,
+                                          const at::Tensor& inputsEmbeds) {
   if (numLayers > m_config.layers) {
     throw std::invalid_argument("CLIP text model: asked for " + std::to_string(numLayers) +
                                 " layers, the model has " + std::to_string(m_config.layers));
@@ -236,7 +253,10 @@ ClipTextOutput ClipTextModelImpl::forward(const at::Tensor& idsIn, int64_t numLa
 
   ClipTextOutput out;
   out.hiddenStates.reserve(numLayers + 1);
-  auto x = m_tokenEmbedding(ids) + m_positionEmbedding(positions);  // [B,N,W]
+  const auto tokens = inputsEmbeds.defined()
+                          ? checkInputsEmbeds(inputsEmbeds, ids, m_config.width, dtype(), device())
+                          : m_tokenEmbedding(ids);   // [B,N,W]
+  auto x = tokens + m_positionEmbedding(positions);  // [B,N,W]
   out.hiddenStates.push_back(x);
   for (int64_t i = 0; i < numLayers; ++i) {
     x = m_layers[i]->forward(x);  // [B,N,W]
@@ -249,13 +269,14 @@ ClipTextOutput ClipTextModelImpl::forward(const at::Tensor& idsIn, int64_t numLa
   return out;
 }
 
-at::Tensor ClipTextModelImpl::encodeWithClipSkip(const at::Tensor& ids, int64_t skip) {
+at::Tensor ClipTextModelImpl::encodeWithClipSkip(const at::Tensor& ids, int64_t skip,
+                                                 const at::Tensor& inputsEmbeds) {
   if (skip < 1 || skip > m_config.layers) {
     throw std::invalid_argument("CLIP skip must be in 1.." + std::to_string(m_config.layers) +
                                 ", got " + std::to_string(skip));
   }
   // Ref: A1111 sd_hijack_clip.py FrozenCLIPEmbedderWithCustomWords.encode_with_transformers
-  const auto out = forward(ids, m_config.layers - skip + 1);
+  const auto out = forward(ids, m_config.layers - skip + 1, inputsEmbeds);
   if (out.lastHiddenState.defined()) return out.lastHiddenState;  // skip == 1
   return m_finalLayerNorm(out.hiddenStates.back());               // [B,N,W]
 }

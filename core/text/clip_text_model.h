@@ -78,6 +78,11 @@ TORCH_MODULE(TokenEmbedding);
 at::Tensor checkTokenIds(const at::Tensor& ids, int64_t vocabSize, int64_t maxPositions,
                          c10::Device device);
 
+/// Checks replacement token embeddings for ids [B,N]: [B,N,width], floating. Returns them in
+/// `dtype` on `device`. Throws std::invalid_argument.
+at::Tensor checkInputsEmbeds(const at::Tensor& embeds, const at::Tensor& ids, int64_t width,
+                             c10::ScalarType dtype, c10::Device device);
+
 /// hidden[b, argmax(ids[b])] → [B, W]: the feature at the first end-of-text token (the highest id
 /// in CLIP's vocabulary), as CLIP / HF / OpenCLIP pool. hidden [B,N,W], ids [B,N].
 at::Tensor gatherAtEndToken(const at::Tensor& hidden, const at::Tensor& ids);
@@ -105,12 +110,21 @@ class ClipTextModelImpl : public torch::nn::Module {
 
   /// ids [B,N] (int64 or int32, N <= maxPositions). Runs the first `numLayers` encoder layers
   /// (all when < 0; must be <= config().layers). lastHiddenState and pooled are filled only when
-  /// every layer ran.
-  ClipTextOutput forward(const at::Tensor& ids, int64_t numLayers = -1);
+  /// every layer ran. `inputsEmbeds` [B,N,W] (HF `inputs_embeds`), when defined, replaces the
+  /// token embeddings of `ids` (textual inversion); position embeddings are added to it and the
+  /// ids still choose the pooled position.
+  ClipTextOutput forward(const at::Tensor& ids, int64_t numLayers = -1,
+                         const at::Tensor& inputsEmbeds = {});
 
   /// A1111 "CLIP skip": final_layer_norm(output of layer `layers - skip + 1`), skip >= 1
-  /// (1 = lastHiddenState). Runs only the layers it needs. Returns [B,N,W].
-  at::Tensor encodeWithClipSkip(const at::Tensor& ids, int64_t skip);
+  /// (1 = lastHiddenState). Runs only the layers it needs. Returns [B,N,W]. `inputsEmbeds` as in
+  /// forward().
+  at::Tensor encodeWithClipSkip(const at::Tensor& ids, int64_t skip,
+                                const at::Tensor& inputsEmbeds = {});
+
+  /// The token embeddings of ids [B,N] → [B,N,W] (before position embeddings), in the model's
+  /// dtype on its device.
+  at::Tensor tokenEmbeddings(const at::Tensor& ids);
 
   /// final_layer_norm(hidden), hidden [...,W].
   at::Tensor finalLayerNorm(const at::Tensor& hidden);

@@ -192,7 +192,13 @@ c10::Device OpenClipTextModelImpl::device() const {
   return m_tokenEmbedding->weight.device();
 }
 
-OpenClipTextOutput OpenClipTextModelImpl::forward(const at::Tensor& idsIn, int64_t numLayers) {
+at::Tensor OpenClipTextModelImpl::tokenEmbeddings(const at::Tensor& idsIn) {
+  return m_tokenEmbedding(checkTokenIds(idsIn, m_config.vocabSize, m_config.contextLength,
+                                        device()));  // [B,N,W]
+}
+
+OpenClipTextOutput OpenClipTextModelImpl::forward(const at::Tensor& idsIn, int64_t numLayers,
+                                                  const at::Tensor& inputsEmbeds) {
   if (numLayers > m_config.layers) {
     throw std::invalid_argument("OpenCLIP text model: asked for " + std::to_string(numLayers) +
                                 " layers, the model has " + std::to_string(m_config.layers));
@@ -203,7 +209,10 @@ OpenClipTextOutput OpenClipTextModelImpl::forward(const at::Tensor& idsIn, int64
 
   OpenClipTextOutput out;
   out.hiddenStates.reserve(numLayers + 1);
-  auto x = m_tokenEmbedding(ids) + m_positionalEmbedding.slice(0, 0, n);  // [B,N,W]
+  const auto tokens = inputsEmbeds.defined()
+                          ? checkInputsEmbeds(inputsEmbeds, ids, m_config.width, dtype(), device())
+                          : m_tokenEmbedding(ids);         // [B,N,W]
+  auto x = tokens + m_positionalEmbedding.slice(0, 0, n);  // [B,N,W]
   out.hiddenStates.push_back(x);
   for (int64_t i = 0; i < numLayers; ++i) {
     x = m_blocks[i]->forward(x);  // [B,N,W]

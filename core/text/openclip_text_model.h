@@ -74,8 +74,13 @@ class OpenClipTextModelImpl : public torch::nn::Module {
   explicit OpenClipTextModelImpl(const OpenClipTextConfig& config);
 
   /// ids [B,N] (N <= contextLength). Runs the first `numLayers` resblocks (all when < 0);
-  /// lastLn and pooled only when all ran.
-  OpenClipTextOutput forward(const at::Tensor& ids, int64_t numLayers = -1);
+  /// lastLn and pooled only when all ran. `inputsEmbeds` [B,N,W], when defined, replaces the
+  /// token embeddings of `ids` (textual inversion); the ids still choose the pooled position.
+  OpenClipTextOutput forward(const at::Tensor& ids, int64_t numLayers = -1,
+                             const at::Tensor& inputsEmbeds = {});
+
+  /// token_embedding(ids) [B,N] → [B,N,W] (before the positional embedding).
+  at::Tensor tokenEmbeddings(const at::Tensor& ids);
 
   /// ln_final(hidden), hidden [...,W].
   at::Tensor lnFinal(const at::Tensor& hidden);
