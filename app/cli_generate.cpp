@@ -4,6 +4,8 @@
 #include "app/cli_common.h"
 #include "app/cli_edit.h"
 #include "core/io/image_io.h"
+#include "core/library/library_layout.h"
+#include "core/library/library_settings.h"
 #include "core/pipeline/edit_validation.h"
 #include "core/pipeline/pipeline.h"
 #include "core/sampling/sampler_names.h"
@@ -63,6 +65,7 @@ void printUsage() {
                "         [--height H] [--batch N] [--clip-skip N] [--dtype auto|f32|bf16|f16]\n"
                "         [--device cpu|cuda] [--threads N] [--lora-dir DIR[:DIR...]]\n"
                "         [--embeddings-dir DIR[:DIR...]] [edit options] -o OUT.png\n"
+               "  (without --lora-dir / --embeddings-dir: the folders of `lienzo library`)\n"
                "  LoRAs: <lora:name:weight> or <lora:name:te:unet> in --prompt (A1111 syntax);\n"
                "  embeddings: by file name in the prompt, or embedding:name (ComfyUI)\n"
             << editUsage();
@@ -122,6 +125,19 @@ int runGenerate(int argc, char** argv) {
     };
     params.folders.loras = folders(args.get("lora-dir", ""));
     params.folders.embeddings = folders(args.get("embeddings-dir", ""));
+    // Without the options: the model library's folders (`lienzo library add`, docs/library.md).
+    if (!args.has("lora-dir") || !args.has("embeddings-dir")) {
+      try {
+        const auto roots = LibrarySettings::load(LibrarySettings::defaultFile()).roots;
+        if (!args.has("lora-dir"))
+          params.folders.loras = categoryFolders(roots, ModelCategory::Lora);
+        if (!args.has("embeddings-dir"))
+          params.folders.embeddings = categoryFolders(roots, ModelCategory::Embedding);
+      } catch (const std::exception& e) {
+        std::cerr << "lienzo generate: note: the model library's settings were not read: "
+                  << e.what() << "\n";
+      }
+    }
     output = args.get("output", "");
     if (output.empty()) throw UsageError("missing -o OUT.png");
     modelPath = resolveModel(args.get("model"));

@@ -148,4 +148,16 @@ LayoutReport expandRoot(const LibraryRoot& root) {
   return report;
 }
 
+std::vector<std::filesystem::path> categoryFolders(const std::vector<LibraryRoot>& roots,
+                                                   ModelCategory category) {
+  std::vector<std::filesystem::path> out;
+  for (const auto& root : roots) {
+    for (const auto& folder : expandRoot(root).folders) {
+      if (folder.category != category) continue;
+      if (std::find(out.begin(), out.end(), folder.path) == out.end()) out.push_back(folder.path);
+    }
+  }
+  return out;
+}
+
 }  // namespace lienzo

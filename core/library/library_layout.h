@@ -73,4 +73,10 @@ RootKind detectLayout(const std::filesystem::path& dir);
 /// - Folder: the folder itself with the root's category.
 LayoutReport expandRoot(const LibraryRoot& root);
 
+/// The folders of `category` over all `roots`, in root order, each once (what generate() looks
+/// names up in: GenerationParams::folders). Folders of roots without a category are left out:
+/// their files are sorted per file, which only a scan does. Warnings of expandRoot are dropped.
+std::vector<std::filesystem::path> categoryFolders(const std::vector<LibraryRoot>& roots,
+                                                   ModelCategory category);
+
 }  // namespace lienzo

@@ -74,6 +74,25 @@ TEST(LibraryLayout, DetectsA1111ComfyUiAndPlainFolders) {
   EXPECT_EQ(plain.folders[0].category, ModelCategory::Lora);
 }
 
+TEST(LibraryLayout, CategoryFoldersOverAllRootsEachOnce) {
+  // What generate() gets as GenerationParams::folders when the CLI or the studio use the library.
+  const auto root = lienzo::testing::makeTempDir("layout-folders");
+  fs::create_directories(root / "webui/models/Stable-diffusion");
+  fs::create_directories(root / "comfy/models/checkpoints");
+  const std::vector<LibraryRoot> roots{
+      {RootKind::A1111, root / "webui", std::nullopt},
+      {RootKind::ComfyUI, root / "comfy", std::nullopt},
+      {RootKind::Folder, root / "webui/models/Lora", ModelCategory::Lora},  // again: listed once
+      {RootKind::Folder, root / "mixed", std::nullopt},  // sorted per file: not a LoRA folder
+  };
+  EXPECT_EQ(categoryFolders(roots, ModelCategory::Lora),
+            (std::vector<fs::path>{root / "webui/models/Lora", root / "webui/models/LyCORIS",
+                                   root / "comfy/models/loras"}));
+  EXPECT_EQ(categoryFolders(roots, ModelCategory::Embedding),
+            (std::vector<fs::path>{root / "webui/embeddings", root / "comfy/models/embeddings"}));
+  EXPECT_TRUE(categoryFolders({}, ModelCategory::Lora).empty());
+}
+
 TEST(LibraryLayout, CategoryAndKindNamesRoundTrip) {
   for (const auto c : kModelCategories) EXPECT_EQ(parseCategory(categoryName(c)), c);
   EXPECT_EQ(parseCategory("LyCORIS"), ModelCategory::Lora);
