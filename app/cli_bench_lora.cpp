@@ -124,12 +124,17 @@ int runLoraBench(const Args& args, c10::ScalarType dtype) {
   start = Clock::now();
   applyAdapters(weights, {});
   const double remove = secondsSince(start);
+  start = Clock::now();
+  const std::string hash = file->a1111Hash();
+  const double hashing = secondsSince(start);
   std::filesystem::remove(path);
   std::printf("  applied %zu of %zu modules, %zu weights patched\n", applied, modules,
               report.patchedWeights);
   std::printf("  open + merge at strength 1:  %8.3f s\n", apply);
   std::printf("  switch strength to 0.5:      %8.3f s\n", change);
   std::printf("  remove (restore the base):   %8.3f s\n", remove);
+  std::printf("  A1111 hash of the file:      %8.3f s  (once per file and session; %s)\n", hashing,
+              hash.substr(0, 12).c_str());
   std::printf("  peak RSS: %.0f MiB\n", peakRssMiB());
   return applied == modules ? 0 : 1;
 }

@@ -7,7 +7,8 @@
 // attention projection, feed-forward and proj_in/out of the U-Net's transformers; the text
 // encoders' attention and MLP linears) at rank RANK, F16, alpha RANK/2, written to a temporary
 // .safetensors. Timed: opening it and merging at strength 1 (apply), merging again at 0.5
-// (switching the strength), and restoring the base (removing it); plus the peak RSS.
+// (switching the strength), restoring the base (removing it), and the file's A1111 hash (done
+// once per file and session, for "Lora hashes"); plus the peak RSS.
 // Failure: UsageError for bad options; whatever torch throws. Threads: run from main.
 #pragma once
 
