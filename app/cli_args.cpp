@@ -1,5 +1,7 @@
 #include "app/cli_args.h"
 
+#include <cerrno>
+#include <climits>
 #include <cstdlib>
 
 namespace lienzo::cli {
@@ -48,9 +50,14 @@ std::optional<long long> Args::getInt(const std::string& key) const {
   const auto v = get(key);
   if (!v) return std::nullopt;
   char* end = nullptr;
+  errno = 0;
   const long long n = std::strtoll(v->c_str(), &end, 10);
   if (v->empty() || *end != '\0')
     throw UsageError("--" + key + " needs an integer, got '" + *v + "'");
+  // strtoll clamps what does not fit; a silently changed number (a seed above all) is refused.
+  if (errno == ERANGE)
+    throw UsageError("--" + key + " " + *v + " is out of range: integers go from " +
+                     std::to_string(LLONG_MIN) + " to " + std::to_string(LLONG_MAX));
   return n;
 }
 

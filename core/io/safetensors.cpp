@@ -1,5 +1,7 @@
 #include "core/io/safetensors.h"
 
+#include "core/io/safetensors_header.h"
+
 #include <ATen/ATen.h>
 #include <nlohmann/json.hpp>
 
@@ -194,6 +196,9 @@ SafetensorsFile SafetensorsFile::parse(std::shared_ptr<MappedFile> file, const s
   }
   if (!header.is_object())
     throw SafetensorsError(Kind::BadJson, name, "header is not a JSON object");
+  if (const std::string twice = duplicateHeaderKey(headerBegin, headerBegin + headerLen);
+      !twice.empty())
+    throw SafetensorsError(Kind::BadEntry, name, "header defines '" + twice + "' twice");
   if (header.size() > limits.maxTensors + 1)
     throw SafetensorsError(Kind::BadEntry, name,
                            "header lists " + std::to_string(header.size()) + " entries (limit " +

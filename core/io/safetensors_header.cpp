@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <fstream>
+#include <set>
 #include <system_error>
 
 namespace lienzo {
@@ -47,6 +48,10 @@ SafetensorsHeader parseSafetensorsHeader(const std::string& bytes, uint64_t file
     fail(name, std::string("the header is not JSON (") + e.what() + ")");
   }
   if (!json.is_object()) fail(name, "the header is not a JSON object");
+  if (const std::string twice =
+          duplicateHeaderKey(bytes.data() + 8, bytes.data() + 8 + header.headerBytes);
+      !twice.empty())
+    fail(name, "the header defines '" + twice + "' twice");
   const uint64_t dataBytes = fileSize - header.dataOffset();
   for (const auto& [key, value] : json.items()) {
     if (key == "__metadata__") {
@@ -96,6 +101,25 @@ SafetensorsHeader readSafetensorsHeader(const std::filesystem::path& path,
   in.read(bytes.data() + 8, static_cast<std::streamsize>(length));
   if (static_cast<uint64_t>(in.gcount()) != length) fail(name, "the header is cut short");
   return parseSafetensorsHeader(bytes, fileSize, name, maxHeaderBytes);
+}
+
+std::string duplicateHeaderKey(const char* begin, const char* end) {
+  std::set<std::string> seen;
+  std::string twice;
+  const auto callback = [&](int depth, nlohmann::json::parse_event_t event,
+                            nlohmann::json& parsed) {
+    if (event == nlohmann::json::parse_event_t::key && depth == 1 && twice.empty()) {
+      const std::string key = parsed.get<std::string>();
+      if (!seen.insert(key).second) twice = key;
+    }
+    return true;
+  };
+  try {
+    (void)nlohmann::json::parse(begin, end, callback);
+  } catch (const nlohmann::json::exception&) {
+    return "";
+  }
+  return twice;
 }
 
 }  // namespace lienzo

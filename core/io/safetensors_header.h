@@ -45,6 +45,11 @@ struct SafetensorsHeader {
 };
 
 /// Reads and checks the header of `path` (see the contract). Throws SafetensorsHeaderError.
+/// The first name the header's top-level object defines twice, or "" (JSON parsers keep the last
+/// silently; two definitions of one tensor make a file ambiguous, so both readers refuse it).
+/// `json` is the header text; malformed JSON gives "" (the caller's parse reports it).
+std::string duplicateHeaderKey(const char* begin, const char* end);
+
 SafetensorsHeader readSafetensorsHeader(const std::filesystem::path& path,
                                         uint64_t maxHeaderBytes = 100ull << 20);
 /// The same over an in-memory header image (8-byte length + JSON [+ data]); `fileSize` is the

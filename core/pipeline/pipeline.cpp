@@ -3,6 +3,7 @@
 #include "core/pipeline/pipeline.h"
 
 #include "core/edit/canvas.h"
+#include "core/io/text_codec.h"
 #include "core/model/vae_tiling.h"
 #include "core/pipeline/builtin_model.h"
 #include "core/pipeline/denoise_stage.h"
@@ -102,6 +103,12 @@ void validateParams(const GenerationParams& p) {
   } catch (const std::invalid_argument& e) {
     fail(e.what());
   }
+  // Refused before any work: the text would fail only when the picture is saved.
+  for (const auto& [what, text] : {std::pair<const char*, const std::string*>{"prompt", &p.prompt},
+                                   {"negative prompt", &p.negativePrompt},
+                                   {"hires prompt", &p.hires.prompt},
+                                   {"hires negative prompt", &p.hires.negativePrompt}})
+    if (!isValidUtf8(*text)) fail(std::string("the ") + what + " is not valid UTF-8 text");
   validateEditParams(p);
   for (const auto& a : p.adapters) {
     // ComfyUI's LoraLoader range; beyond it a merge only produces noise.
@@ -130,6 +137,10 @@ struct TextPair {
   Conditioning cond, uncond;
 };
 
+bool finite(const at::Tensor& x) {
+  return at::isfinite(x).all().item<bool>();
+}
+
 TextPair encodeText(const ModelBundle& bundle, const std::string& prompt,
                     const std::string& negative, const GenerationParams& p,
                     const EmbeddingSet& embeddings) {
@@ -139,7 +150,22 @@ TextPair encodeText(const ModelBundle& bundle, const std::string& prompt,
   TextPair t;
   t.cond = encodePrompt(bundle, prompt, options);
   if (p.cfgScale != 1.0) t.uncond = encodePrompt(bundle, negative, options);
+  for (const Conditioning* c : {&t.cond, &t.uncond}) {
+    for (const at::Tensor& x : {c->context, c->pooled})
+      if (x.defined() && !finite(x))
+        throw GenerationError(Code::NumericalError,
+                              "the text encoder produced NaN/Inf values (its weights are damaged, "
+                              "or an adapter made them so)");
+  }
   return t;
+}
+
+/// Stage 3's result must be finite before the VAE sees it, so that NaN is blamed on its source.
+void checkDenoised(const at::Tensor& latent) {
+  if (latent.defined() && !finite(latent))
+    throw GenerationError(Code::NumericalError,
+                          "the diffusion model produced NaN/Inf values while sampling (its weights "
+                          "are damaged, an adapter made them so, or the sampler diverged)");
 }
 
 /// "TI hashes" of the embeddings the passes used (prompt before negative, each once, A1111
@@ -281,6 +307,7 @@ GenerationResult generate(const ModelBundle& bundle, const GenerationParams& req
       }
       // Stage 3: denoise.
       at::Tensor latent = runDenoise(bundle, request, imageModel, observer, cancel);
+      checkDenoised(latent);
       if (!latent.defined()) {
         result.cancelled = true;
         break;
@@ -312,6 +339,7 @@ GenerationResult generate(const ModelBundle& bundle, const GenerationParams& req
             passModel(bundle, hiresText ? *hiresText : text, params, hires->height, hires->width,
                       txt2imgConcat(bundle, hires->height, hires->width));
         latent = runDenoise(bundle, second, hiresModel, observer, cancel);
+        checkDenoised(latent);
         if (!latent.defined()) {
           result.cancelled = true;
           break;

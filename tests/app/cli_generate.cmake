@@ -26,6 +26,9 @@ if(TARGET lienzo_cli AND TARGET lienzo_imageio)
                      --hires-steps 5)
   lienzo_cli_refusal(cli_hires_unknown_upscaler "unknown --hires-upscaler 'ESRGAN'"
                      --hires-scale 2 --hires-upscaler ESRGAN)
+  lienzo_cli_refusal(cli_seed_out_of_range
+                     "--seed 999999999999999999999999 is out of range: integers go from"
+                     --seed 999999999999999999999999)
   lienzo_cli_refusal(cli_vae_tiling_choice "--vae-tiling must be auto\\|on\\|off"
                      --vae-tiling sometimes)
   add_test(NAME cli_generate_help COMMAND $<TARGET_FILE:lienzo_cli> generate --help)

@@ -131,6 +131,11 @@ TEST(BadInputParams, ZeroOrNegativeStepsAndOtherRangesAreInvalidParams) {
   EXPECT_EQ(code([](GenerationParams& p) { p.batchSize = 0; }), C::InvalidParams);
   EXPECT_EQ(code([](GenerationParams& p) { p.cfgScale = std::nan(""); }), C::InvalidParams);
   EXPECT_EQ(code([](GenerationParams& p) { p.steps = 20; }), C::Internal) << "defaults are valid";
+  // Text that is not UTF-8 would run the whole generation and fail at save: refused up front.
+  EXPECT_EQ(code([](GenerationParams& p) { p.prompt = "caf\xe9"; }), C::InvalidParams);
+  EXPECT_EQ(code([](GenerationParams& p) { p.negativePrompt = "\xff"; }), C::InvalidParams);
+  EXPECT_EQ(code([](GenerationParams& p) { p.hires.prompt = "\xc3"; }), C::InvalidParams);
+  EXPECT_EQ(code([](GenerationParams& p) { p.prompt = "caf\xc3\xa9"; }), C::Internal);
 }
 
 uint64_t memAvailable() {
@@ -199,6 +204,44 @@ TEST(BadInputParams, NonFiniteVaeOutputIsANumericalErrorAfterAFloat32Retry) {
     }
     // A finite latent decodes in both precisions.
     EXPECT_TRUE(at::isfinite(decodeLatent(*bundle, at::zeros({1, 4, 8, 8}))).all().item<bool>());
+  }
+}
+
+// NaN weights are blamed on the part that has them: the U-Net's on the diffusion model, the text
+// encoder's on the text encoder (not on the VAE that decodes what they produced).
+TEST_F(BadInputPipeline, NanWeightsAreBlamedOnTheirStage) {
+  for (const auto& [prefix, blamed] :
+       {std::pair<std::string, std::string>{"model.diffusion_model.out.2.", "the diffusion model"},
+        {"cond_stage_model.", "the text encoder"}}) {
+    const fs::path path = m_dir / "nan.safetensors";
+    bool poisoned = false;
+    writeEditedSd1(path, [&](const std::string& name, at::Tensor& t) {
+      if (!poisoned && name.rfind(prefix, 0) == 0 && name.find("weight") != std::string::npos &&
+          t.is_floating_point()) {
+        t = t.to(at::kFloat).clone();
+        t.fill_(std::nan(""));
+        poisoned = true;
+      }
+    });
+    ASSERT_TRUE(poisoned) << prefix;
+    LoadOptions options;
+    options.dtype = ComputeDType::F32;
+    options.computeHash = false;
+    const auto bundle = loadModelBundle(path, options);
+    GenerationParams p;
+    p.prompt = "a cat";
+    p.steps = 2;
+    p.width = p.height = 64;
+    p.sampler = "Euler";
+    p.dtype = ComputeDType::F32;
+    try {
+      generate(*bundle, p);
+      ADD_FAILURE() << prefix << ": NaN weights generated a picture";
+    } catch (const GenerationError& e) {
+      EXPECT_EQ(e.code(), GenerationError::Code::NumericalError) << e.what();
+      EXPECT_NE(std::string(e.what()).find(blamed), std::string::npos) << e.what();
+      EXPECT_EQ(std::string(e.what()).find("VAE"), std::string::npos) << e.what();
+    }
   }
 }
 

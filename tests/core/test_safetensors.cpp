@@ -1,6 +1,7 @@
 // Safetensors reader/writer: round trips, zero-copy views, dtype conversion, and one hand-made
 // corrupt file per validation rule (each must raise its specific error kind).
 #include "core/io/safetensors.h"
+#include "core/io/safetensors_header.h"
 
 #include "support/fixtures.h"
 
@@ -175,6 +176,26 @@ TEST(SafetensorsCorrupt, OverlappingSpans) {
   const std::string json = R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
                            R"("b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}})";
   EXPECT_EQ(kindOf(makeFile(json, std::string(12, 'x'))), SafetensorsErrorKind::Overlap);
+}
+
+TEST(SafetensorsCorrupt, DuplicateTensorNameIsRefused) {
+  // JSON parsers keep the last of two equal keys; a tensor defined twice is ambiguous.
+  const std::string json = R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},)"
+                           R"("a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})";
+  const std::string bytes = makeFile(json, std::string(8, 'x'));
+  EXPECT_EQ(kindOf(bytes), SafetensorsErrorKind::BadEntry);
+  try {
+    SafetensorsFile::fromBytes(bytes, "twice.safetensors");
+    FAIL();
+  } catch (const SafetensorsError& e) {
+    EXPECT_NE(std::string(e.what()).find("'a' twice"), std::string::npos) << e.what();
+  }
+  // Equal keys in different objects are fine; the torch-free reader refuses the same file.
+  EXPECT_EQ(duplicateHeaderKey(json.data(), json.data() + json.size()), "a");
+  const std::string nested = R"({"__metadata__":{"a":"1"},"a":{"dtype":"F32","shape":[1],)"
+                             R"("data_offsets":[0,4]}})";
+  EXPECT_EQ(duplicateHeaderKey(nested.data(), nested.data() + nested.size()), "");
+  EXPECT_THROW(parseSafetensorsHeader(bytes, bytes.size(), "twice"), SafetensorsHeaderError);
 }
 
 TEST(SafetensorsCorrupt, TruncatedRealWrite) {
