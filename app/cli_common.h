@@ -3,6 +3,7 @@
 
 #include "core/pipeline/pipeline.h"
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -11,6 +12,9 @@ namespace lienzo::cli {
 
 /// ASCII lower case of `s` (option values are matched case-insensitively).
 std::string lowerAscii(std::string s);
+
+/// A byte count for people: "512 B", "1.5 KiB", "20.3 MiB", "2.00 GiB".
+std::string humanBytes(uint64_t n);
 
 /// "auto", "f32"/"float32", "bf16"/"bfloat16", "f16"/"float16"/"half"; UsageError otherwise.
 ComputeDType parseDType(const std::string& name);

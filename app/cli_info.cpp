@@ -1,5 +1,6 @@
 #include "app/cli_info.h"
 
+#include "app/cli_common.h"
 #include "core/adapters/adapter_file.h"
 #include "core/io/checkpoint.h"
 #include "core/io/diffusers_folder.h"
@@ -24,17 +25,6 @@ std::string humanCount(int64_t n) {
     std::snprintf(buf, sizeof buf, "%.1f k", n / 1e3);
   else
     std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(n));
-  return buf;
-}
-
-std::string humanBytes(uint64_t n) {
-  char buf[32];
-  if (n >= (1ull << 30))
-    std::snprintf(buf, sizeof buf, "%.2f GiB", n / double(1ull << 30));
-  else if (n >= (1ull << 20))
-    std::snprintf(buf, sizeof buf, "%.2f MiB", n / double(1ull << 20));
-  else
-    std::snprintf(buf, sizeof buf, "%.1f KiB", n / 1024.0);
   return buf;
 }
 

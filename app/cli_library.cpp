@@ -1,6 +1,7 @@
 #include "app/cli_library.h"
 
 #include "app/cli_args.h"
+#include "app/cli_common.h"
 #include "core/library/library_settings.h"
 #include "core/library/model_library.h"
 
@@ -110,19 +111,6 @@ LibraryRoot detectedRoot(const fs::path& dir) {
 
 fs::path settingsFileOf(const Options& o) {
   return o.settingsFile ? *o.settingsFile : LibrarySettings::defaultFile();
-}
-
-std::string humanBytes(uint64_t n) {
-  char buf[32];
-  if (n >= (1ull << 30))
-    std::snprintf(buf, sizeof buf, "%.2f GiB", n / double(1ull << 30));
-  else if (n >= (1ull << 20))
-    std::snprintf(buf, sizeof buf, "%.1f MiB", n / double(1ull << 20));
-  else if (n >= 1024)
-    std::snprintf(buf, sizeof buf, "%.1f KiB", n / 1024.0);
-  else
-    std::snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(n));
-  return buf;
 }
 
 /// `s` padded to `width` columns (UTF-8 aware: counts code points, not bytes).

@@ -59,13 +59,7 @@ const Golden& golden() {
 }
 
 std::shared_ptr<const ModelBundle> tinySdxl() {
-  static std::shared_ptr<const ModelBundle> bundle;
-  if (!bundle) {
-    LoadOptions options;
-    options.dtype = ComputeDType::F32;
-    bundle = loadModelBundle(testing::fixturePath("sdxl/tiny-sdxl.safetensors"), options);
-  }
-  return bundle;
+  return testing::tinySdxlBundle();
 }
 
 EmbeddingSet setOf(const fs::path& file) {

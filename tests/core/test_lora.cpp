@@ -9,6 +9,7 @@
 #include "core/pipeline/params_infotext.h"
 #include "core/pipeline/text_conditioner.h"
 #include "support/fixtures.h"
+#include "support/pipeline_fixtures.h"
 #include "support/tensor_compare.h"
 
 #include <ATen/ATen.h>
@@ -28,20 +29,11 @@ namespace {
 constexpr double kMergedTol = 1e-5;  // README §6-9 tolerances: merged weights
 constexpr double kOutTol = 1e-4;     // U-Net / text-encoder / conditioner outputs
 
-std::shared_ptr<const ModelBundle> load(const std::string& relative) {
-  LoadOptions options;
-  options.dtype = ComputeDType::F32;
-  options.computeHash = false;
-  return loadModelBundle(testing::fixturePath(relative), options);
-}
-
 std::shared_ptr<const ModelBundle> tinySd1() {
-  static const auto bundle = load("sd1/tiny-sd1.safetensors");
-  return bundle;
+  return testing::tinySd1Bundle();
 }
 std::shared_ptr<const ModelBundle> tinySdxl() {
-  static const auto bundle = load("sdxl/tiny-sdxl.safetensors");
-  return bundle;
+  return testing::tinySdxlBundle();
 }
 
 std::vector<double> multipliers(const SafetensorsFile& g) {

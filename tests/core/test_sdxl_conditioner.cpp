@@ -8,6 +8,7 @@
 #include "core/pipeline/text_conditioner.h"
 
 #include "support/fixtures.h"
+#include "support/pipeline_fixtures.h"
 #include "support/tensor_compare.h"
 
 #include <ATen/ATen.h>
@@ -23,13 +24,7 @@ namespace {
 constexpr double kTol = 1e-4;  // README §1: SDXL conditioner outputs
 
 std::shared_ptr<const ModelBundle> tinySdxl() {
-  static std::shared_ptr<const ModelBundle> bundle;
-  if (!bundle) {
-    LoadOptions options;
-    options.dtype = ComputeDType::F32;
-    bundle = loadModelBundle(testing::fixturePath("sdxl/tiny-sdxl.safetensors"), options);
-  }
-  return bundle;
+  return testing::tinySdxlBundle();
 }
 
 SafetensorsFile golden() {

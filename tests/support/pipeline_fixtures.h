@@ -1,6 +1,6 @@
 // Shared fixture requests for pipeline-level tests (header-only: include it only from tests that
-// link lienzo_core_pipeline). The tiny SD1 checkpoint, loaded once per test binary in float32,
-// and the golden txt2img request as the fixture's metadata states it.
+// link lienzo_core_pipeline). The tiny SD1 and SDXL checkpoints, loaded once per test binary in
+// float32, and the golden txt2img request as the fixture's metadata states it.
 #pragma once
 
 #include "core/io/safetensors.h"
@@ -21,6 +21,17 @@ inline std::shared_ptr<const ModelBundle> tinySd1Bundle() {
     LoadOptions options;
     options.dtype = ComputeDType::F32;
     bundle = loadModelBundle(fixturePath("sd1/tiny-sd1.safetensors"), options);
+  }
+  return bundle;
+}
+
+/// sdxl/tiny-sdxl.safetensors in float32, loaded on first use and shared by the binary's tests.
+inline std::shared_ptr<const ModelBundle> tinySdxlBundle() {
+  static std::shared_ptr<const ModelBundle> bundle;
+  if (!bundle) {
+    LoadOptions options;
+    options.dtype = ComputeDType::F32;
+    bundle = loadModelBundle(fixturePath("sdxl/tiny-sdxl.safetensors"), options);
   }
   return bundle;
 }
