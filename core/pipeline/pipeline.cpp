@@ -108,7 +108,8 @@ void validateParams(const GenerationParams& p) {
                                    {"negative prompt", &p.negativePrompt},
                                    {"hires prompt", &p.hires.prompt},
                                    {"hires negative prompt", &p.hires.negativePrompt}})
-    if (!isValidUtf8(*text)) fail(std::string("the ") + what + " is not valid UTF-8 text");
+    if (!textcodec::isValidUtf8(*text))
+      fail(std::string("the ") + what + " is not valid UTF-8 text");
   validateEditParams(p);
   for (const auto& a : p.adapters) {
     // ComfyUI's LoraLoader range; beyond it a merge only produces noise.
