@@ -29,20 +29,32 @@ void addFolder(std::vector<std::filesystem::path>& out, const std::filesystem::p
   if (std::find(out.begin(), out.end(), folder) == out.end()) out.push_back(folder);
 }
 
+/// The core searches folders recursively: a file under a listed folder needs no folder of its own.
+void addParentOf(std::vector<std::filesystem::path>& out, const std::filesystem::path& file) {
+  const std::string path = file.string();
+  for (const auto& folder : out) {
+    const std::string prefix = folder.string() + "/";
+    if (path.compare(0, prefix.size(), prefix) == 0) return;
+  }
+  out.push_back(file.parent_path());
+}
+
 }  // namespace
 
 LibraryFolders networkFolders(const LibrarySnapshot& snapshot) {
   LibraryFolders out;
   for (const LibraryFolder& folder : snapshot.folders) {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(folder.path, ec)) continue;  // a missing root
     if (folder.category == ModelCategory::Lora) addFolder(out.loras, folder.path);
     if (folder.category == ModelCategory::Embedding) addFolder(out.embeddings, folder.path);
   }
   // Per-file folders (plain roots without a category): the folders their LoRAs lie in.
   for (const LibraryEntry* e : snapshot.library->list(ModelCategory::Lora)) {
-    addFolder(out.loras, e->path.parent_path());
+    addParentOf(out.loras, e->path);
   }
   for (const LibraryEntry* e : snapshot.library->list(ModelCategory::Embedding)) {
-    addFolder(out.embeddings, e->path.parent_path());
+    addParentOf(out.embeddings, e->path);
   }
   return out;
 }
