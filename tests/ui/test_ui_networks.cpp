@@ -4,6 +4,7 @@
 // in the prompt box, restoring a picture whose LoRA was renamed (found by its hash), the core's
 // notices in the message bar, and the settings' library page. Screenshots of the browser and of
 // the library page go to LIENZO_SCREENSHOT_DIR.
+#include <QComboBox>
 #include <QCryptographicHash>
 #include <QDir>
 #include <QEventLoop>
@@ -18,6 +19,7 @@
 #include <QPlainTextEdit>
 #include <QSettings>
 #include <QSlider>
+#include <QStandardItemModel>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
@@ -166,7 +168,20 @@ class NetworksTest : public ::testing::Test {
     writeSafetensors(root.filePath(QStringLiteral("embeddings/easyneg.safetensors")),
                      {{"emb_params", {4, 768}}}, 5);
 
+    // Two checkpoints (header keys only: the families the picker groups them by).
+    ASSERT_TRUE(root.mkpath(QStringLiteral("Stable-diffusion")));
+    writeSafetensors(root.filePath(QStringLiteral("Stable-diffusion/dreamy_sd15.safetensors")),
+                     {{"cond_stage_model.transformer.text_model.final_layer_norm.weight", {8}}}, 6);
+    writeSafetensors(
+        root.filePath(QStringLiteral("Stable-diffusion/juggler_xl.safetensors")),
+        {{"conditioner.embedders.0.transformer.text_model.final_layer_norm.weight", {8}},
+         {"conditioner.embedders.1.model.ln_final.weight", {8}}},
+        7);
+
     LibrarySettings settings;
+    settings.addRoot({RootKind::Folder,
+                      root.filePath(QStringLiteral("Stable-diffusion")).toStdString(),
+                      ModelCategory::Checkpoint});
     settings.addRoot({RootKind::Folder, loras.toStdString(), ModelCategory::Lora});
     settings.addRoot({RootKind::Folder, root.filePath(QStringLiteral("embeddings")).toStdString(),
                       ModelCategory::Embedding});
@@ -372,8 +387,44 @@ TEST_F(NetworksTest, TheCoreNoticesOfAJobReachTheMessageBar) {
   EXPECT_EQ(m_window->messageBar()->level(), MessageBar::Level::Warning);
 }
 
+TEST_F(NetworksTest, ThePickerGroupsCheckpointsByFamilyAndTheBrowserFollowsTheModel) {
+  auto* picker = m_window->promptPanel()->findChild<QComboBox*>(QStringLiteral("model"));
+  ASSERT_NE(picker, nullptr);
+  QStringList texts;
+  for (int i = 0; i < picker->count(); ++i) texts << picker->itemText(i).trimmed();
+  EXPECT_EQ(texts, QStringList({QStringLiteral("Built-in"), picker->itemText(1).trimmed(),
+                                QStringLiteral("SD 1.x"), QStringLiteral("dreamy_sd15"),
+                                QStringLiteral("SDXL"), QStringLiteral("juggler_xl"),
+                                QStringLiteral("Other"), QStringLiteral("fake-model")}))
+      << texts.join(QLatin1Char('|')).toStdString();
+  auto* model = qobject_cast<QStandardItemModel*>(picker->model());
+  ASSERT_NE(model, nullptr);
+  EXPECT_FALSE(model->item(2)->flags() & Qt::ItemIsSelectable);  // a heading
+  EXPECT_TRUE(model->item(3)->flags() & Qt::ItemIsSelectable);
+
+  const QString sd15 =
+      m_library.filePath(QStringLiteral("Stable-diffusion/dreamy_sd15.safetensors"));
+  ASSERT_TRUE(m_window->promptPanel()->selectModel(sd15));
+  EXPECT_EQ(m_window->promptPanel()->modelPath(), sd15);
+  EXPECT_EQ(m_window->promptPanel()->modelFamily(), ModelFamily::SD1);
+  // The browser dims what does not fit the chosen model.
+  EXPECT_EQ(itemNamed(loraList(), QStringLiteral("pixelart_xl"))
+                ->data(Qt::AccessibleDescriptionRole)
+                .toString(),
+            QStringLiteral("dimmed"));
+  ASSERT_TRUE(m_window->promptPanel()->selectModel(QStringLiteral("juggler_xl")));
+  EXPECT_EQ(itemNamed(loraList(), QStringLiteral("detail_sd1"))
+                ->data(Qt::AccessibleDescriptionRole)
+                .toString(),
+            QStringLiteral("dimmed"));
+  EXPECT_TRUE(itemNamed(loraList(), QStringLiteral("pixelart_xl"))
+                  ->data(Qt::AccessibleDescriptionRole)
+                  .toString()
+                  .isEmpty());
+}
+
 TEST_F(NetworksTest, BrowserScreenshot) {
-  browser()->setModelFamily(ModelFamily::SD1);
+  ASSERT_TRUE(m_window->promptPanel()->selectModel(QStringLiteral("dreamy_sd15")));
   m_window->sideTabs()->setCurrentWidget(browser());
   prompt()->setPlainText(
       QStringLiteral("a lighthouse on a cliff at dusk, oil painting, (dramatic sky:1.2)"));
