@@ -465,6 +465,9 @@ QStringList MainWindow::relinkLoras(const RestoredParams& restored, GenerationPa
                      .arg(QString::fromStdString(name), QString::fromStdString(hash));
     }
   }
+  if (!missing.isEmpty() && !m_scanner->snapshot()->hashed) {
+    missing << tr("The model library is still being hashed; restore again when it is done.");
+  }
   return missing;
 }
 
