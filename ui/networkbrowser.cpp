@@ -119,7 +119,7 @@ NetworkBrowser::NetworkBrowser(QWidget* parent)
   m_unet->setToolTip(tr("Strength on the diffusion model (−2 … 2)"));
 
   auto* layout = new QVBoxLayout(this);
-  layout->setContentsMargins(0, 0, 0, 0);
+  layout->setContentsMargins(0, 0, 0, 6);  // clear of the splitter handle below
   layout->addWidget(m_filter);
   layout->addWidget(m_tabs, 1);
   layout->addWidget(m_strengthBox);
@@ -318,8 +318,11 @@ void NetworkBrowser::onSliderMoved() {
   const std::string prompt = m_prompt->toPlainText().toStdString();
   const QString edited = qs(
       setLoraTag(prompt, m_selected.toStdString(), sliderStrength(m_text), sliderStrength(m_unet)));
+  // The cursor stays where it was, or at the end when it was there.
+  const int cursor = m_prompt->textCursor().atEnd() ? static_cast<int>(edited.size())
+                                                    : m_prompt->textCursor().position();
   m_syncing = true;  // the prompt's textChanged would move the sliders back
-  replacePrompt(edited, m_prompt->textCursor().position());
+  replacePrompt(edited, cursor);
   m_syncing = false;
 }
 

@@ -57,11 +57,16 @@ GenerationResult FakeBackend::generate(const std::string& model, const Generatio
     throw GenerationError(GenerationError::Code::InvalidParams, "fake: bad steps or size");
   }
   GenerationResult result;
-  // As the core: a `<lora:name:…>` whose file is in none of params.folders.loras is a notice.
+  // As the core: a `<lora:name:…>` whose file is in none of params.folders.loras (searched
+  // recursively) is a notice.
   for (const LoraTag& tag : extractPromptNetworks(params.prompt).loras) {
     bool found = false;
     for (const auto& folder : params.folders.loras) {
-      found = found || std::filesystem::exists(folder / (tag.name + ".safetensors"));
+      std::error_code ec;
+      for (std::filesystem::recursive_directory_iterator it(folder, ec), end; !found && it != end;
+           it.increment(ec)) {
+        found = it->path().filename() == tag.name + ".safetensors";
+      }
     }
     if (!found)
       result.notices.push_back("LoRA \"" + tag.name + "\" not found; generating without it.");
