@@ -716,6 +716,10 @@ Drop a PNG from Lienzo, A1111, ComfyUI or InvokeAI here to restore its parameter
             <source>Model library: %1</source>
             <translation type="unfinished" />
         </message>
+        <message>
+            <source>The model library is still being hashed; restore again when it is done.</source>
+            <translation type="unfinished" />
+        </message>
     </context>
     <context>
         <name>lienzo::ui::MessageBar</name>

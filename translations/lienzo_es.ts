@@ -719,6 +719,10 @@ Suelta aquí un PNG de Lienzo, A1111, ComfyUI o InvokeAI para restaurar sus par�
             <source>Model library: %1</source>
             <translation>Biblioteca de modelos: %1</translation>
         </message>
+        <message>
+            <source>The model library is still being hashed; restore again when it is done.</source>
+            <translation>La biblioteca de modelos aún se está procesando (hashes); vuelve a restaurar cuando termine.</translation>
+        </message>
     </context>
     <context>
         <name>lienzo::ui::MessageBar</name>
