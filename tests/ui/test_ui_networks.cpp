@@ -423,6 +423,19 @@ TEST_F(NetworksTest, ThePickerGroupsCheckpointsByFamilyAndTheBrowserFollowsTheMo
                   .isEmpty());
 }
 
+TEST_F(NetworksTest, ARescanReportsMissingFoldersInTheMessageBar) {
+  LibrarySettings settings = LibrarySettings::load(LibrarySettings::defaultFile());
+  settings.addRoot({RootKind::Folder, "/nowhere/loras", ModelCategory::Lora});
+  settings.save(LibrarySettings::defaultFile());
+  m_window->rescanLibrary();
+  ASSERT_TRUE(m_window->libraryScanner()->isScanning());
+  ASSERT_TRUE(runUntil(m_window->libraryScanner(), &LibraryScanner::scanFinished, 10000));
+  const QString message = m_window->messageBar()->text();
+  EXPECT_TRUE(message.contains(QStringLiteral("/nowhere/loras"))) << message.toStdString();
+  EXPECT_EQ(m_window->messageBar()->level(), MessageBar::Level::Warning);
+  EXPECT_EQ(loraList()->count(), 5);  // the rest of the library is still there
+}
+
 TEST_F(NetworksTest, BrowserScreenshot) {
   ASSERT_TRUE(m_window->promptPanel()->selectModel(QStringLiteral("dreamy_sd15")));
   m_window->sideTabs()->setCurrentWidget(browser());
