@@ -26,6 +26,14 @@
             <source>Built-in model</source>
             <translation type="unfinished" />
         </message>
+        <message>
+            <source>Built-in</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Other</source>
+            <translation type="unfinished" />
+        </message>
     </context>
     <context>
         <name>PngMetadata</name>
@@ -306,6 +314,136 @@
         </message>
     </context>
     <context>
+        <name>lienzo::ui::LibraryPage</name>
+        <message>
+            <source>The library settings could not be read; they are left as they are: %1</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Lienzo reads checkpoints, LoRAs, embeddings, VAEs and ControlNets where they lie: add an AUTOMATIC1111 or ComfyUI install (its model folders and extra_model_paths.yaml) or any folder. Nothing is copied.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Kind</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Contents</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Folder</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Add A1111 install…</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Add ComfyUI install…</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Add folder…</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>What a plain folder holds</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Remove</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Rescan now</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>holding</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>A1111 install</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>ComfyUI install</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Detect per file</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Checkpoints</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>LoRAs</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Embeddings</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>VAEs</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>ControlNets</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Choose the AUTOMATIC1111 folder</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Choose the ComfyUI folder</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Choose a folder of models</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>%1 is in the list already.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>%1 does not look like a %2; added anyway (check the folder).</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Every model folder</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>This folder does not exist (now).</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>No library yet: add an install or a folder.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Stored in %1</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>The library settings were not saved: the file could not be read.</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
+        <name>lienzo::ui::LibraryScanner</name>
+        <message>
+            <source>The library folder %1 does not exist.</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
         <name>lienzo::ui::MainWindow</name>
         <message>
             <source>Lienzo</source>
@@ -321,10 +459,6 @@
         </message>
         <message>
             <source>Forward process</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <source>&lt;b&gt;Gallery&lt;/b&gt;</source>
             <translation type="unfinished" />
         </message>
         <message>
@@ -534,11 +668,130 @@ Drop a PNG from Lienzo, A1111, ComfyUI or InvokeAI here to restore its parameter
             <source>&lt;b&gt;Lienzo %1&lt;/b&gt;&lt;br&gt;A native latent-diffusion image studio.</source>
             <translation type="unfinished" />
         </message>
+        <message>
+            <source>Gallery</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>LoRA &amp;&amp; embeddings</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Scanning the model library…</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Scanning the model library: %1/%2 files</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Job #%1: %2</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Res&amp;can model library</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>LoRA “%1” is “%2” in your library (same hash); the prompt uses that name.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>LoRA “%1” (hash %2) is not in your library.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>The model library settings were not saved: %1</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>The model library settings could not be read: %1</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Model library: %1 checkpoints, %2 LoRAs, %3 embeddings</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Model library: %1</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>The model library is still being hashed; restore again when it is done.</source>
+            <translation type="unfinished" />
+        </message>
     </context>
     <context>
         <name>lienzo::ui::MessageBar</name>
         <message>
             <source>Dismiss</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
+        <name>lienzo::ui::NetworkBrowser</name>
+        <message>
+            <source>Filter by name…</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>LoRA</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Embeddings</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Text encoder</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Model</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Strength on the text encoder (−2 … 2)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Strength on the diffusion model (−2 … 2)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>LoRA (%1)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Embeddings (%1)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>TI</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>pickle</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Family: %1</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Not loadable: %1</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Made for %1; the current model is %2.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>&lt;b&gt;%1&lt;/b&gt; in the prompt</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Click a LoRA to add it to the prompt.</source>
             <translation type="unfinished" />
         </message>
     </context>
@@ -815,6 +1068,14 @@ Drop a PNG from Lienzo, A1111, ComfyUI or InvokeAI here to restore its parameter
         </message>
         <message>
             <source>The language changes at the next start.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>General</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Model library</source>
             <translation type="unfinished" />
         </message>
     </context>

@@ -26,6 +26,14 @@
             <source>Built-in model</source>
             <translation>Modelo integrado</translation>
         </message>
+        <message>
+            <source>Built-in</source>
+            <translation>Integrado</translation>
+        </message>
+        <message>
+            <source>Other</source>
+            <translation>Otros</translation>
+        </message>
     </context>
     <context>
         <name>PngMetadata</name>
@@ -306,6 +314,136 @@
         </message>
     </context>
     <context>
+        <name>lienzo::ui::LibraryPage</name>
+        <message>
+            <source>The library settings could not be read; they are left as they are: %1</source>
+            <translation>No se pudo leer la configuración de la biblioteca; se deja como está: %1</translation>
+        </message>
+        <message>
+            <source>Lienzo reads checkpoints, LoRAs, embeddings, VAEs and ControlNets where they lie: add an AUTOMATIC1111 or ComfyUI install (its model folders and extra_model_paths.yaml) or any folder. Nothing is copied.</source>
+            <translation>Lienzo lee checkpoints, LoRA, embeddings, VAE y ControlNet donde están: añade una instalación de AUTOMATIC1111 o de ComfyUI (sus carpetas de modelos y extra_model_paths.yaml) o cualquier carpeta. No se copia nada.</translation>
+        </message>
+        <message>
+            <source>Kind</source>
+            <translation>Tipo</translation>
+        </message>
+        <message>
+            <source>Contents</source>
+            <translation>Contenido</translation>
+        </message>
+        <message>
+            <source>Folder</source>
+            <translation>Carpeta</translation>
+        </message>
+        <message>
+            <source>Add A1111 install…</source>
+            <translation>Añadir instalación de A1111…</translation>
+        </message>
+        <message>
+            <source>Add ComfyUI install…</source>
+            <translation>Añadir instalación de ComfyUI…</translation>
+        </message>
+        <message>
+            <source>Add folder…</source>
+            <translation>Añadir carpeta…</translation>
+        </message>
+        <message>
+            <source>What a plain folder holds</source>
+            <translation>Qué contiene una carpeta simple</translation>
+        </message>
+        <message>
+            <source>Remove</source>
+            <translation>Quitar</translation>
+        </message>
+        <message>
+            <source>Rescan now</source>
+            <translation>Volver a explorar</translation>
+        </message>
+        <message>
+            <source>holding</source>
+            <translation>con</translation>
+        </message>
+        <message>
+            <source>A1111 install</source>
+            <translation>Instalación de A1111</translation>
+        </message>
+        <message>
+            <source>ComfyUI install</source>
+            <translation>Instalación de ComfyUI</translation>
+        </message>
+        <message>
+            <source>Detect per file</source>
+            <translation>Detectar por archivo</translation>
+        </message>
+        <message>
+            <source>Checkpoints</source>
+            <translation>Checkpoints</translation>
+        </message>
+        <message>
+            <source>LoRAs</source>
+            <translation>LoRA</translation>
+        </message>
+        <message>
+            <source>Embeddings</source>
+            <translation>Embeddings</translation>
+        </message>
+        <message>
+            <source>VAEs</source>
+            <translation>VAE</translation>
+        </message>
+        <message>
+            <source>ControlNets</source>
+            <translation>ControlNet</translation>
+        </message>
+        <message>
+            <source>Choose the AUTOMATIC1111 folder</source>
+            <translation>Elige la carpeta de AUTOMATIC1111</translation>
+        </message>
+        <message>
+            <source>Choose the ComfyUI folder</source>
+            <translation>Elige la carpeta de ComfyUI</translation>
+        </message>
+        <message>
+            <source>Choose a folder of models</source>
+            <translation>Elige una carpeta de modelos</translation>
+        </message>
+        <message>
+            <source>%1 is in the list already.</source>
+            <translation>%1 ya está en la lista.</translation>
+        </message>
+        <message>
+            <source>%1 does not look like a %2; added anyway (check the folder).</source>
+            <translation>%1 no parece una %2; se ha añadido de todos modos (revisa la carpeta).</translation>
+        </message>
+        <message>
+            <source>Every model folder</source>
+            <translation>Todas las carpetas de modelos</translation>
+        </message>
+        <message>
+            <source>This folder does not exist (now).</source>
+            <translation>Esta carpeta no existe (ahora).</translation>
+        </message>
+        <message>
+            <source>No library yet: add an install or a folder.</source>
+            <translation>Aún no hay biblioteca: añade una instalación o una carpeta.</translation>
+        </message>
+        <message>
+            <source>Stored in %1</source>
+            <translation>Guardado en %1</translation>
+        </message>
+        <message>
+            <source>The library settings were not saved: the file could not be read.</source>
+            <translation>La configuración de la biblioteca no se guardó: no se pudo leer el archivo.</translation>
+        </message>
+    </context>
+    <context>
+        <name>lienzo::ui::LibraryScanner</name>
+        <message>
+            <source>The library folder %1 does not exist.</source>
+            <translation>La carpeta de la biblioteca %1 no existe.</translation>
+        </message>
+    </context>
+    <context>
         <name>lienzo::ui::MainWindow</name>
         <message>
             <source>Lienzo</source>
@@ -322,10 +460,6 @@
         <message>
             <source>Forward process</source>
             <translation>Proceso directo</translation>
-        </message>
-        <message>
-            <source>&lt;b&gt;Gallery&lt;/b&gt;</source>
-            <translation>&lt;b&gt;Galería&lt;/b&gt;</translation>
         </message>
         <message>
             <source>&lt;b&gt;Queue&lt;/b&gt;</source>
@@ -537,12 +671,131 @@ Suelta aquí un PNG de Lienzo, A1111, ComfyUI o InvokeAI para restaurar sus par�
             <source>&lt;b&gt;Lienzo %1&lt;/b&gt;&lt;br&gt;A native latent-diffusion image studio.</source>
             <translation>&lt;b&gt;Lienzo %1&lt;/b&gt;&lt;br&gt;Un estudio nativo de imágenes por difusión latente.</translation>
         </message>
+        <message>
+            <source>Gallery</source>
+            <translation>Galería</translation>
+        </message>
+        <message>
+            <source>LoRA &amp;&amp; embeddings</source>
+            <translation>LoRA y embeddings</translation>
+        </message>
+        <message>
+            <source>Scanning the model library…</source>
+            <translation>Explorando la biblioteca de modelos…</translation>
+        </message>
+        <message>
+            <source>Scanning the model library: %1/%2 files</source>
+            <translation>Explorando la biblioteca de modelos: %1/%2 archivos</translation>
+        </message>
+        <message>
+            <source>Job #%1: %2</source>
+            <translation>Trabajo n.º %1: %2</translation>
+        </message>
+        <message>
+            <source>Res&amp;can model library</source>
+            <translation>&amp;Volver a explorar la biblioteca de modelos</translation>
+        </message>
+        <message>
+            <source>LoRA “%1” is “%2” in your library (same hash); the prompt uses that name.</source>
+            <translation>El LoRA «%1» es «%2» en tu biblioteca (mismo hash); el prompt usa ese nombre.</translation>
+        </message>
+        <message>
+            <source>LoRA “%1” (hash %2) is not in your library.</source>
+            <translation>El LoRA «%1» (hash %2) no está en tu biblioteca.</translation>
+        </message>
+        <message>
+            <source>The model library settings were not saved: %1</source>
+            <translation>La configuración de la biblioteca de modelos no se guardó: %1</translation>
+        </message>
+        <message>
+            <source>The model library settings could not be read: %1</source>
+            <translation>No se pudo leer la configuración de la biblioteca de modelos: %1</translation>
+        </message>
+        <message>
+            <source>Model library: %1 checkpoints, %2 LoRAs, %3 embeddings</source>
+            <translation>Biblioteca de modelos: %1 checkpoints, %2 LoRA, %3 embeddings</translation>
+        </message>
+        <message>
+            <source>Model library: %1</source>
+            <translation>Biblioteca de modelos: %1</translation>
+        </message>
+        <message>
+            <source>The model library is still being hashed; restore again when it is done.</source>
+            <translation>La biblioteca de modelos aún se está procesando (hashes); vuelve a restaurar cuando termine.</translation>
+        </message>
     </context>
     <context>
         <name>lienzo::ui::MessageBar</name>
         <message>
             <source>Dismiss</source>
             <translation>Cerrar</translation>
+        </message>
+    </context>
+    <context>
+        <name>lienzo::ui::NetworkBrowser</name>
+        <message>
+            <source>Filter by name…</source>
+            <translation>Filtrar por nombre…</translation>
+        </message>
+        <message>
+            <source>LoRA</source>
+            <translation>LoRA</translation>
+        </message>
+        <message>
+            <source>Embeddings</source>
+            <translation>Embeddings</translation>
+        </message>
+        <message>
+            <source>Text encoder</source>
+            <translation>Codificador de texto</translation>
+        </message>
+        <message>
+            <source>Model</source>
+            <translation>Modelo</translation>
+        </message>
+        <message>
+            <source>Strength on the text encoder (−2 … 2)</source>
+            <translation>Intensidad en el codificador de texto (−2 … 2)</translation>
+        </message>
+        <message>
+            <source>Strength on the diffusion model (−2 … 2)</source>
+            <translation>Intensidad en el modelo de difusión (−2 … 2)</translation>
+        </message>
+        <message>
+            <source>LoRA (%1)</source>
+            <translation>LoRA (%1)</translation>
+        </message>
+        <message>
+            <source>Embeddings (%1)</source>
+            <translation>Embeddings (%1)</translation>
+        </message>
+        <message>
+            <source>TI</source>
+            <translation>TI</translation>
+        </message>
+        <message>
+            <source>pickle</source>
+            <translation>pickle</translation>
+        </message>
+        <message>
+            <source>Family: %1</source>
+            <translation>Familia: %1</translation>
+        </message>
+        <message>
+            <source>Not loadable: %1</source>
+            <translation>No se puede cargar: %1</translation>
+        </message>
+        <message>
+            <source>Made for %1; the current model is %2.</source>
+            <translation>Hecho para %1; el modelo actual es %2.</translation>
+        </message>
+        <message>
+            <source>&lt;b&gt;%1&lt;/b&gt; in the prompt</source>
+            <translation>&lt;b&gt;%1&lt;/b&gt; en el prompt</translation>
+        </message>
+        <message>
+            <source>Click a LoRA to add it to the prompt.</source>
+            <translation>Haz clic en un LoRA para añadirlo al prompt.</translation>
         </message>
     </context>
     <context>
@@ -819,6 +1072,14 @@ Suelta aquí un PNG de Lienzo, A1111, ComfyUI o InvokeAI para restaurar sus par�
         <message>
             <source>The language changes at the next start.</source>
             <translation>El idioma cambia en el próximo inicio.</translation>
+        </message>
+        <message>
+            <source>General</source>
+            <translation>General</translation>
+        </message>
+        <message>
+            <source>Model library</source>
+            <translation>Biblioteca de modelos</translation>
         </message>
     </context>
     <context>

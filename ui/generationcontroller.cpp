@@ -17,6 +17,8 @@ GenerationController::GenerationController(std::shared_ptr<GenerationBackend> ba
           Qt::QueuedConnection);
   connect(m_worker, &GenerationWorker::imageSaveFailed, this,
           &GenerationController::imageSaveFailed, Qt::QueuedConnection);
+  connect(m_worker, &GenerationWorker::notices, this, &GenerationController::jobNotices,
+          Qt::QueuedConnection);
   connect(m_worker, &GenerationWorker::finished, this, &GenerationController::onWorkerFinished,
           Qt::QueuedConnection);
   m_thread.start();

@@ -51,6 +51,8 @@ class GenerationController : public QObject {
                    const QImage& preview);
   void imageReady(quint64 jobId, const lienzo::ui::FinishedImage& image);
   void imageSaveFailed(quint64 jobId, int imageIndex, const QString& message);
+  /// The core's notices for a job (GenerationWorker::notices), before its jobFinished().
+  void jobNotices(quint64 jobId, const QStringList& notices);
   void jobFinished(quint64 jobId, lienzo::ui::JobStatus status, const QString& message);
   void busyChanged(bool busy);
 

@@ -16,6 +16,7 @@
 #include <QMetaType>
 #include <QObject>
 #include <QString>
+#include <QStringList>
 
 #include <memory>
 
@@ -50,6 +51,9 @@ class GenerationWorker : public QObject {
                    const QImage& preview);
   void imageReady(quint64 jobId, const lienzo::ui::FinishedImage& image);
   void imageSaveFailed(quint64 jobId, int imageIndex, const QString& message);
+  /// What the core did not apply (GenerationResult::notices: a missing LoRA, unmatched keys, an
+  /// embedding of the wrong width), one sentence each; emitted before finished(), only when any.
+  void notices(quint64 jobId, const QStringList& notices);
   void finished(quint64 jobId, lienzo::ui::JobStatus status, const QString& message);
 
  private:

@@ -22,6 +22,8 @@
 
 #include <cmath>
 
+#include "core/adapters/prompt_networks.h"
+#include "core/library/library_settings.h"
 #include "core/pipeline/params_infotext.h"
 #include "ui/canvas.h"
 #include "ui/compareview.h"
@@ -32,8 +34,12 @@
 #include "ui/galleryview.h"
 #include "ui/generationcontroller.h"
 #include "ui/icons.h"
+#include "ui/librarypage.h"
+#include "ui/libraryscanner.h"
 #include "ui/messagebar.h"
+#include "ui/networkbrowser.h"
 #include "ui/pngmetadata.h"
+#include "ui/promptcompleter.h"
 #include "ui/promptpanel.h"
 #include "ui/queuepanel.h"
 #include "ui/settingsdialog.h"
@@ -46,6 +52,15 @@ namespace {
 QString formatDuration(double seconds) {
   const int s = static_cast<int>(std::lround(std::max(0.0, seconds)));
   return QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
+}
+
+/// The library settings file; empty (with no library) when there is no home folder.
+std::filesystem::path librarySettingsFile() {
+  try {
+    return LibrarySettings::defaultFile();
+  } catch (const std::exception&) {
+    return {};
+  }
 }
 
 QString firstLocalFile(const QMimeData* mime) {
@@ -84,18 +99,23 @@ MainWindow::MainWindow(std::shared_ptr<GenerationBackend> backend, QWidget* pare
 
   m_galleryView = new GalleryView(m_galleryModel, this);
   m_queuePanel = new QueuePanel(m_controller, this);
+  m_browser = new NetworkBrowser(this);
+  m_browser->setObjectName(QStringLiteral("networkBrowser"));
+  m_browser->setPromptEdit(m_panel->promptEdit());
+  m_completer = new PromptCompleter(m_panel->promptEdit());
+  m_scanner = new LibraryScanner(this);
   auto* right = new QSplitter(Qt::Vertical, this);
-  auto* galleryBox = new QWidget(this);
-  auto* galleryLayout = new QVBoxLayout(galleryBox);
-  galleryLayout->setContentsMargins(0, 0, 0, 0);
-  galleryLayout->addWidget(new QLabel(tr("<b>Gallery</b>"), this));
-  galleryLayout->addWidget(m_galleryView, 1);
+  m_sideTabs = new QTabWidget(this);
+  m_sideTabs->setObjectName(QStringLiteral("sideTabs"));
+  m_sideTabs->setDocumentMode(true);
+  m_sideTabs->addTab(m_galleryView, tr("Gallery"));
+  m_sideTabs->addTab(m_browser, tr("LoRA && embeddings"));
   auto* queueBox = new QWidget(this);
   auto* queueLayout = new QVBoxLayout(queueBox);
   queueLayout->setContentsMargins(0, 0, 0, 0);
   queueLayout->addWidget(new QLabel(tr("<b>Queue</b>"), this));
   queueLayout->addWidget(m_queuePanel, 1);
-  right->addWidget(galleryBox);
+  right->addWidget(m_sideTabs);
   right->addWidget(queueBox);
   right->setStretchFactor(0, 3);
   right->setStretchFactor(1, 1);
@@ -114,7 +134,7 @@ MainWindow::MainWindow(std::shared_ptr<GenerationBackend> backend, QWidget* pare
   split->setStretchFactor(0, 0);
   split->setStretchFactor(1, 1);
   split->setStretchFactor(2, 0);
-  split->setSizes({330, 640, 290});
+  split->setSizes({330, 610, 320});
   setCentralWidget(split);
 
   buildMenus();
@@ -123,6 +143,20 @@ MainWindow::MainWindow(std::shared_ptr<GenerationBackend> backend, QWidget* pare
   connect(m_panel, &PromptPanel::generateRequested, this, &MainWindow::generate);
   connect(m_panel, &PromptPanel::cancelRequested, this, &MainWindow::cancel);
   connect(m_panel, &PromptPanel::modelChanged, this, &MainWindow::updateForwardModel);
+  connect(m_panel, &PromptPanel::modelChanged, this,
+          [this] { m_browser->setModelFamily(m_panel->modelFamily()); });
+  connect(m_scanner, &LibraryScanner::libraryChanged, this, &MainWindow::onLibraryChanged);
+  connect(m_scanner, &LibraryScanner::scanFinished, this, &MainWindow::onLibraryScanned);
+  connect(m_scanner, &LibraryScanner::scanStarted, this,
+          [this] { showScanStatus(tr("Scanning the model library…")); });
+  connect(m_scanner, &LibraryScanner::progress, this, [this](int done, int total, const QString&) {
+    showScanStatus(tr("Scanning the model library: %1/%2 files").arg(done).arg(total));
+  });
+  connect(
+      m_controller, &GenerationController::jobNotices, this,
+      [this](quint64 jobId, const QStringList& notices) {
+        m_messages->showWarning(tr("Job #%1: %2").arg(jobId).arg(notices.join(QLatin1Char(' '))));
+      });
   connect(m_controller, &GenerationController::jobStarted, this, &MainWindow::onJobStarted);
   connect(m_controller, &GenerationController::stepPreview, this, &MainWindow::onStepPreview);
   connect(m_controller, &GenerationController::imageReady, this, &MainWindow::onImageReady);
@@ -156,6 +190,7 @@ MainWindow::MainWindow(std::shared_ptr<GenerationBackend> backend, QWidget* pare
   updateForwardModel();
   restoreWindowState();
   m_panel->focusPrompt();
+  rescanLibrary();
 }
 
 MainWindow::~MainWindow() {
@@ -205,6 +240,7 @@ void MainWindow::buildMenus() {
                                                       QString(), tr("PNG images (*.png)"));
     if (!path.isEmpty()) restoreParametersFrom(path);
   });
+  file->addAction(tr("Res&can model library"), this, &MainWindow::rescanLibrary);
   file->addSeparator();
   file->addAction(tr("&Settings…"), QKeySequence::Preferences, this, &MainWindow::openSettings);
   file->addSeparator();
@@ -274,6 +310,8 @@ quint64 MainWindow::generate() {
   request.modelPath = model;
   request.modelName = m_panel->modelName();
   request.galleryDir = m_galleryModel->folder();
+  // Every LoRA / LyCORIS and embedding folder of the library, read where they lie.
+  request.params.folders = networkFolders(*m_scanner->snapshot());
   m_panel->rememberPrompt();
   m_panel->saveSettings();
   const quint64 id = m_controller->enqueue(request);
@@ -386,7 +424,11 @@ bool MainWindow::restoreParametersFrom(const QString& path) {
     return false;
   }
   const RestoredParams restored = applyInfotext(*info, m_panel->params());
-  QStringList notes = m_panel->setParams(restored.params);
+  GenerationParams params = restored.params;
+  QStringList renamed;
+  const QStringList loraNotes = relinkLoras(restored, params, renamed);
+  QStringList notes = m_panel->setParams(params);
+  notes << loraNotes;
   if (!restored.modelName.empty()) {
     const QString model = QString::fromStdString(restored.modelName);
     if (!m_panel->selectModel(model)) {
@@ -398,12 +440,35 @@ bool MainWindow::restoreParametersFrom(const QString& path) {
     notes << tr("Could not read “%1”.").arg(QString::fromStdString(skipped));
   }
   if (notes.isEmpty()) {
-    m_messages->showInfo(tr("Restored the parameters of %1.").arg(name));
+    m_messages->showInfo((tr("Restored the parameters of %1.").arg(name) + QLatin1Char(' ') +
+                          renamed.join(QLatin1Char(' ')))
+                             .trimmed());
   } else {
-    m_messages->showWarning(
-        tr("Restored the parameters of %1, except: %2").arg(name, notes.join(QLatin1Char(' '))));
+    m_messages->showWarning(tr("Restored the parameters of %1, except: %2")
+                                .arg(name, (notes + renamed).join(QLatin1Char(' '))));
   }
   return true;
+}
+
+QStringList MainWindow::relinkLoras(const RestoredParams& restored, GenerationParams& params,
+                                    QStringList& renamed) const {
+  QStringList missing;
+  const ModelLibrary& library = *m_scanner->snapshot()->library;
+  for (const auto& [name, hash] : restored.networks.loras) {
+    if (library.findByName(ModelCategory::Lora, name)) continue;
+    if (const LibraryEntry* found = library.findByHash(ModelCategory::Lora, hash)) {
+      params.prompt = renameLoraTags(params.prompt, name, found->name);
+      renamed << tr("LoRA “%1” is “%2” in your library (same hash); the prompt uses that name.")
+                     .arg(QString::fromStdString(name), QString::fromStdString(found->name));
+    } else {
+      missing << tr("LoRA “%1” (hash %2) is not in your library.")
+                     .arg(QString::fromStdString(name), QString::fromStdString(hash));
+    }
+  }
+  if (!missing.isEmpty() && !m_scanner->snapshot()->hashed) {
+    missing << tr("The model library is still being hashed; restore again when it is done.");
+  }
+  return missing;
 }
 
 void MainWindow::showGalleryImage(const QString& path) {
@@ -473,11 +538,75 @@ void MainWindow::updateForwardModel() {
 }
 
 void MainWindow::openSettings() {
-  SettingsDialog dialog(this);
+  SettingsDialog dialog(this, librarySettingsFile());
+  auto saveLibrary = [this, &dialog] {
+    QString error;
+    if (!dialog.libraryPage()->save(&error)) {
+      m_messages->showError(tr("The model library settings were not saved: %1").arg(error));
+      return false;
+    }
+    return true;
+  };
+  connect(dialog.libraryPage(), &LibraryPage::rescanRequested, this, [this, saveLibrary] {
+    if (saveLibrary()) rescanLibrary();
+  });
   if (dialog.exec() != QDialog::Accepted) return;
   dialog.save();
   if (dialog.galleryFolder() != m_galleryModel->folder()) {
     m_galleryModel->setFolder(dialog.galleryFolder());
+  }
+  if (dialog.libraryPage()->changed() && saveLibrary()) rescanLibrary();
+}
+
+void MainWindow::rescanLibrary() {
+  const std::filesystem::path file = librarySettingsFile();
+  std::vector<LibraryRoot> roots;
+  if (!file.empty()) {
+    try {
+      roots = LibrarySettings::load(file).roots;
+    } catch (const std::exception& e) {
+      m_messages->showError(
+          tr("The model library settings could not be read: %1").arg(QString::fromUtf8(e.what())));
+      return;
+    }
+  }
+  m_scanner->rescan(std::move(roots));
+}
+
+void MainWindow::onLibraryChanged() {
+  const auto snapshot = m_scanner->snapshot();
+  const ModelLibrary& library = *snapshot->library;
+  m_panel->setLibrary(library);
+  m_browser->setLibrary(snapshot);
+  m_browser->setModelFamily(m_panel->modelFamily());
+  QStringList loras, embeddings;
+  for (const LibraryEntry* e : library.list(ModelCategory::Lora)) {
+    if (e->loadable) loras << QString::fromStdString(e->name);
+  }
+  for (const LibraryEntry* e : library.list(ModelCategory::Embedding)) {
+    if (e->loadable) embeddings << QString::fromStdString(e->name);
+  }
+  loras.removeDuplicates();
+  embeddings.removeDuplicates();
+  m_completer->setNames(loras, embeddings);
+}
+
+void MainWindow::showScanStatus(const QString& text) {
+  // Only over "Ready" or an earlier scan message: a job's progress and result stay.
+  if (m_status->text() != tr("Ready") && m_status->text() != m_scanStatus) return;
+  m_status->setText(text);
+  m_scanStatus = text;
+}
+
+void MainWindow::onLibraryScanned(const QStringList& warnings, bool cancelled) {
+  if (cancelled) return;
+  const ModelLibrary& library = *m_scanner->snapshot()->library;
+  showScanStatus(tr("Model library: %1 checkpoints, %2 LoRAs, %3 embeddings")
+                     .arg(library.list(ModelCategory::Checkpoint).size())
+                     .arg(library.list(ModelCategory::Lora).size())
+                     .arg(library.list(ModelCategory::Embedding).size()));
+  if (!warnings.isEmpty()) {
+    m_messages->showWarning(tr("Model library: %1").arg(warnings.join(QLatin1Char(' '))));
   }
 }
 

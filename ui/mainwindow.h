@@ -1,6 +1,7 @@
 // The studio window: prompt panel on the left; canvas + step timeline, compare and forward
-// process as tabs in the middle; gallery and job queue on the right; an inline message bar and a
-// status bar with step/total, it/s and ETA.
+// process as tabs in the middle; gallery and the LoRA / embedding browser as tabs on the right,
+// job queue below them; an inline message bar and a status bar with step/total, it/s and ETA.
+// The model library (LibraryScanner) is scanned at start-up and on "Rescan model library".
 //
 // Contract: UI thread. The window owns the GenerationController (worker thread); closing it
 // cancels a running generation and waits for the worker (cancel -> quit -> wait). Settings are
@@ -12,6 +13,7 @@
 
 #include <memory>
 
+#include "core/pipeline/params_infotext.h"
 #include "ui/generationbackend.h"
 #include "ui/generationworker.h"
 #include "ui/progresstracker.h"
@@ -30,7 +32,10 @@ class ForwardProcessView;
 class GalleryModel;
 class GalleryView;
 class GenerationController;
+class LibraryScanner;
 class MessageBar;
+class NetworkBrowser;
+class PromptCompleter;
 class PromptPanel;
 class QueuePanel;
 class Timeline;
@@ -51,7 +56,12 @@ class MainWindow : public QMainWindow {
   ForwardProcessView* forwardProcessView() const { return m_forward; }
   MessageBar* messageBar() const { return m_messages; }
   GenerationController* controller() const { return m_controller; }
+  LibraryScanner* libraryScanner() const { return m_scanner; }
+  NetworkBrowser* networkBrowser() const { return m_browser; }
+  PromptCompleter* promptCompleter() const { return m_completer; }
   QTabWidget* tabs() const { return m_tabs; }
+  /// The right column's tabs: gallery, LoRA & embeddings.
+  QTabWidget* sideTabs() const { return m_sideTabs; }
   QString statusText() const;
 
   /// Queues the prompt panel's request. Returns the job id, or 0 (with a message) when it
@@ -69,6 +79,10 @@ class MainWindow : public QMainWindow {
   void showForwardProcess(const QString& path);
   /// Uses `folder` as the gallery for this session (not saved).
   void setGalleryFolder(const QString& folder);
+  /// Scans the roots of the library settings again (on the scanner's thread).
+  void rescanLibrary();
+  /// The settings dialog (its library page edits this window's library settings file).
+  void openSettings();
 
  protected:
   void closeEvent(QCloseEvent* event) override;
@@ -89,8 +103,14 @@ class MainWindow : public QMainWindow {
   void onJobFinished(quint64 jobId, lienzo::ui::JobStatus status, const QString& message);
   void onBusyChanged(bool busy);
   void updateProgress(int imageIndex, int step, int totalSteps);
-  void openSettings();
   void openImageForForwardProcess();
+  void onLibraryChanged();
+  void onLibraryScanned(const QStringList& warnings, bool cancelled);
+  void showScanStatus(const QString& text);
+  /// Renames restored `<lora:…>` tags whose file the library knows under another name (found by
+  /// the "Lora hashes" entry); notes for the user about renamed and missing LoRAs.
+  QStringList relinkLoras(const RestoredParams& restored, GenerationParams& params,
+                          QStringList& renamed) const;
   void applyModelDefaults(const QString& path);
   void updateForwardModel();
   void showAbout();
@@ -107,6 +127,10 @@ class MainWindow : public QMainWindow {
   Timeline* m_timeline = nullptr;
   GalleryView* m_galleryView = nullptr;
   QueuePanel* m_queuePanel = nullptr;
+  QTabWidget* m_sideTabs = nullptr;
+  NetworkBrowser* m_browser = nullptr;
+  PromptCompleter* m_completer = nullptr;
+  LibraryScanner* m_scanner = nullptr;
   CompareView* m_compare = nullptr;
   ForwardProcessView* m_forward = nullptr;
   QLabel* m_status = nullptr;
@@ -118,7 +142,8 @@ class MainWindow : public QMainWindow {
   quint64 m_currentJob = 0;
   int m_currentImage = -1;
   int m_batchSize = 1;
-  QSize m_logicalSize;  ///< the size the timeline's frames stand for
+  QString m_scanStatus;  ///< the last scan message in the status bar
+  QSize m_logicalSize;   ///< the size the timeline's frames stand for
 };
 
 }  // namespace lienzo::ui

@@ -1,5 +1,6 @@
 #include "ui/modelcatalog.h"
 
+#include "core/library/model_library.h"
 #include "core/pipeline/pipeline.h"
 
 #include <QCoreApplication>
@@ -102,10 +103,71 @@ void ModelCatalog::rebuild() {
     const QFileInfo info(path);
     added.push_back({info.isDir() ? info.fileName() : info.completeBaseName(), path, false});
   }
-  std::sort(added.begin(), added.end(), [](const ModelEntry& a, const ModelEntry& b) {
+  for (const ModelEntry& e : m_library) {
+    const bool known = std::any_of(added.begin(), added.end(),
+                                   [&](const ModelEntry& a) { return a.path == e.path; });
+    if (known) {
+      for (ModelEntry& a : added) {
+        if (a.path == e.path) a.family = e.family;
+      }
+    } else if (e.path != builtin) {
+      added.push_back(e);
+    }
+  }
+  // By group, then by name: the picker shows one heading per group.
+  std::stable_sort(added.begin(), added.end(), [](const ModelEntry& a, const ModelEntry& b) {
+    const auto ga = group(a), gb = group(b);
+    if (ga != gb) return ga < gb;
     return a.name.compare(b.name, Qt::CaseInsensitive) < 0;
   });
+  m_entries.front().family = ModelFamily::LienzoBuiltin;
   m_entries.insert(m_entries.end(), added.begin(), added.end());
+}
+
+void ModelCatalog::setLibrary(const ModelLibrary& library) {
+  m_library.clear();
+  for (const LibraryEntry* e : library.list(ModelCategory::Checkpoint)) {
+    if (!e->loadable) continue;
+    ModelEntry entry;
+    entry.name = QString::fromStdString(e->name);
+    entry.path = QString::fromStdString(e->path.string());
+    entry.family = e->family.family;
+    m_library.push_back(entry);
+  }
+  rebuild();
+}
+
+ModelGroup ModelCatalog::group(const ModelEntry& entry) {
+  if (entry.builtin) return ModelGroup::Builtin;
+  switch (entry.family) {
+    case ModelFamily::SD1:
+      return ModelGroup::SD1;
+    case ModelFamily::SD2:
+      return ModelGroup::SD2;
+    case ModelFamily::SDXL:
+    case ModelFamily::SDXLRefiner:
+      return ModelGroup::SDXL;
+    case ModelFamily::LienzoBuiltin:
+      return ModelGroup::Builtin;
+    default:
+      return ModelGroup::Other;
+  }
+}
+
+QString ModelCatalog::groupName(ModelGroup group) {
+  switch (group) {
+    case ModelGroup::Builtin:
+      return ModelCatalogText::tr("Built-in");
+    case ModelGroup::SD1:
+      return QStringLiteral("SD 1.x");
+    case ModelGroup::SD2:
+      return QStringLiteral("SD 2.x");
+    case ModelGroup::SDXL:
+      return QStringLiteral("SDXL");
+    case ModelGroup::Other:
+      break;
+  }
+  return ModelCatalogText::tr("Other");
 }
 
 }  // namespace lienzo::ui

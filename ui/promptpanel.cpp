@@ -15,10 +15,15 @@
 #include <QRegularExpressionValidator>
 #include <QSettings>
 #include <QSpinBox>
+#include <QStandardItemModel>
 #include <QStyle>
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include <algorithm>
+#include <optional>
+
+#include "core/library/model_library.h"
 #include "core/sampling/sampler_names.h"
 #include "ui/icons.h"
 
@@ -370,24 +375,36 @@ QString PromptPanel::modelPath() const {
 
 QString PromptPanel::modelName() const {
   const QString path = modelPath();
-  if (path.isEmpty()) return m_model->currentText();
+  if (path.isEmpty()) return m_model->currentText().trimmed();
   const QFileInfo info(path);
   return info.isDir() ? info.fileName() : info.completeBaseName();
 }
 
 bool PromptPanel::selectModel(const QString& nameOrPath) {
   if (nameOrPath.isEmpty()) return false;
-  const auto& entries = m_catalog.entries();
-  for (size_t i = 0; i < entries.size(); ++i) {
-    const QFileInfo info(entries[i].path);
+  for (const ModelEntry& e : m_catalog.entries()) {
+    const QFileInfo info(e.path);
     const QString stem = info.isDir() ? info.fileName() : info.completeBaseName();
-    if (entries[i].path == nameOrPath ||
-        (!entries[i].path.isEmpty() && stem.compare(nameOrPath, Qt::CaseInsensitive) == 0)) {
-      m_model->setCurrentIndex(static_cast<int>(i));
+    if (e.path == nameOrPath ||
+        (!e.path.isEmpty() && stem.compare(nameOrPath, Qt::CaseInsensitive) == 0)) {
+      m_model->setCurrentIndex(m_model->findData(e.path));
+      m_pendingModel.clear();
       return true;
     }
   }
   return false;
+}
+
+ModelFamily PromptPanel::modelFamily() const {
+  const int index = m_catalog.indexOf(modelPath());
+  return index >= 0 ? m_catalog.entries()[static_cast<size_t>(index)].family : ModelFamily::Unknown;
+}
+
+void PromptPanel::setLibrary(const ModelLibrary& library) {
+  const QString current = modelPath();
+  m_catalog.setLibrary(library);
+  rebuildModelList(current);
+  if (!m_pendingModel.isEmpty()) selectModel(m_pendingModel);
 }
 
 void PromptPanel::addModelSource(const QString& path) {
@@ -409,14 +426,36 @@ void PromptPanel::addModelSource(const QString& path) {
 }
 
 void PromptPanel::rebuildModelList(const QString& select) {
-  const QSignalBlocker block(m_model);
-  m_model->clear();
-  for (const ModelEntry& e : m_catalog.entries()) {
-    m_model->addItem(e.name, e.path);
-    m_model->setItemData(m_model->count() - 1, e.path.isEmpty() ? e.name : e.path, Qt::ToolTipRole);
+  {
+    const QSignalBlocker block(m_model);
+    m_model->clear();
+    // One heading per family group (not selectable), as soon as there is more than one group.
+    const auto& entries = m_catalog.entries();
+    const bool headings = std::any_of(entries.begin(), entries.end(), [](const ModelEntry& e) {
+      return ModelCatalog::group(e) != ModelGroup::Builtin;
+    });
+    std::optional<ModelGroup> group;
+    QFont headingFont = m_model->font();
+    headingFont.setBold(true);
+    for (const ModelEntry& e : entries) {
+      if (headings && ModelCatalog::group(e) != group) {
+        group = ModelCatalog::group(e);
+        m_model->addItem(ModelCatalog::groupName(*group));
+        const int row = m_model->count() - 1;
+        m_model->setItemData(row, QStringLiteral("group"), Qt::AccessibleDescriptionRole);
+        m_model->setItemData(row, headingFont, Qt::FontRole);
+        if (auto* model = qobject_cast<QStandardItemModel*>(m_model->model())) {
+          model->item(row)->setFlags(Qt::NoItemFlags);
+        }
+      }
+      m_model->addItem(headings ? QStringLiteral("  ") + e.name : e.name, e.path);
+      m_model->setItemData(m_model->count() - 1, e.path.isEmpty() ? e.name : e.path,
+                           Qt::ToolTipRole);
+    }
+    const int index = m_catalog.indexOf(select) >= 0 ? m_model->findData(select) : -1;
+    // The first selectable row: the built-in model (after its heading).
+    m_model->setCurrentIndex(index >= 0 ? index : (headings ? 1 : 0));
   }
-  const int index = m_catalog.indexOf(select);
-  m_model->setCurrentIndex(index >= 0 ? index : 0);
   emit modelChanged(modelPath());
 }
 
@@ -503,7 +542,7 @@ void PromptPanel::loadSettings() {
   const QString model = s.value(QStringLiteral("model")).toString();
   s.endGroup();
   setParams(p);
-  if (!model.isEmpty()) selectModel(model);
+  if (!model.isEmpty() && !selectModel(model)) m_pendingModel = model;
 }
 
 void PromptPanel::saveSettings() const {

@@ -48,6 +48,14 @@ class PromptPanel : public QWidget {
   /// Selects the model whose name (file stem), path or hash prefix matches; false if none does.
   bool selectModel(const QString& nameOrPath);
   ModelCatalog& models() { return m_catalog; }
+  /// The family of the selected model (Unknown when the library has not scanned it).
+  ModelFamily modelFamily() const;
+  /// Lists the library's checkpoints in the picker (grouped by family), keeping the selection;
+  /// a model remembered from the last run that only the library knows is selected once it
+  /// arrives.
+  void setLibrary(const ModelLibrary& library);
+  /// The prompt box (the network browser and the completer edit it).
+  QPlainTextEdit* promptEdit() const { return m_prompt; }
   /// Adds a model file or folder to the picker and selects the first new model.
   void addModelSource(const QString& path);
 
@@ -79,6 +87,7 @@ class PromptPanel : public QWidget {
   ModelCatalog m_catalog;
   PromptHistory m_history;
   qint64 m_lastSeed = -1;
+  QString m_pendingModel;  ///< remembered model not listed yet (the library scan is running)
 
   QPlainTextEdit* m_prompt = nullptr;
   QPlainTextEdit* m_negative = nullptr;

@@ -10,17 +10,21 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSettings>
+#include <QTabWidget>
 #include <QVBoxLayout>
 
 #include "ui/gallerystore.h"
+#include "ui/librarypage.h"
 
 namespace lienzo::ui {
 
-SettingsDialog::SettingsDialog(QWidget* parent)
+SettingsDialog::SettingsDialog(QWidget* parent, std::filesystem::path libraryFile)
     : QDialog(parent),
       m_folder(new QLineEdit(this)),
       m_language(new QComboBox(this)),
-      m_previews(new QCheckBox(tr("Show a preview at every step"), this)) {
+      m_previews(new QCheckBox(tr("Show a preview at every step"), this)),
+      m_pages(new QTabWidget(this)),
+      m_library(new LibraryPage(std::move(libraryFile), this)) {
   setWindowTitle(tr("Settings"));
   const QSettings s;
   m_folder->setObjectName(QStringLiteral("galleryFolder"));
@@ -52,10 +56,17 @@ SettingsDialog::SettingsDialog(QWidget* parent)
   auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
   connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
   connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+  auto* general = new QWidget(this);
+  auto* generalLayout = new QVBoxLayout(general);
+  generalLayout->addLayout(form);
+  generalLayout->addStretch(1);
+  m_pages->setObjectName(QStringLiteral("settingsPages"));
+  m_pages->addTab(general, tr("General"));
+  m_pages->addTab(m_library, tr("Model library"));
   auto* layout = new QVBoxLayout(this);
-  layout->addLayout(form);
+  layout->addWidget(m_pages, 1);
   layout->addWidget(buttons);
-  resize(560, sizeHint().height());
+  resize(680, 460);
 }
 
 void SettingsDialog::save() const {

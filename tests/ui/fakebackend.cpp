@@ -7,6 +7,7 @@
 #include <random>
 #include <thread>
 
+#include "core/adapters/prompt_networks.h"
 #include "core/io/infotext.h"
 #include "core/pipeline/params_infotext.h"
 
@@ -56,6 +57,20 @@ GenerationResult FakeBackend::generate(const std::string& model, const Generatio
     throw GenerationError(GenerationError::Code::InvalidParams, "fake: bad steps or size");
   }
   GenerationResult result;
+  // As the core: a `<lora:name:…>` whose file is in none of params.folders.loras (searched
+  // recursively) is a notice.
+  for (const LoraTag& tag : extractPromptNetworks(params.prompt).loras) {
+    bool found = false;
+    for (const auto& folder : params.folders.loras) {
+      std::error_code ec;
+      for (std::filesystem::recursive_directory_iterator it(folder, ec), end; !found && it != end;
+           it.increment(ec)) {
+        found = it->path().filename() == tag.name + ".safetensors";
+      }
+    }
+    if (!found)
+      result.notices.push_back("LoRA \"" + tag.name + "\" not found; generating without it.");
+  }
   const int64_t base = params.seed < 0 ? 4242 : params.seed;
   ModelDescription description;
   description.name = std::filesystem::path(model).stem().string();

@@ -31,3 +31,8 @@ lienzo_add_test(test_gallery_kill SOURCES ui/test_gallery_kill.cpp ui/ui_test_ma
                 LIBS lienzo_ui_testing LABELS ui)
 lienzo_add_test(test_gallery_disk SOURCES ui/test_gallery_disk.cpp ui/ui_test_main.cpp
                 LIBS lienzo_ui_testing LABELS ui)
+# The model library in the studio: network browser, completion, restore by hash, notices.
+lienzo_add_test(test_ui_networks SOURCES ui/test_ui_networks.cpp ui/ui_test_main.cpp
+                LIBS lienzo_ui lienzo_ui_testing LABELS ui)
+target_compile_definitions(test_ui_networks PRIVATE
+                           LIENZO_SCREENSHOT_DIR="${LIENZO_UI_SCREENSHOTS}")
