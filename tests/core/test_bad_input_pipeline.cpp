@@ -224,6 +224,12 @@ TEST_F(BadInputPipeline, NanWeightsAreBlamedOnTheirStage) {
       }
     });
     ASSERT_TRUE(poisoned) << prefix;
+    // What the tiny checkpoint needs beside it: its sidecar config (attention heads) and the
+    // CLIP vocabulary.
+    fs::copy_file(testing::fixturePath("sd1/tiny-sd1.config.json"), m_dir / "nan.config.json",
+                  fs::copy_options::overwrite_existing);
+    fs::copy_file(testing::fixturePath("clip/bpe_simple_vocab_16e6.txt.gz"),
+                  m_dir / "bpe_simple_vocab_16e6.txt.gz", fs::copy_options::overwrite_existing);
     LoadOptions options;
     options.dtype = ComputeDType::F32;
     options.computeHash = false;
