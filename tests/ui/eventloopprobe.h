@@ -1,8 +1,10 @@
-// Test helper: measures how long the UI thread's event loop is blocked during a generation.
+// Test helpers for the event loop: runUntil() waits for a signal; EventLoopProbe measures how long
+// the UI thread's event loop is blocked during a generation.
 #pragma once
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
+#include <QEventLoop>
 #include <QFile>
 #include <QObject>
 #include <QThread>
@@ -15,6 +17,22 @@
 #include <iostream>
 
 namespace lienzo::ui::testing {
+
+/// Runs the real event loop (not QTest::qWait, which sleeps between rounds) until `signal` fires
+/// or `timeoutMs` pass; whether it fired.
+template <typename Sender, typename Signal>
+bool runUntil(Sender* sender, Signal signal, int timeoutMs) {
+  QEventLoop loop;
+  bool fired = false;
+  auto c = QObject::connect(sender, signal, &loop, [&] {
+    fired = true;
+    loop.quit();
+  });
+  QTimer::singleShot(timeoutMs, &loop, &QEventLoop::quit);
+  loop.exec();
+  QObject::disconnect(c);
+  return fired;
+}
 
 /// Watches the UI thread's event loop during a generation in two ways:
 /// - a 5 ms timer: the longest wall-clock gap between two ticks (what a user would feel);

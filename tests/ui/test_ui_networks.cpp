@@ -31,6 +31,7 @@
 #include <memory>
 
 #include "core/library/library_settings.h"
+#include "eventloopprobe.h"
 #include "fakebackend.h"
 #include "ui/generationcontroller.h"
 #include "ui/librarypage.h"
@@ -45,6 +46,7 @@
 using namespace lienzo;
 using namespace lienzo::ui;
 using lienzo::ui::testing::FakeBackend;
+using lienzo::ui::testing::runUntil;
 
 namespace {
 
@@ -114,20 +116,6 @@ const QList<Tensor> kSd1Lora{
 const QList<Tensor> kSdxlLora{
     {"lora_te1_text_model_encoder_layers_0_self_attn_q_proj.lora_down.weight", {2, 768}},
     {"lora_te1_text_model_encoder_layers_0_self_attn_q_proj.lora_up.weight", {768, 2}}};
-
-template <typename Sender, typename Signal>
-bool runUntil(Sender* sender, Signal signal, int timeoutMs) {
-  QEventLoop loop;
-  bool fired = false;
-  auto c = QObject::connect(sender, signal, &loop, [&] {
-    fired = true;
-    loop.quit();
-  });
-  QTimer::singleShot(timeoutMs, &loop, &QEventLoop::quit);
-  loop.exec();
-  QObject::disconnect(c);
-  return fired;
-}
 
 QListWidgetItem* itemNamed(QListWidget* list, const QString& name) {
   for (int i = 0; i < list->count(); ++i) {

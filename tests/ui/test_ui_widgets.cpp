@@ -54,6 +54,7 @@ using namespace lienzo::ui;
 using lienzo::ui::testing::EventLoopProbe;
 using lienzo::ui::testing::expectResponsive;
 using lienzo::ui::testing::FakeBackend;
+using lienzo::ui::testing::runUntil;
 
 namespace {
 
@@ -74,21 +75,6 @@ QAction* actionNamed(QWidget* parent, const QString& text) {
   }
   ADD_FAILURE() << "no action " << text.toStdString();
   return nullptr;
-}
-
-/// Runs the real event loop (not QTest::qWait, which sleeps between rounds) until `signal`.
-template <typename Sender, typename Signal>
-bool runUntil(Sender* sender, Signal signal, int timeoutMs) {
-  QEventLoop loop;
-  bool fired = false;
-  auto c = QObject::connect(sender, signal, &loop, [&] {
-    fired = true;
-    loop.quit();
-  });
-  QTimer::singleShot(timeoutMs, &loop, &QEventLoop::quit);
-  loop.exec();
-  QObject::disconnect(c);
-  return fired;
 }
 
 class StudioTest : public ::testing::Test {
