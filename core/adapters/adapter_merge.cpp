@@ -119,7 +119,14 @@ AdapterReport applyAdapters(WeightPatcher& patcher,
   }
 
   // Merge, weight by weight: W' accumulates in float32 from the base. A weight that is patched
-  // already lends its buffer (switching strengths allocates nothing for float32 models).
+  // already lends its buffer; weights stored in another dtype (bfloat16, float16) merge in one
+  // float32 scratch and are converted into their own patched buffer — so switching strengths
+  // allocates nothing.
+  int64_t scratchNumel = 0;
+  for (const auto& [key, steps] : plan)
+    if (patcher.base(key).scalar_type() != at::kFloat)
+      scratchNumel = std::max(scratchNumel, patcher.base(key).numel());
+  at::Tensor scratch;
   try {
     for (const auto& key : patcher.patchedKeys())
       if (!plan.count(key)) patcher.restore(key);
@@ -130,11 +137,17 @@ AdapterReport applyAdapters(WeightPatcher& patcher,
       // (Not for inference tensors: modules built under InferenceMode may not be written here.)
       const bool writable = patched && !current.is_inference();
       const bool reuse = writable && current.scalar_type() == at::kFloat && current.is_contiguous();
-      at::Tensor acc =
-          reuse ? current
-                : at::empty(
-                      base.sizes(),
-                      base.options().dtype(at::kFloat).memory_format(at::MemoryFormat::Contiguous));
+      const auto floatOptions =
+          base.options().dtype(at::kFloat).memory_format(at::MemoryFormat::Contiguous);
+      at::Tensor acc;
+      if (reuse) {
+        acc = current;
+      } else if (base.scalar_type() != at::kFloat) {
+        if (!scratch.defined()) scratch = at::empty({scratchNumel}, floatOptions);
+        acc = scratch.narrow(0, 0, base.numel()).view(base.sizes());
+      } else {
+        acc = at::empty(base.sizes(), floatOptions);
+      }
       acc.copy_(base);
       bool any = false;
       for (const Step& step : steps) {

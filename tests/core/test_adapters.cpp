@@ -179,6 +179,35 @@ TEST(AdapterMerge, LoraMathStrengthsAndRestore) {
   EXPECT_EQ(model.weights.patchedCount(), 0u);
 }
 
+TEST(AdapterMerge, Bfloat16WeightsMergeInFloat32AndSwitchInPlace) {
+  // A bfloat16 model: W' = bf16(f32(W) + ΔW·scale·m); a new strength is converted into the same
+  // patched buffer (no allocation), and removing the LoRA gives the loaded tensor back.
+  at::manual_seed(2);
+  at::Tensor linear = at::randn({6, 4}).to(at::kBFloat16);
+  const at::Tensor original = linear.clone();
+  WeightPatcher weights(AdapterFamily::Sd1);
+  weights.add("model.diffusion_model.input_blocks.1.1.proj_in.weight", linear,
+              AdapterPart::DiffusionModel);
+  const at::Tensor down = at::randn({2, 4}), up = at::randn({6, 2});
+  const auto path = writeAdapter(
+      "bf16.safetensors", {{"lora_unet_down_blocks_0_attentions_0_proj_in.lora_down.weight", down},
+                           {"lora_unet_down_blocks_0_attentions_0_proj_in.lora_up.weight", up}});
+  auto file = std::make_shared<const AdapterFile>(AdapterFile::open(path));
+  auto lock = weights.lock();
+  const auto expected = [&](double m) {
+    return (original.to(at::kFloat) + at::matmul(up, down) * m).to(at::kBFloat16);
+  };
+  applyAdapters(weights, {{file, 1.0, 0.7}});
+  ASSERT_EQ(linear.scalar_type(), at::kBFloat16);
+  EXPECT_TRUE(at::allclose(linear.to(at::kFloat), expected(0.7).to(at::kFloat), 1e-2, 1e-2));
+  const void* buffer = linear.data_ptr();
+  applyAdapters(weights, {{file, 1.0, -0.3}});
+  EXPECT_EQ(linear.data_ptr(), buffer) << "a new strength is written into the patched buffer";
+  EXPECT_TRUE(at::allclose(linear.to(at::kFloat), expected(-0.3).to(at::kFloat), 1e-2, 1e-2));
+  applyAdapters(weights, {});
+  EXPECT_TRUE(at::equal(linear, original));
+}
+
 TEST(AdapterMerge, UnknownTypesAndShapeMismatchesAreReported) {
   FakeModel model;
   const auto path = writeAdapter(
