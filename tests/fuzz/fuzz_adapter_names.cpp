@@ -17,7 +17,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string input(reinterpret_cast<const char*>(data), size);
   const size_t newline = input.find('\n');
   const std::string key = input.substr(0, newline);
-  const std::string prompt = newline == std::string::npos ? std::string() : input.substr(newline + 1);
+  const std::string prompt =
+      newline == std::string::npos ? std::string() : input.substr(newline + 1);
 
   static const std::vector<std::string> kModel{
       "model.diffusion_model.input_blocks.1.1.proj_in.weight",
