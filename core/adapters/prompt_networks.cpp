@@ -1,6 +1,7 @@
 #include "core/adapters/prompt_networks.h"
 
 #include <cctype>
+#include <cmath>
 #include <cstdlib>
 #include <sstream>
 
@@ -57,7 +58,7 @@ std::optional<double> parseNumber(const std::string& text) {
   if (t.empty()) return std::nullopt;
   char* end = nullptr;
   const double v = std::strtod(t.c_str(), &end);
-  if (end != t.c_str() + t.size()) return std::nullopt;
+  if (end != t.c_str() + t.size() || !std::isfinite(v)) return std::nullopt;  // no nan/inf
   return v;
 }
 
@@ -127,7 +128,9 @@ PromptNetworks extractPromptNetworks(const std::string& prompt) {
                                            : positional.size() > 3 ? std::optional(positional[3])
                                                                    : std::nullopt;
     if (dyn) {
-      if (const auto v = parseNumber(*dyn)) lora.dyn = static_cast<int>(*v);
+      // A rank is a small positive count; anything outside int's range is not one.
+      if (const auto v = parseNumber(*dyn); v && *v >= 0 && *v <= 1.0e6)
+        lora.dyn = static_cast<int>(*v);
       out.notices.push_back("'" + text +
                             "': the dyn value (dynamic LoRA dimension) is ignored; the whole "
                             "rank applies");

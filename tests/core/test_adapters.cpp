@@ -113,6 +113,14 @@ TEST(PromptNetworks, A1111Tags) {
   ASSERT_EQ(p.notices.size(), 2u);  // hypernet, dyn
   EXPECT_NE(p.notices[0].find("hypernet"), std::string::npos);
   EXPECT_NE(p.notices[1].find("dyn"), std::string::npos);
+
+  // Found by fuzz_adapter_names: a dyn beyond int's range, and strengths that are not finite.
+  p = extractPromptNetworks("<lora:d:1:1:1.4e19> <lora:e:inf:nan>");
+  ASSERT_EQ(p.loras.size(), 2u);
+  EXPECT_FALSE(p.loras[0].dyn.has_value());
+  EXPECT_DOUBLE_EQ(p.loras[1].textStrength, 1.0);
+  EXPECT_DOUBLE_EQ(p.loras[1].unetStrength, 1.0);
+  EXPECT_EQ(p.notices.size(), 3u);  // dyn ignored, two numbers that are not numbers
 }
 
 TEST(PromptNetworks, EditsTagsInPlace) {
