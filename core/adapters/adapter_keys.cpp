@@ -176,13 +176,14 @@ AdapterKey splitAdapterKey(const std::string& key, bool sdxlTextEncoders) {
 
 std::vector<std::string> diffusersUnetNameToLdm(const std::string& name) {
   // Ref: A1111 extensions-builtin/Lora/networks.py convert_diffusers_name_to_compvis.
-  static const std::regex kDown("^down_blocks_(\\d+)_(attentions|resnets)_(\\d+)_(.+)$");
-  static const std::regex kMid("^mid_block_(attentions|resnets)_(\\d+)_(.+)$");
-  static const std::regex kUp("^up_blocks_(\\d+)_(attentions|resnets)_(\\d+)_(.+)$");
-  static const std::regex kDownsample("^down_blocks_(\\d+)_downsamplers_0_conv$");
-  static const std::regex kUpsample("^up_blocks_(\\d+)_upsamplers_0_conv$");
-  static const std::regex kTime("^time_embedding_linear_(\\d+)$");
-  static const std::regex kAdd("^add_embedding_linear_(\\d+)$");
+  // Block numbers have at most four digits, so no index arithmetic below can overflow.
+  static const std::regex kDown("^down_blocks_(\\d{1,4})_(attentions|resnets)_(\\d{1,4})_(.+)$");
+  static const std::regex kMid("^mid_block_(attentions|resnets)_(\\d{1,4})_(.+)$");
+  static const std::regex kUp("^up_blocks_(\\d{1,4})_(attentions|resnets)_(\\d{1,4})_(.+)$");
+  static const std::regex kDownsample("^down_blocks_(\\d{1,4})_downsamplers_0_conv$");
+  static const std::regex kUpsample("^up_blocks_(\\d{1,4})_upsamplers_0_conv$");
+  static const std::regex kTime("^time_embedding_linear_(\\d{1,4})$");
+  static const std::regex kAdd("^add_embedding_linear_(\\d{1,4})$");
   std::smatch m;
   const auto num = [&](int i) { return std::stoi(m[i].str()); };
   if (std::regex_match(name, m, kDown)) {

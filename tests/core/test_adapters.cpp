@@ -59,6 +59,9 @@ TEST(AdapterKeys, DiffusersUnetNamesToLdm) {
             std::vector<std::string>{"time_embed_2"});
   EXPECT_EQ(diffusersUnetNameToLdm("input_blocks_4_1_proj_in"),
             std::vector<std::string>{"input_blocks_4_1_proj_in"});
+  // Found by fuzz_adapter_names: a block number too long for an int is no block, not a throw.
+  const std::string huge = "down_blocks_1_attentions_777777777770_proj_in";
+  EXPECT_EQ(diffusersUnetNameToLdm(huge), std::vector<std::string>{huge});
 }
 
 TEST(AdapterKeys, OpenClipRowsAndOtherFamilies) {
