@@ -13,7 +13,7 @@ cd "$here"
 seconds="${1:-30}"
 shift || true
 all=(safetensors checkpoint png_text infotext metadata_import prompt_parser clip_tokenizer
-     clip_vocab exif_text extra_model_paths safetensors_header adapter_names)
+     clip_vocab exif_text extra_model_paths safetensors_header adapter_names network_files)
 targets=("$@")
 [[ ${#targets[@]} -eq 0 ]] && targets=("${all[@]}")
 build="${FUZZ_BUILD_DIR:-build-fuzz}"
@@ -33,7 +33,7 @@ fi
 
 # Seeds cut from the fixtures (never committed): checkpoint headers and a small real file.
 seeds="$work/fixture-seeds"
-mkdir -p "$seeds/checkpoint" "$seeds/safetensors" "$seeds/safetensors_header"
+mkdir -p "$seeds/checkpoint" "$seeds/safetensors" "$seeds/safetensors_header" "$seeds/network_files"
 for f in "$fixtures"/sd1/tiny-sd1.safetensors "$fixtures"/sd2/tiny-sd2.safetensors \
          "$fixtures"/sdxl/tiny-sdxl.safetensors; do
   [[ -f "$f" ]] || continue
@@ -45,7 +45,7 @@ for f in "$fixtures"/samplers/model.safetensors "$fixtures"/samplers/schedules.s
 done
 
 for f in "$fixtures"/lora/tiny-*.safetensors "$fixtures"/embeddings/lienzo-*.safetensors; do
-  if [[ -f "$f" ]]; then cp "$f" "$seeds/safetensors_header/"; fi
+  if [[ -f "$f" ]]; then cp "$f" "$seeds/safetensors_header/"; cp "$f" "$seeds/network_files/"; fi
 done
 
 status=0

@@ -163,6 +163,32 @@ def main():
         b'{"a":0,"b":1,"c</w>":2,"ab":3,"abc</w>":4,"<|startoftext|>":5,"<|endoftext|>":6}'
         b"\0#version: 0.2\na b\nab c</w>\n")
     put("clip_vocab", "vocab_only", b'{"<|startoftext|>":0,"<|endoftext|>":1}')
+    # ---- LoRA-family and embedding files (network_files) -------------------------------------
+    def f32(*values):
+        return struct.pack("<%df" % len(values), *values)
+    put("network_files", "lora_kohya", safetensors([
+        ("lora_unet_down_blocks_0_attentions_0_proj_in.lora_down.weight", "F32", [1, 2], f32(1, 2)),
+        ("lora_unet_down_blocks_0_attentions_0_proj_in.lora_up.weight", "F32", [3, 1], f32(1, 2, 3)),
+        ("lora_unet_down_blocks_0_attentions_0_proj_in.alpha", "F32", [], f32(0.5)),
+    ], {"ss_base_model_version": "sd_v1"}))
+    put("network_files", "loha_conv", safetensors([
+        ("lora_unet_conv_in.hada_w1_a", "F32", [2, 1], f32(1, 2)),
+        ("lora_unet_conv_in.hada_w1_b", "F32", [1, 2], f32(3, 4)),
+        ("lora_unet_conv_in.hada_w2_a", "F32", [2, 1], f32(5, 6)),
+        ("lora_unet_conv_in.hada_w2_b", "F32", [1, 2], f32(7, 8)),
+    ]))
+    put("network_files", "lokr_full", safetensors([
+        ("lycoris_te_text_model_encoder_layers_0_mlp_fc1.lokr_w1", "F32", [1, 2], f32(1, 2)),
+        ("lycoris_te_text_model_encoder_layers_0_mlp_fc1.lokr_w2", "F32", [2, 1], f32(3, 4)),
+        ("lora_te_text_model_encoder_layers_0_mlp_fc2.diff", "F16", [2], b"\x00\x3c\x00\x40"),
+    ]))
+    put("network_files", "embedding_a1111", safetensors([
+        ("string_to_param.*", "F32", [2, 2], f32(1, 2, 3, 4)),
+    ]))
+    put("network_files", "embedding_sdxl", safetensors([
+        ("clip_l", "F32", [1, 2], f32(1, 2)),
+        ("clip_g", "F16", [1, 2], b"\x00\x3c\x00\x40"),
+    ]))
 
 
 def exif_user_comment(text):

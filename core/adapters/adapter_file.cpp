@@ -121,11 +121,16 @@ AdapterFile AdapterFile::open(const std::filesystem::path& path, bool sdxlTextEn
                  startsWith(k.module, "lora_unet_mid_block_");
   }
   if (modules.empty()) throw AdapterError(path.string() + ": holds no tensors");
-  for (auto& [name, m] : modules) {
+  for (auto& entry : modules) {
+    AdapterModule& m = entry.second;
     m.type = classify(m);
     m.dora = has(m, "dora_scale");
     const auto dim0 = [&](const char* role) {
-      return out.m_file->info(m.keys.at(role)).shape.at(0);
+      const std::string& key = m.keys.at(role);
+      const std::vector<int64_t>& shape = out.m_file->info(key).shape;
+      if (shape.empty())
+        throw AdapterError(path.string() + ": '" + key + "' is a scalar, not a matrix");
+      return shape[0];
     };
     if (m.type == AdapterType::LoRA) m.rank = dim0("lora_down");
     if (m.type == AdapterType::LoHa) m.rank = dim0("hada_w1_b");

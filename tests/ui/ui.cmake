@@ -36,3 +36,18 @@ lienzo_add_test(test_ui_networks SOURCES ui/test_ui_networks.cpp ui/ui_test_main
                 LIBS lienzo_ui lienzo_ui_testing LABELS ui)
 target_compile_definitions(test_ui_networks PRIVATE
                            LIENZO_SCREENSHOT_DIR="${LIENZO_UI_SCREENSHOTS}")
+# The soak (docs/reliability.md): the real controller, worker and gallery on the built-in model;
+# test_soak is the CI-sized run, lienzo_soak the long one (scripts/soak.sh).
+add_library(lienzo_soak_runner STATIC ${CMAKE_CURRENT_LIST_DIR}/soak_runner.cpp
+                                      ${CMAKE_CURRENT_LIST_DIR}/soak_runner.h)
+lienzo_target_defaults(lienzo_soak_runner)
+target_include_directories(lienzo_soak_runner PUBLIC ${CMAKE_CURRENT_LIST_DIR})
+target_link_libraries(lienzo_soak_runner PUBLIC lienzo_ui_glue)
+lienzo_add_test(test_soak SOURCES ui/test_soak.cpp ui/ui_test_main.cpp
+                LIBS lienzo_soak_runner lienzo_ui_testing LABELS ui)
+target_compile_definitions(
+  test_soak PRIVATE
+  LIENZO_BUILTIN_MODEL_FILE="${PROJECT_SOURCE_DIR}/resources/models/lienzo-builtin.safetensors")
+add_executable(lienzo_soak ${CMAKE_CURRENT_LIST_DIR}/soak_main.cpp)
+lienzo_target_defaults(lienzo_soak)
+target_link_libraries(lienzo_soak PRIVATE lienzo_soak_runner)
