@@ -282,5 +282,18 @@ TEST(AdapterFile, RefusesPicklesUnread) {
   EXPECT_THROW(AdapterFile::open(dir / "missing.safetensors"), AdapterError);
 }
 
+TEST(AdapterFile, ScalarFactorIsAClearError) {
+  // Found by reading for fuzz_network_files: a rank-0 lora_down used to escape as out_of_range.
+  const auto path =
+      writeAdapter("scalar.safetensors", {{"lora_unet_conv_in.lora_down.weight", at::ones({})},
+                                          {"lora_unet_conv_in.lora_up.weight", at::ones({4, 1})}});
+  try {
+    AdapterFile::open(path);
+    ADD_FAILURE() << "a scalar factor was accepted";
+  } catch (const AdapterError& e) {
+    EXPECT_NE(std::string(e.what()).find("scalar"), std::string::npos) << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace lienzo
