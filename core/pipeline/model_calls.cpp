@@ -4,7 +4,10 @@
 
 #include <ATen/ATen.h>
 
+#include <new>
 #include <numeric>
+#include <string>
+#include <vector>
 
 namespace lienzo {
 namespace {
@@ -70,20 +73,55 @@ at::Tensor rgbToImage(const RgbImage& rgb) {
   return (u8.permute({0, 3, 1, 2}).to(at::kFloat) / 255.0f) * 2.0f - 1.0f;
 }
 
-at::Tensor encodeImage(const ModelBundle& bundle, const at::Tensor& image, bool tiled) {
+bool isOutOfMemory(const std::exception& e) {
+  if (dynamic_cast<const std::bad_alloc*>(&e)) return true;
+  const std::string what = e.what();
+  return what.find("can't allocate") != std::string::npos ||
+         what.find("out of memory") != std::string::npos;
+}
+
+namespace {
+
+/// `run(tiled)`, and once more in tiles when an untiled run runs out of memory. The failed
+/// attempt's exception (and every tensor it kept alive) is gone before the retry starts.
+template <class Run>
+at::Tensor retryTiledOnOom(const Run& run, bool tiled, const std::string& what, int64_t height,
+                           int64_t width, std::vector<std::string>* notices) {
+  if (tiled) return run(true);
+  try {
+    return run(false);
+  } catch (const std::exception& e) {
+    if (!isOutOfMemory(e)) throw;
+  }
+  if (notices)
+    notices->push_back("the VAE ran out of memory " + what + " the " + std::to_string(width) + "x" +
+                       std::to_string(height) + " picture whole; it was done in tiles");
+  return run(true);
+}
+
+}  // namespace
+
+at::Tensor encodeImage(const ModelBundle& bundle, const at::Tensor& image, bool tiled,
+                       std::vector<std::string>* notices) {
   if (!bundle.hasVae() || !bundle.vae->hasEncoder())
     throw GenerationError(Code::UnsupportedModel,
                           bundle.description.name + " has no VAE encoder to encode a picture with");
-  return bundle.vae->encode(image, tiled);  // [1,E,h,w] diffusion space, CPU
+  const VaeCodec& vae = *bundle.vae;
+  return retryTiledOnOom([&](bool t) { return vae.encode(image, t); }, tiled, "encoding",
+                         image.size(2), image.size(3), notices);  // [1,E,h,w] diffusion space
 }
 
-at::Tensor decodeLatent(const ModelBundle& bundle, const at::Tensor& latent, bool tiled) {
+at::Tensor decodeLatent(const ModelBundle& bundle, const at::Tensor& latent, bool tiled,
+                        std::vector<std::string>* notices) {
   if (!bundle.hasVae())
     throw GenerationError(
         GenerationError::Code::UnsupportedModel,
         bundle.description.name +
             " has no VAE inside; this checkpoint cannot decode images on its own");
-  return bundle.vae->decode(latent, tiled);  // [1,3,H,W] float32 CPU
+  const VaeCodec& vae = *bundle.vae;
+  const int64_t f = vae.factor();
+  return retryTiledOnOom([&](bool t) { return vae.decode(latent, t); }, tiled, "decoding",
+                         latent.size(2) * f, latent.size(3) * f, notices);  // [1,3,H,W] f32 CPU
 }
 
 RgbImage imageToRgb(const at::Tensor& image) {

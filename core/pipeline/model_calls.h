@@ -20,6 +20,9 @@
 #include <ATen/core/Tensor.h>
 
 #include <cstdint>
+#include <exception>
+#include <string>
+#include <vector>
 
 namespace lienzo {
 
@@ -39,15 +42,24 @@ at::Tensor rgbToImage(const RgbImage& rgb);
 /// Image [1,3,H,W] in [-1,1] → 8-bit RGB: round-half-even of clamp((x+1)/2, 0, 1) * 255.
 RgbImage imageToRgb(const at::Tensor& image);
 
+/// Whether `e` is an allocation failure: libtorch's CPU "can't allocate", CUDA's "out of memory"
+/// (c10::OutOfMemoryError), std::bad_alloc. The one rule for the pipeline's OutOfMemory errors.
+bool isOutOfMemory(const std::exception& e);
+
 /// Encodes image [1,3,H,W] in [-1,1] (H, W multiples of the VAE factor) to the posterior mean in
 /// diffusion space [1,C,H/f,W/f] (next-wave.md §1.1: the mean, as ComfyUI and Flux do).
 /// `tiled`: in overlapping tiles (core/model/vae_tiling.h; large pictures, bounded memory).
-at::Tensor encodeImage(const ModelBundle& bundle, const at::Tensor& image, bool tiled = false);
+/// An untiled encode that runs out of memory (isOutOfMemory) is retried once in tiles, and a
+/// sentence saying so is appended to `notices` (when given); a tiled one that does is rethrown.
+at::Tensor encodeImage(const ModelBundle& bundle, const at::Tensor& image, bool tiled = false,
+                       std::vector<std::string>* notices = nullptr);
 
 /// Decodes a diffusion-space latent [1,C,h,w] → image [1,3,H,W] float32 (about [-1,1]).
 /// VaeCodec::decode (AutoencoderKlCodec retries a half-precision VAE's NaN/Inf once in float32);
 /// throws GenerationError(NumericalError) when the result is still not finite. `tiled`: in
-/// overlapping tiles (core/model/vae_tiling.h).
-at::Tensor decodeLatent(const ModelBundle& bundle, const at::Tensor& latent, bool tiled = false);
+/// overlapping tiles (core/model/vae_tiling.h). Out of memory untiled: retried in tiles, as for
+/// encodeImage.
+at::Tensor decodeLatent(const ModelBundle& bundle, const at::Tensor& latent, bool tiled = false,
+                        std::vector<std::string>* notices = nullptr);
 
 }  // namespace lienzo

@@ -74,8 +74,7 @@ bool useVaeTiling(const ModelBundle& bundle, const GenerationParams& p, uint64_t
 
 GenerationError translate(const std::exception& e) {
   const std::string what = e.what();
-  if (what.find("can't allocate") != std::string::npos ||
-      what.find("out of memory") != std::string::npos)
+  if (isOutOfMemory(e))
     return GenerationError(Code::OutOfMemory, "out of memory: " + what.substr(0, what.find('\n')));
   if (dynamic_cast<const std::invalid_argument*>(&e))
     return GenerationError(Code::InvalidParams, what);
@@ -322,10 +321,11 @@ GenerationResult generate(const ModelBundle& bundle, const GenerationParams& req
         } else {
           if (observer) observer->onStage(i, Stage::Decoding);
           // Ref: A1111 sample_hr_pass: decode, to 8 bit, resize_image(0, …, upscaler), encode.
-          const RgbImage first = imageToRgb(decodeLatent(bundle, latent, tiled));
+          const RgbImage first = imageToRgb(decodeLatent(bundle, latent, tiled, &result.notices));
           const RgbImage big = edit::resizeImage(first, hires->upscaledWidth, hires->upscaledHeight,
                                                  edit::ResizeMode::Just);
-          start = truncateLatent(encodeImage(bundle, rgbToImage(big), tiled), *hires);
+          start =
+              truncateLatent(encodeImage(bundle, rgbToImage(big), tiled, &result.notices), *hires);
         }
         if (observer) observer->onStage(i, Stage::Sampling);
         DenoiseRequest second = request;
@@ -349,7 +349,7 @@ GenerationResult generate(const ModelBundle& bundle, const GenerationParams& req
       // Stage 4: decode, then the pixel composite of an edit.
       if (observer) observer->onStage(i, Stage::Decoding);
       GeneratedImage image;
-      image.image = imageToRgb(decodeLatent(bundle, latent, tiled));
+      image.image = imageToRgb(decodeLatent(bundle, latent, tiled, &result.notices));
       if (edit) image.image = compositeEdit(*edit, image.image);
       image.seed = seed;
       image.params = params;

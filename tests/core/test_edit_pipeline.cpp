@@ -237,3 +237,73 @@ TEST(EditPipeline, BadEditsAreRefusedBeforeAnyWork) {
 
 }  // namespace
 }  // namespace lienzo
+
+namespace lienzo {
+namespace {
+
+/// The fixture's codec, except that untiled passes (or every pass) fail as CUDA's allocator does.
+class OutOfMemoryCodec final : public VaeCodec {
+ public:
+  OutOfMemoryCodec(std::shared_ptr<const VaeCodec> real, bool tiledFailsToo)
+      : m_real(std::move(real)), m_tiledFailsToo(tiledFailsToo) {}
+  bool hasDecoder() const override { return m_real->hasDecoder(); }
+  bool hasEncoder() const override { return m_real->hasEncoder(); }
+  at::Tensor encode(const at::Tensor& image, bool tiled) const override {
+    fail(tiled);
+    return m_real->encode(image, tiled);
+  }
+  at::Tensor decode(const at::Tensor& latent, bool tiled) const override {
+    fail(tiled);
+    return m_real->decode(latent, tiled);
+  }
+  int64_t factor() const override { return m_real->factor(); }
+  int64_t latentChannels() const override { return m_real->latentChannels(); }
+  LatentFormat latentFormat() const override { return m_real->latentFormat(); }
+  uint64_t decodeBytes(int64_t h, int64_t w) const override { return m_real->decodeBytes(h, w); }
+  uint64_t encodeBytes(int64_t h, int64_t w) const override { return m_real->encodeBytes(h, w); }
+  mutable int untiledCalls = 0;
+  mutable int tiledCalls = 0;
+
+ private:
+  void fail(bool tiled) const {
+    ++(tiled ? tiledCalls : untiledCalls);
+    if (!tiled || m_tiledFailsToo)
+      throw std::runtime_error(
+          "CUDA out of memory. Tried to allocate 2.00 GiB (GPU 0; 7.79 GiB total capacity)");
+  }
+  std::shared_ptr<const VaeCodec> m_real;
+  bool m_tiledFailsToo;
+};
+
+TEST(EditPipeline, VaeOutOfMemoryIsRetriedInTilesOnceThenAClearError) {
+  auto bundle = std::make_shared<ModelBundle>(*testing::tinySd1Bundle());
+  const auto codec = std::make_shared<OutOfMemoryCodec>(bundle->vae, false);
+  bundle->vae = codec;
+  GenerationParams p = quickRequest();
+  p.width = p.height = static_cast<int>(8 * codec->factor());
+  p.vaeTiling = VaeTiling::Off;
+  const GenerationResult r = generate(*bundle, p);
+  ASSERT_EQ(r.images.size(), 1u);
+  EXPECT_EQ(codec->untiledCalls, 1);
+  EXPECT_EQ(codec->tiledCalls, 1);
+  ASSERT_EQ(r.notices.size(), 1u);
+  EXPECT_NE(r.notices[0].find("out of memory decoding"), std::string::npos) << r.notices[0];
+  // The picture is the one a tiled decode gives in the first place.
+  GenerationParams tiled = p;
+  tiled.vaeTiling = VaeTiling::On;
+  EXPECT_EQ(generate(*testing::tinySd1Bundle(), tiled).images[0].image.pixels,
+            r.images[0].image.pixels);
+
+  // Tiles out of memory too: one retry only, then GenerationError(OutOfMemory).
+  bundle->vae = std::make_shared<OutOfMemoryCodec>(testing::tinySd1Bundle()->vae, true);
+  try {
+    generate(*bundle, p);
+    ADD_FAILURE() << "no error";
+  } catch (const GenerationError& e) {
+    EXPECT_EQ(e.code(), GenerationError::Code::OutOfMemory);
+    EXPECT_NE(std::string(e.what()).find("out of memory"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace lienzo
