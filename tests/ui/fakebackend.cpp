@@ -50,6 +50,10 @@ RgbImage FakeBackend::finalImage(int64_t seed, int width, int height) {
 GenerationResult FakeBackend::generate(const std::string& model, const GenerationParams& params,
                                        GenerationObserver* observer, const CancelToken* cancel) {
   ++generateCalls;
+  {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_last = params;
+  }
   if (params.prompt.find(failMarker) != std::string::npos) {
     throw GenerationError(GenerationError::Code::InvalidParams, failMessage);
   }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <mutex>
 #include <string>
 
 #include "ui/generationbackend.h"
@@ -31,6 +32,16 @@ class FakeBackend : public GenerationBackend {
 
   /// The final image the fake makes for `seed` at `width`×`height`.
   static RgbImage finalImage(int64_t seed, int width, int height);
+
+  /// A copy of the params the last generate() call received (edit pictures included).
+  GenerationParams lastParams() const {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    return m_last;
+  }
+
+ private:
+  mutable std::mutex m_mutex;
+  GenerationParams m_last;
 };
 
 /// A 64×64, seed-100 request for FakeBackend's model (/models/fake-model.safetensors).
