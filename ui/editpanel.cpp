@@ -131,8 +131,11 @@ QWidget* EditPanel::buildBrushBox() {
   auto* clear = button("clearMask", tr("Clear"), tr("Remove the whole mask"));
   auto* undo = button("undoMask", tr("Undo"), tr("Undo the last stroke (Ctrl+Z)"));
   auto* redo = button("redoMask", tr("Redo"), tr("Redo the stroke (Ctrl+Shift+Z)"));
-  auto* buttons = new QHBoxLayout;
-  for (QPushButton* b : {invert, clear, undo, redo}) buttons->addWidget(b);
+  auto* buttons = new QGridLayout;
+  buttons->addWidget(invert, 0, 0);
+  buttons->addWidget(clear, 0, 1);
+  buttons->addWidget(undo, 1, 0);
+  buttons->addWidget(redo, 1, 1);
   grid->addLayout(buttons, row, 0, 1, 2);
   connect(invert, &QPushButton::clicked, m_mask, &MaskDocument::invert);
   connect(clear, &QPushButton::clicked, m_mask, &MaskDocument::clear);
@@ -150,6 +153,7 @@ QWidget* EditPanel::buildSettingsBox() {
   auto* column = new QVBoxLayout(box);
   m_form = new QFormLayout;
   m_form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+  m_form->setRowWrapPolicy(QFormLayout::WrapLongRows);
   column->addLayout(m_form);
 
   m_strength = describe(new QDoubleSpinBox(box), "editStrength", tr("Denoising strength"),
@@ -263,6 +267,20 @@ void EditPanel::updateVisibility() {
       m_padding, m_inpaintArea->currentData().toInt() == static_cast<int>(InpaintArea::OnlyMasked));
   m_outpaintForm->setRowVisible(m_outpaintFill, outpainting);
   m_outpaintForm->setRowVisible(m_feather, outpainting);
+}
+
+int EditPanel::widestHint() {
+  QWidget* optional[] = {m_maskBox, m_outpaintBox};
+  for (QWidget* w : optional) w->setVisible(true);
+  m_form->setRowVisible(m_resizeMode, true);
+  m_maskForm->setRowVisible(m_padding, true);
+  m_outpaintForm->setRowVisible(m_outpaintFill, true);
+  m_outpaintForm->setRowVisible(m_feather, true);
+  ensurePolished();
+  layout()->activate();
+  const int width = minimumSizeHint().width();
+  updateVisibility();
+  return width;
 }
 
 bool EditPanel::usePictureSize() const {

@@ -45,6 +45,8 @@ class EditPanel : public QWidget {
   void setUsePictureSize(bool on);
   /// Shows or hides the settings for what is on the canvas (mask painted, margins set).
   void updateVisibility();
+  /// The width the panel needs with every setting shown (the page sizes its column by it).
+  int widestHint();
 
  private:
   QWidget* buildBrushBox();

@@ -10,6 +10,7 @@
 #include <QMimeData>
 #include <QPainter>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QToolButton>
 #include <QUndoStack>
 #include <QVBoxLayout>
@@ -61,8 +62,8 @@ EditSession::EditSession(QWidget* parent)
   scroll->setWidget(m_panel);
   scroll->setWidgetResizable(true);
   scroll->setFrameShape(QFrame::NoFrame);
-  scroll->setMinimumWidth(260);
-  scroll->setMaximumWidth(340);
+  scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  m_panelColumn = scroll;
 
   auto* layout = new QHBoxLayout(this);
   layout->setContentsMargins(4, 4, 4, 4);
@@ -196,6 +197,15 @@ void EditSession::showResult(quint64 jobId, const QImage& result) {
 
 void EditSession::endJob(quint64 jobId) {
   m_jobs.remove(jobId);
+}
+
+void EditSession::showEvent(QShowEvent* event) {
+  // As wide as the panel needs with every setting shown (it only scrolls vertically); measured
+  // once shown, when fonts and style are final.
+  auto* scroll = static_cast<QScrollArea*>(m_panelColumn);
+  scroll->setFixedWidth(m_panel->widestHint() + scroll->verticalScrollBar()->sizeHint().width() +
+                        4);
+  QWidget::showEvent(event);
 }
 
 void EditSession::dragEnterEvent(QDragEnterEvent* event) {

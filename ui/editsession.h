@@ -67,6 +67,7 @@ class EditSession : public QWidget {
  protected:
   void dragEnterEvent(QDragEnterEvent* event) override;
   void dropEvent(QDropEvent* event) override;
+  void showEvent(QShowEvent* event) override;
 
  private:
   void buildShortcuts();
@@ -75,7 +76,8 @@ class EditSession : public QWidget {
   MaskDocument* m_mask;
   EditCanvas* m_canvas;
   EditPanel* m_panel;
-  QImage m_picture;  ///< RGB888, never modified
+  QWidget* m_panelColumn = nullptr;  ///< the panel's scroll area, as wide as the panel needs
+  QImage m_picture;                  ///< RGB888, never modified
   QString m_name;
   int m_serial = 0;  ///< bumped by every openPicture()
   /// What a queued edit job was made from, for its live composite (the mask is a shared copy).

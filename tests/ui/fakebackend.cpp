@@ -103,6 +103,19 @@ GenerationResult FakeBackend::generate(const std::string& model, const Generatio
     image.params.seed = image.seed;
     image.params.batchSize = 1;
     image.image = finalImage(image.seed, params.width, params.height);
+    // As the core: pixels the mask does not reach keep the input's bytes (same size, no
+    // outpainting; enough for the studio's tests and screenshots).
+    const EditParams& e = params.edit;
+    if (e.active() && !e.mask.empty() && !e.outpainting() && e.initImage.width == params.width &&
+        e.initImage.height == params.height) {
+      for (size_t px = 0; px < e.mask.pixels.size(); ++px) {
+        const bool repaint = (e.mask.pixels[px] > 127) != e.invertMask;
+        if (!repaint) {
+          for (int ch = 0; ch < 3; ++ch)
+            image.image.pixels[px * 3 + ch] = e.initImage.pixels[px * 3 + ch];
+        }
+      }
+    }
     image.infotext = formatInfotext(toInfotext(image.params, &description));
     if (observer) observer->onImage(image);
     result.images.push_back(image);

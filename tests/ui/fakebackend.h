@@ -1,5 +1,6 @@
 // A GenerationBackend double for the UI tests: deterministic images, a configurable delay per
 // step, cancellation as the core's contract says, and failures on request. No model, no torch.
+// Like the core, an inpainting request's result keeps the init picture's pixels outside the mask.
 // Like the core, it reports a notice for each `<lora:name:…>` tag whose file is in none of
 // params.folders.loras (it applies nothing).
 #pragma once

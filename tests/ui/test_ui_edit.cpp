@@ -16,6 +16,7 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSpinBox>
+#include <QSplitter>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
@@ -268,9 +269,9 @@ TEST(EditCanvas, PaintingA2048MaskKeepsTheEventLoopResponsive) {
   segment(QEvent::MouseButtonRelease, at(n), Qt::LeftButton, Qt::NoButton);
   probe.stop();
   std::cout << "[ measure ] 2048x2048 mask, brush radius 80 px, " << n
-            << " segments: worst segment (mouse event + repaint) " << worstSegmentMs
-            << " ms wall, " << worstSegmentCpuMs << " ms UI-thread CPU (event " << worstIndex
-            << " of " << index << ")\n";
+            << " segments: worst segment (mouse event + repaint) " << worstSegmentMs << " ms wall, "
+            << worstSegmentCpuMs << " ms UI-thread CPU (event " << worstIndex << " of " << index
+            << ")\n";
   expectResponsive(probe);
   EXPECT_FALSE(doc.isEmpty());
   EXPECT_EQ(doc.undoStack()->count(), 1);
@@ -484,6 +485,8 @@ TEST_F(EditStudioTest, LiveCompositeKeepsTheOriginalOutsideTheMask) {
 // ---- screenshots (looked at; the chosen ones are kept in docs/images/) ------------------------
 
 TEST_F(EditStudioTest, Screenshots) {
+  m_window->resize(1440, 860);
+  m_window->findChild<QSplitter*>(QStringLiteral("mainSplitter"))->setSizes({320, 840, 280});
   openAndPaint(QSize(768, 512));
   edit()->canvas()->setTool(EditCanvas::Tool::Brush);
   QCoreApplication::processEvents();
@@ -524,9 +527,10 @@ TEST(EditTranslations, TheEditPageIsInSpanish) {
     QTemporaryDir gallery;
     QSettings().setValue(SettingsKeys::galleryFolder(), gallery.path());
     MainWindow window(std::make_shared<FakeBackend>());
-    window.resize(1280, 820);
+    window.resize(1440, 860);
     window.show();
     ASSERT_TRUE(QTest::qWaitForWindowExposed(&window));
+    window.findChild<QSplitter*>(QStringLiteral("mainSplitter"))->setSizes({320, 840, 280});
     EXPECT_EQ(window.tabs()->tabText(1), QStringLiteral("Editar"));
     EditSession* edit = window.editSession();
     edit->openPicture(landscape(640, 448), QStringLiteral("paisaje.png"));
