@@ -229,20 +229,24 @@ void EditCanvas::onMaskChanged(const QRect& rect) {
   update(mapRect(QRectF(r)).toAlignedRect().adjusted(-2, -2, 2, 2));
 }
 
-void EditCanvas::drawPart(QPainter& painter, const QImage& image, QPointF origin,
+void EditCanvas::drawPart(QPainter& painter, const QImage& image, const QRectF& area,
                           const QRect& exposed) const {
   // Only the source pixels under the exposed area are drawn: a dab's repaint costs its size.
-  const QRectF whole = mapRect(QRectF(origin, QSizeF(image.size())));
+  if (image.isNull() || area.isEmpty()) return;
+  const QRectF whole = mapRect(area);
   const QRectF visible = whole.intersected(QRectF(exposed));
   if (visible.isEmpty()) return;
-  const double s = scale();
-  const QRect source = QRectF((visible.topLeft() - whole.topLeft()) / s,
-                              (visible.bottomRight() - whole.topLeft()) / s)
-                           .toAlignedRect()
-                           .intersected(image.rect());
+  const double kx = image.width() / whole.width();  // image pixels per screen pixel
+  const double ky = image.height() / whole.height();
+  const QRect source =
+      QRectF(QPointF((visible.left() - whole.left()) * kx, (visible.top() - whole.top()) * ky),
+             QPointF((visible.right() - whole.left()) * kx, (visible.bottom() - whole.top()) * ky))
+          .toAlignedRect()
+          .intersected(image.rect());
   if (source.isEmpty()) return;
-  const QRectF target = mapRect(QRectF(source).translated(origin));
-  painter.setRenderHint(QPainter::SmoothPixmapTransform, s < 1.0);
+  const QRectF target(whole.left() + source.left() / kx, whole.top() + source.top() / ky,
+                      source.width() / kx, source.height() / ky);
+  painter.setRenderHint(QPainter::SmoothPixmapTransform, kx > 1.0);
   painter.drawImage(target, image, QRectF(source));
 }
 
@@ -260,12 +264,13 @@ void EditCanvas::paintEvent(QPaintEvent* event) {
   const QRectF extended = mapRect(extendedRect());
   if (!m_margins.isNull()) painter.fillRect(extended, checkerBrush());
   if (!m_live.isNull()) {
-    drawPart(painter, m_live, extendedRect().topLeft(), exposed);
+    drawPart(painter, m_live, extendedRect(), exposed);
   } else {
-    drawPart(painter, m_picture, QPointF(0, 0), exposed);
+    const QRectF pictureRect(QPointF(0, 0), QSizeF(m_picture.size()));
+    drawPart(painter, m_picture, pictureRect, exposed);
     if (m_opacity > 0) {
       painter.setOpacity(m_opacity);
-      drawPart(painter, m_overlay, QPointF(0, 0), exposed);
+      drawPart(painter, m_overlay, pictureRect, exposed);
       painter.setOpacity(1.0);
     }
   }

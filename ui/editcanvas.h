@@ -53,7 +53,8 @@ class EditCanvas : public QWidget {
   void setMargins(const QMargins& margins);
   static int snapMargin(double pixels);
 
-  /// The composite shown while an edit runs (extended-canvas size); null = the picture + mask.
+  /// The composite shown while an edit runs, drawn over the extended canvas whatever its size
+  /// (the session makes it at most 1024 px a side); null = the picture + mask.
   void setLiveImage(const QImage& image);
   QImage liveImage() const { return m_live; }
   /// Original pixels where `mask` is 0, the preview (scaled to the extended canvas) where it is
@@ -94,7 +95,9 @@ class EditCanvas : public QWidget {
   QRectF extendedRect() const;  ///< picture coordinates
   QPointF viewCenter() const;
   QRectF mapRect(const QRectF& picture) const;
-  void drawPart(QPainter& painter, const QImage& image, QPointF origin, const QRect& exposed) const;
+  /// Draws the part of `image` (covering `area`, picture coordinates) under `exposed`.
+  void drawPart(QPainter& painter, const QImage& image, const QRectF& area,
+                const QRect& exposed) const;
   Edge edgeAt(QPointF widget) const;
   void onMaskChanged(const QRect& rect);
   void updateCursorArea(QPointF widget);

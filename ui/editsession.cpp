@@ -15,6 +15,8 @@
 #include <QUndoStack>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 #include "core/pipeline/edit_validation.h"
 #include "ui/editcanvas.h"
 #include "ui/editpanel.h"
@@ -171,21 +173,29 @@ bool EditSession::applyTo(JobRequest& request, QString* error) const {
 void EditSession::beginJob(quint64 jobId) {
   LiveJob job;
   job.serial = m_serial;
+  const QMargins m = m_canvas->margins();
+  const int side =
+      std::max(m_picture.width() + m.left() + m.right(), m_picture.height() + m.top() + m.bottom());
+  const double f = std::min(1.0, static_cast<double>(kLiveSide) / std::max(1, side));
+  const QSize size(std::max(1, qRound(m_picture.width() * f)),
+                   std::max(1, qRound(m_picture.height() * f)));
+  job.picture = m_canvas->picture().scaled(size, Qt::IgnoreAspectRatio, Qt::SmoothTransformation);
   // Nothing or everything painted is img2img: the whole picture changes.
   if (m_mask->isEmpty() || m_mask->isFull()) {
-    job.mask = QImage(m_picture.size(), QImage::Format_Grayscale8);
+    job.mask = QImage(size, QImage::Format_Grayscale8);
     job.mask.fill(255);
   } else {
-    job.mask = m_mask->mask();
+    job.mask = m_mask->mask().scaled(size, Qt::IgnoreAspectRatio, Qt::SmoothTransformation);
   }
-  job.margins = m_canvas->margins();
+  job.margins = QMargins(qRound(m.left() * f), qRound(m.top() * f), qRound(m.right() * f),
+                         qRound(m.bottom() * f));
   m_jobs.insert(jobId, job);
 }
 
 void EditSession::showStep(quint64 jobId, const QImage& preview) {
   const auto it = m_jobs.constFind(jobId);
   if (preview.isNull() || it == m_jobs.constEnd() || it->serial != m_serial) return;
-  m_canvas->setLiveImage(EditCanvas::composite(m_picture, it->mask, it->margins, preview));
+  m_canvas->setLiveImage(EditCanvas::composite(it->picture, it->mask, it->margins, preview));
 }
 
 void EditSession::showResult(quint64 jobId, const QImage& result) {

@@ -80,9 +80,12 @@ class EditSession : public QWidget {
   QImage m_picture;                  ///< RGB888, never modified
   QString m_name;
   int m_serial = 0;  ///< bumped by every openPicture()
-  /// What a queued edit job was made from, for its live composite (the mask is a shared copy).
+  /// What a queued edit job was made from, for its live composite: picture, mask and margins at
+  /// display resolution (at most kLiveSide a side), so a step costs the same for any picture.
+  static constexpr int kLiveSide = 1024;
   struct LiveJob {
     int serial = -1;
+    QImage picture;
     QImage mask;
     QMargins margins;
   };

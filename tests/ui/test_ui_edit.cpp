@@ -8,7 +8,11 @@
 #include <QComboBox>
 #include <QDir>
 #include <QDoubleSpinBox>
+#include <QDropEvent>
 #include <QElapsedTimer>
+#include <QLabel>
+#include <QListView>
+#include <QMimeData>
 #include <QMouseEvent>
 #include <QPainter>
 #include <QPainterPath>
@@ -21,8 +25,10 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
+#include <QToolButton>
 #include <QTranslator>
 #include <QUndoStack>
+#include <QUrl>
 
 #include <gtest/gtest.h>
 
@@ -37,7 +43,9 @@
 #include "ui/editsession.h"
 #include "ui/gallerymodel.h"
 #include "ui/gallerystore.h"
+#include "ui/galleryview.h"
 #include "ui/generationcontroller.h"
+#include "ui/hirespanel.h"
 #include "ui/imageconvert.h"
 #include "ui/languages.h"
 #include "ui/mainwindow.h"
@@ -463,6 +471,131 @@ TEST_F(EditStudioTest, CancellingMidEditLeavesGalleryAndSourceUntouched) {
                     .isEmpty());
   EXPECT_EQ(edit()->picture(), picture);
   EXPECT_EQ(differingPixels(edit()->mask()->mask(), mask), 0);
+}
+
+TEST_F(EditStudioTest, PicturesOpenBySendToEditDropAndTheGallerysEdit) {
+  // "Send to edit" from a result on the Generate tab.
+  m_window->tabs()->setCurrentIndex(0);
+  ASSERT_TRUE(generateAndWait());
+  ASSERT_FALSE(m_backend->lastParams().edit.active()) << "the Generate tab makes txt2img jobs";
+  const QString result = m_window->galleryModel()->pathAt(0);
+  child<QToolButton>(m_window.get(), "sendToEdit")->click();
+  EXPECT_EQ(m_window->tabs()->currentWidget(), edit());
+  EXPECT_EQ(edit()->picture().convertToFormat(QImage::Format_RGB888),
+            QImage(result).convertToFormat(QImage::Format_RGB888));
+
+  // A drop on the edit page opens the file for editing.
+  QTemporaryDir elsewhere;
+  const QString file = elsewhere.filePath(QStringLiteral("dropped.png"));
+  ASSERT_TRUE(landscape(48, 40).save(file));
+  QMimeData mime;
+  mime.setUrls({QUrl::fromLocalFile(file)});
+  QDragEnterEvent enter(QPoint(50, 50), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+  QCoreApplication::sendEvent(edit(), &enter);
+  EXPECT_TRUE(enter.isAccepted());
+  QDropEvent drop(QPointF(50, 50), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+  QCoreApplication::sendEvent(edit(), &drop);
+  EXPECT_EQ(edit()->pictureName(), QStringLiteral("dropped.png"));
+  EXPECT_EQ(edit()->picture().size(), QSize(48, 40));
+  EXPECT_EQ(edit()->mask()->size(), QSize(48, 40));
+
+  // "Edit" on a gallery item.
+  m_window->tabs()->setCurrentIndex(0);
+  ASSERT_TRUE(m_window->galleryView()->selectPath(result));
+  QAction* editAction = m_window->galleryView()->findChild<QAction*>(QStringLiteral("galleryEdit"));
+  ASSERT_NE(editAction, nullptr);
+  ASSERT_TRUE(editAction->isEnabled());
+  editAction->trigger();
+  EXPECT_EQ(m_window->tabs()->currentWidget(), edit());
+  EXPECT_EQ(edit()->pictureName(), QFileInfo(result).fileName());
+}
+
+TEST_F(EditStudioTest, TheGalleryShowsAFromLinkForAnEditsResult) {
+  openAndPaint(QSize(64, 64));
+  ASSERT_TRUE(generateAndWait());
+  const QString result = m_window->galleryModel()->pathAt(0);
+  ASSERT_TRUE(m_window->galleryView()->selectPath(result));
+  auto* from = child<QLabel>(m_window->galleryView(), "galleryFrom");
+  EXPECT_TRUE(from->isVisibleTo(m_window->galleryView()));
+  EXPECT_TRUE(from->text().contains(QStringLiteral("landscape.png")));
+  QSignalSpy compare(m_window->galleryView(), &GalleryView::sourceCompareRequested);
+  emit from->linkActivated(QStringLiteral("source"));
+  ASSERT_EQ(compare.count(), 1);
+  EXPECT_EQ(compare.front().front().toString(), result);
+  EXPECT_EQ(m_window->tabs()->currentWidget(), m_window->compareView());
+  // Removing the result removes its source and mask.
+  EXPECT_TRUE(QFileInfo::exists(GalleryStore::sourcePath(result)));
+  EXPECT_TRUE(QFileInfo::exists(GalleryStore::maskPath(result)));
+  ASSERT_TRUE(m_window->galleryView()->removePaths({result}, GalleryStore::RemoveMode::Delete));
+  EXPECT_FALSE(QFileInfo::exists(GalleryStore::sourcePath(result)));
+  EXPECT_FALSE(QFileInfo::exists(GalleryStore::maskPath(result)));
+}
+
+TEST_F(EditStudioTest, ShortcutsSwitchToolsResizeTheBrushAndUndo) {
+  openAndPaint(QSize(64, 64));
+  auto trigger = [this](const QKeySequence& key) {
+    for (QAction* a : edit()->actions()) {
+      if (a->shortcut() == key) {
+        EXPECT_EQ(a->shortcutContext(), Qt::WidgetWithChildrenShortcut);
+        a->trigger();
+        return true;
+      }
+    }
+    ADD_FAILURE() << "no shortcut " << key.toString().toStdString();
+    return false;
+  };
+  EditCanvas* canvas = edit()->canvas();
+  trigger(QKeySequence(Qt::Key_E));
+  EXPECT_EQ(canvas->tool(), EditCanvas::Tool::Eraser);
+  trigger(QKeySequence(Qt::Key_X));
+  EXPECT_EQ(canvas->tool(), EditCanvas::Tool::Brush);
+  trigger(QKeySequence(Qt::Key_X));
+  EXPECT_EQ(canvas->tool(), EditCanvas::Tool::Eraser);
+  trigger(QKeySequence(Qt::Key_B));
+  EXPECT_EQ(canvas->tool(), EditCanvas::Tool::Brush);
+  const double radius = canvas->brushRadius();
+  trigger(QKeySequence(Qt::Key_BracketRight));
+  EXPECT_GT(canvas->brushRadius(), radius);
+  trigger(QKeySequence(Qt::Key_BracketLeft));
+  trigger(QKeySequence(Qt::Key_BracketLeft));
+  EXPECT_LT(canvas->brushRadius(), radius);
+  EXPECT_EQ(child<QSpinBox>(edit(), "brushSize")->value(), qRound(canvas->brushRadius()));
+  const QImage painted = edit()->mask()->mask().copy();
+  trigger(QKeySequence(Qt::CTRL | Qt::Key_Z));
+  EXPECT_TRUE(edit()->mask()->isEmpty());
+  trigger(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z));
+  EXPECT_EQ(differingPixels(edit()->mask()->mask(), painted), 0);
+}
+
+TEST_F(EditStudioTest, HiresFixControlsMapToHiresParams) {
+  auto* enabled = child<QCheckBox>(panel(), "hiresEnabled");
+  auto* scale = child<QDoubleSpinBox>(panel(), "hiresScale");
+  EXPECT_FALSE(panel()->params().hires.enabled());
+  EXPECT_FALSE(scale->isVisibleTo(panel())) << "options hidden while off";
+  enabled->setChecked(true);
+  EXPECT_TRUE(scale->isVisibleTo(panel()));
+  scale->setValue(1.5);
+  child<QSpinBox>(panel(), "hiresSteps")->setValue(6);
+  child<QDoubleSpinBox>(panel(), "hiresDenoise")->setValue(0.4);
+  auto* upscaler = child<QComboBox>(panel(), "hiresUpscaler");
+  upscaler->setCurrentIndex(upscaler->findText(QStringLiteral("Lanczos")));
+  const HiresParams h = panel()->params().hires;
+  EXPECT_DOUBLE_EQ(h.scale, 1.5);
+  EXPECT_EQ(h.steps, 6);
+  EXPECT_DOUBLE_EQ(h.denoise, 0.4);
+  EXPECT_EQ(h.upscaler, "Lanczos");
+  ASSERT_TRUE(generateAndWait());
+  EXPECT_DOUBLE_EQ(m_backend->lastParams().hires.scale, 1.5);
+  // Restored from parameters, and off again.
+  GenerationParams p = panel()->params();
+  p.hires = HiresParams{};
+  panel()->setParams(p);
+  EXPECT_FALSE(enabled->isChecked());
+  p.hires.scale = 2.0;
+  p.hires.upscaler = "Latent (nearest)";
+  panel()->setParams(p);
+  EXPECT_TRUE(enabled->isChecked());
+  EXPECT_EQ(upscaler->currentText(), QStringLiteral("Latent (nearest)"));
 }
 
 TEST_F(EditStudioTest, LiveCompositeKeepsTheOriginalOutsideTheMask) {
