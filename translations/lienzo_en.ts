@@ -1227,6 +1227,10 @@ Drop a PNG from Lienzo, A1111, ComfyUI or InvokeAI here to restore its parameter
             <source>Source: %1</source>
             <translation type="unfinished" />
         </message>
+        <message>
+            <source>Hires step %1</source>
+            <translation type="unfinished" />
+        </message>
     </context>
     <context>
         <name>lienzo::ui::MaskDocument</name>

@@ -1232,6 +1232,10 @@ Suelta aqu√≠ un PNG de Lienzo, A1111, ComfyUI o InvokeAI para restaurar sus par√
             <source>Source: %1</source>
             <translation>Origen: %1</translation>
         </message>
+        <message>
+            <source>Hires step %1</source>
+            <translation>Paso de la segunda pasada %1</translation>
+        </message>
     </context>
     <context>
         <name>lienzo::ui::MaskDocument</name>

@@ -367,6 +367,7 @@ void MainWindow::onJobStarted(quint64 jobId) {
   if (!job) return;
   m_currentJob = jobId;
   m_currentImage = -1;
+  m_lastStep = -1;
   m_batchSize = job->request.params.batchSize;
   m_logicalSize = QSize(job->request.params.width, job->request.params.height);
   m_tracker.start(m_batchSize, job->request.params.steps);
@@ -382,12 +383,17 @@ void MainWindow::onStepPreview(quint64 jobId, int imageIndex, int step, int tota
   if (jobId != m_currentJob) return;
   if (imageIndex != m_currentImage) {
     m_currentImage = imageIndex;
+    m_hiresPass = false;
     m_timeline->clear();
+  } else if (step <= m_lastStep) {
+    m_hiresPass = true;  // the steps start again: the hires fix's second pass
   }
+  m_lastStep = step;
   if (!preview.isNull()) {
     const bool following =
         m_timeline->count() == 0 || m_timeline->current() == m_timeline->count() - 1;
-    m_timeline->appendFrame(preview, tr("Step %1").arg(step + 1));
+    m_timeline->appendFrame(
+        preview, m_hiresPass ? tr("Hires step %1").arg(step + 1) : tr("Step %1").arg(step + 1));
     if (following) m_canvas->setImage(preview, m_logicalSize);
     m_edit->showStep(jobId, preview);
   }

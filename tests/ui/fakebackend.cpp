@@ -80,20 +80,26 @@ GenerationResult FakeBackend::generate(const std::string& model, const Generatio
   description.name = std::filesystem::path(model).stem().string();
   for (int i = 0; i < params.batchSize; ++i) {
     if (observer) observer->onStage(i, Stage::Sampling);
-    for (int step = 0; step < params.steps; ++step) {
+    // With the hires fix a second pass follows, its steps counted from 0 again (as the core).
+    const int hiresSteps =
+        params.hires.enabled() ? (params.hires.steps > 0 ? params.hires.steps : params.steps) : 0;
+    for (int step = 0; step < params.steps + hiresSteps; ++step) {
       if (cancel && cancel->mode() == CancelMode::StopNow) {
         result.cancelled = true;
         return result;
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(stepDelayMs.load()));
+      const bool hires = step >= params.steps;
+      const int passStep = hires ? step - params.steps : step;
+      const int passSteps = hires ? hiresSteps : params.steps;
       StepProgress progress;
       progress.imageIndex = i;
-      progress.step = step;
-      progress.totalSteps = params.steps;
-      progress.sigma = 14.6 * (1.0 - static_cast<double>(step + 1) / params.steps);
+      progress.step = passStep;
+      progress.totalSteps = passSteps;
+      progress.sigma = 14.6 * (1.0 - static_cast<double>(passStep + 1) / passSteps);
       if (params.previews) {
         progress.preview = gradient(params.width / 8, params.height / 8, base + i,
-                                    static_cast<double>(step + 1) / params.steps);
+                                    static_cast<double>(passStep + 1) / passSteps);
       }
       if (observer) observer->onStep(progress);
     }

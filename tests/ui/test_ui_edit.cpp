@@ -52,6 +52,7 @@
 #include "ui/maskdocument.h"
 #include "ui/promptpanel.h"
 #include "ui/settingsdialog.h"
+#include "ui/timeline.h"
 
 using namespace lienzo;
 using namespace lienzo::ui;
@@ -584,8 +585,15 @@ TEST_F(EditStudioTest, HiresFixControlsMapToHiresParams) {
   EXPECT_EQ(h.steps, 6);
   EXPECT_DOUBLE_EQ(h.denoise, 0.4);
   EXPECT_EQ(h.upscaler, "Lanczos");
+  m_window->tabs()->setCurrentIndex(0);
   ASSERT_TRUE(generateAndWait());
   EXPECT_DOUBLE_EQ(m_backend->lastParams().hires.scale, 1.5);
+  // The timeline shows both passes: 8 steps, 6 hires steps, the final image.
+  Timeline* timeline = m_window->timeline();
+  ASSERT_EQ(timeline->count(), 8 + 6 + 1);
+  EXPECT_EQ(timeline->label(7), QStringLiteral("Step 8"));
+  EXPECT_EQ(timeline->label(8), QStringLiteral("Hires step 1"));
+  EXPECT_EQ(timeline->label(13), QStringLiteral("Hires step 6"));
   // Restored from parameters, and off again.
   GenerationParams p = panel()->params();
   p.hires = HiresParams{};
