@@ -51,6 +51,8 @@ EditPanel::EditPanel(EditCanvas* canvas, MaskDocument* mask, QWidget* parent)
   layout->setContentsMargins(4, 4, 4, 4);
   layout->addWidget(buildBrushBox());
   layout->addWidget(buildSettingsBox());
+  layout->addWidget(m_maskBox);
+  layout->addWidget(m_outpaintBox);
   layout->addStretch(1);
 
   connect(m_canvas, &EditCanvas::toolChanged, this, &EditPanel::syncFromCanvas);
@@ -185,6 +187,7 @@ QWidget* EditPanel::buildSettingsBox() {
 
   m_maskBox = new QGroupBox(tr("Inpainting"), box);
   m_maskForm = new QFormLayout(m_maskBox);
+  m_maskForm->setRowWrapPolicy(QFormLayout::WrapLongRows);
   m_maskBlur = describe(spin(m_maskBox, 0, kMaxMaskBlur, 1, tr(" px")), "editMaskBlur",
                         tr("Mask blur"), tr("Softens the mask's edge (Gaussian sigma in pixels)"));
   m_maskBlur->setValue(4);
@@ -212,10 +215,10 @@ QWidget* EditPanel::buildSettingsBox() {
   m_maskedContent->addItem(tr("Latent nothing"), static_cast<int>(MaskedContent::LatentNothing));
   m_maskForm->addRow(tr("Masked &content"), m_maskedContent);
   connect(m_inpaintArea, &QComboBox::currentIndexChanged, this, &EditPanel::updateVisibility);
-  column->addWidget(m_maskBox);
 
   m_outpaintBox = new QGroupBox(tr("Outpainting"), box);
   m_outpaintForm = new QFormLayout(m_outpaintBox);
+  m_outpaintForm->setRowWrapPolicy(QFormLayout::WrapLongRows);
   const char* names[4] = {"marginLeft", "marginTop", "marginRight", "marginBottom"};
   const QString labels[4] = {tr("Left"), tr("Top"), tr("Right"), tr("Bottom")};
   auto* marginGrid = new QGridLayout;
@@ -244,7 +247,6 @@ QWidget* EditPanel::buildSettingsBox() {
                        tr("Outpaint feather"), tr("How far the new area blends into the picture"));
   m_feather->setValue(40);
   m_outpaintForm->addRow(tr("F&eather"), m_feather);
-  column->addWidget(m_outpaintBox);
   return box;
 }
 

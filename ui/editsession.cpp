@@ -55,10 +55,13 @@ EditSession::EditSession(QWidget* parent)
   fit->setToolTip(tr("Zoom to fit"));
   fit->setAccessibleName(tr("Zoom to fit"));
   connect(fit, &QToolButton::clicked, m_canvas, &EditCanvas::zoomToFit);
-  auto* tools = new QVBoxLayout;
+  auto* tools = new QHBoxLayout;
   tools->addWidget(open);
   tools->addWidget(fit);
   tools->addStretch(1);
+  auto* left = new QVBoxLayout;
+  left->addLayout(tools);
+  left->addWidget(m_canvas, 1);
 
   auto* scroll = new QScrollArea(this);
   scroll->setWidget(m_panel);
@@ -69,8 +72,7 @@ EditSession::EditSession(QWidget* parent)
 
   auto* layout = new QHBoxLayout(this);
   layout->setContentsMargins(4, 4, 4, 4);
-  layout->addWidget(m_canvas, 1);
-  layout->addLayout(tools);
+  layout->addLayout(left, 1);
   layout->addWidget(scroll);
   buildShortcuts();
 }
