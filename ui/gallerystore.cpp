@@ -207,16 +207,23 @@ GalleryStore::EditSource GalleryStore::loadSource(const QString& imagePath) {
   if (!QFileInfo::exists(source)) return out;
   out.picture = QImage(source);
   if (out.picture.isNull()) return out;
-  if (const auto chunks = readPngText(source)) {
-    const auto it = chunks->find(kSourceKey);
-    if (it != chunks->end()) out.name = QString::fromStdString(it->second);
-  }
+  out.name = sourceName(imagePath).value_or(QString());
   const QString mask = maskPath(imagePath);
   if (QFileInfo::exists(mask)) {
     out.mask = QImage(mask).convertToFormat(QImage::Format_Grayscale8);
     if (out.mask.size() != out.picture.size()) out.mask = QImage();
   }
   return out;
+}
+
+std::optional<QString> GalleryStore::sourceName(const QString& imagePath) {
+  const QString source = sourcePath(imagePath);
+  if (!QFileInfo::exists(source)) return std::nullopt;
+  if (const auto chunks = readPngText(source)) {
+    const auto it = chunks->find(kSourceKey);
+    if (it != chunks->end()) return QString::fromStdString(it->second);
+  }
+  return QString();
 }
 
 QString GalleryStore::sourcePath(const QString& imagePath) {

@@ -24,6 +24,8 @@
 #include <QString>
 #include <QStringList>
 
+#include <optional>
+
 namespace lienzo::ui {
 
 class GalleryStore {
@@ -67,6 +69,9 @@ class GalleryStore {
                       QString* error = nullptr);
   /// The source saved with the image at `imagePath` (picture null when it is not an edit).
   static EditSource loadSource(const QString& imagePath);
+  /// Only where the source came from, without decoding it (cheap enough for a selection change);
+  /// nullopt when the image has no stored source.
+  static std::optional<QString> sourceName(const QString& imagePath);
   static QString sourcePath(const QString& imagePath);
   static QString maskPath(const QString& imagePath);
 

@@ -1,7 +1,6 @@
 #include "ui/galleryview.h"
 
 #include <QAction>
-#include <QFileInfo>
 #include <QLabel>
 #include <QListView>
 #include <QMenu>
@@ -191,9 +190,8 @@ void GalleryView::updateActions() {
   QString from;
   if (n == 1) {
     const QString path = selectedPaths().front();
-    if (QFileInfo::exists(GalleryStore::sourcePath(path))) {
-      QString name = GalleryStore::loadSource(path).name;
-      if (name.isEmpty()) name = tr("source");
+    if (const auto source = GalleryStore::sourceName(path)) {
+      const QString name = source->isEmpty() ? tr("source") : *source;
       from = tr("From: <a href=\"source\">%1</a>").arg(name.toHtmlEscaped());
     }
   }

@@ -160,6 +160,12 @@ TEST(EditCanvas, AStrokeSetsExactlyTheExpectedPixelsAtTwoZoomLevels) {
     // Widget points that map to whole picture coordinates at both zooms.
     drag(&canvas, {canvas.toWidget(a), canvas.toWidget(m), canvas.toWidget(b)});
     EXPECT_EQ(canvas.toPicture(canvas.toWidget(b)), b);
+    // Zooming keeps the picture point under the pointer (so the brush stays on it).
+    const QPointF pointer = canvas.toWidget(QPointF(21.5, 17.25));
+    canvas.zoomBy(1.25, pointer);
+    EXPECT_NEAR(canvas.toPicture(pointer).x(), 21.5, 1e-9);
+    EXPECT_NEAR(canvas.toPicture(pointer).y(), 17.25, 1e-9);
+    canvas.setView(zoom, QPointF(32, 24));
     EXPECT_EQ(differingPixels(doc.mask(), expected), 0) << "zoom " << zoom;
     EXPECT_EQ(doc.undoStack()->count(), 1) << "one undo step per stroke";
   }
