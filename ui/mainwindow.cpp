@@ -370,7 +370,8 @@ void MainWindow::onJobStarted(quint64 jobId) {
   m_lastStep = -1;
   m_batchSize = job->request.params.batchSize;
   m_logicalSize = QSize(job->request.params.width, job->request.params.height);
-  m_tracker.start(m_batchSize, job->request.params.steps);
+  m_firstPassSteps = ProgressTracker::firstPassSteps(job->request.params);
+  m_tracker.start(m_batchSize, std::max(1, ProgressTracker::stepsPerImage(job->request.params)));
   m_timeline->clear();
   m_progress->setRange(0, std::max(1, m_tracker.stepsTotal()));
   m_progress->setValue(0);
@@ -397,7 +398,7 @@ void MainWindow::onStepPreview(quint64 jobId, int imageIndex, int step, int tota
     if (following) m_canvas->setImage(preview, m_logicalSize);
     m_edit->showStep(jobId, preview);
   }
-  m_tracker.step(imageIndex, step);
+  m_tracker.step(imageIndex, m_hiresPass ? m_firstPassSteps + step : step);
   updateProgress(imageIndex, step, totalSteps);
 }
 

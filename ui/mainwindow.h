@@ -147,8 +147,10 @@ class MainWindow : public QMainWindow {
   ProgressTracker m_tracker;
   quint64 m_currentJob = 0;
   int m_currentImage = -1;
-  int m_lastStep = -1;       ///< the last step shown of the current image
-  bool m_hiresPass = false;  ///< the current image's steps are the hires fix's second pass
+  int m_lastStep = -1;  ///< the last step shown of the current image
+  bool m_hiresPass = false;
+  int m_firstPassSteps = 0;  ///< steps the first pass of each image runs  ///< the current image's
+                             ///< steps are the hires fix's second pass
   int m_batchSize = 1;
   QString m_scanStatus;  ///< the last scan message in the status bar
   QSize m_logicalSize;   ///< the size the timeline's frames stand for

@@ -50,6 +50,7 @@
 #include "ui/languages.h"
 #include "ui/mainwindow.h"
 #include "ui/maskdocument.h"
+#include "ui/progresstracker.h"
 #include "ui/promptpanel.h"
 #include "ui/settingsdialog.h"
 #include "ui/timeline.h"
@@ -610,6 +611,21 @@ TEST_F(EditStudioTest, HiresFixControlsMapToHiresParams) {
   panel()->setParams(p);
   EXPECT_TRUE(enabled->isChecked());
   EXPECT_EQ(upscaler->currentText(), QStringLiteral("Latent (nearest)"));
+}
+
+TEST(EditProgress, StepsPerImageFollowTheDenoisingWindowAndTheHiresPass) {
+  GenerationParams p;
+  p.steps = 20;
+  EXPECT_EQ(ProgressTracker::stepsPerImage(p), 20);
+  p.edit.initImage = toRgbImage(landscape(8, 8));
+  p.edit.strength = 0.5;
+  EXPECT_EQ(ProgressTracker::firstPassSteps(p), 11) << "A1111: int(0.5 * 20) + 1";
+  p.edit.fixedSteps = true;
+  EXPECT_EQ(ProgressTracker::firstPassSteps(p), 20);
+  p.hires.scale = 2;
+  EXPECT_EQ(ProgressTracker::stepsPerImage(p), 40);
+  p.hires.steps = 5;
+  EXPECT_EQ(ProgressTracker::stepsPerImage(p), 25);
 }
 
 TEST_F(EditStudioTest, LiveCompositeKeepsTheOriginalOutsideTheMask) {
