@@ -543,6 +543,10 @@ Paint the area to redraw, or drag the edges outwards with “Extend” to outpai
             <source>Open a picture to edit first.</source>
             <translation type="unfinished" />
         </message>
+        <message>
+            <source>%1 is %2×%3 pixels; pictures of at most %4 pixels a side can be edited.</source>
+            <translation type="unfinished" />
+        </message>
     </context>
     <context>
         <name>lienzo::ui::ForwardProcessView</name>

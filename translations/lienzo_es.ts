@@ -545,6 +545,10 @@ Pinta la zona que se redibuja, o arrastra los bordes hacia fuera con «Ampliar»
             <source>Open a picture to edit first.</source>
             <translation>Abre primero una imagen para editar.</translation>
         </message>
+        <message>
+            <source>%1 is %2×%3 pixels; pictures of at most %4 pixels a side can be edited.</source>
+            <translation>%1 mide %2×%3 píxeles; solo se pueden editar imágenes de hasta %4 píxeles por lado.</translation>
+        </message>
     </context>
     <context>
         <name>lienzo::ui::ForwardProcessView</name>

@@ -102,6 +102,14 @@ void EditSession::buildShortcuts() {
 
 void EditSession::openPicture(const QImage& picture, const QString& name) {
   if (picture.isNull()) return;
+  if (picture.width() > kMaxCanvasSide || picture.height() > kMaxCanvasSide) {
+    emit errorOccurred(tr("%1 is %2×%3 pixels; pictures of at most %4 pixels a side can be edited.")
+                           .arg(name)
+                           .arg(picture.width())
+                           .arg(picture.height())
+                           .arg(kMaxCanvasSide));
+    return;
+  }
   // Alpha is flattened on white: the core edits RGB.
   QImage flat(picture.size(), QImage::Format_RGB888);
   flat.fill(Qt::white);

@@ -34,7 +34,9 @@ class EditSession : public QWidget {
   explicit EditSession(QWidget* parent = nullptr);
 
   /// Opens `picture` for editing (alpha flattened on white): empty mask, no margins, new undo
-  /// history. `name` is where it came from (shown, and kept with the results).
+  /// history. `name` is where it came from (shown, and kept with the results). A picture larger
+  /// than the core takes (kMaxCanvasSide) is refused with errorOccurred(); the page keeps what
+  /// it had.
   void openPicture(const QImage& picture, const QString& name);
   /// Loads an image file; false (and errorOccurred) when it cannot be read.
   bool openFile(const QString& path);

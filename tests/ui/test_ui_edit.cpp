@@ -35,6 +35,7 @@
 #include <cmath>
 #include <memory>
 
+#include "core/pipeline/edit_validation.h"
 #include "eventloopprobe.h"
 #include "fakebackend.h"
 #include "ui/compareview.h"
@@ -516,6 +517,22 @@ TEST_F(EditStudioTest, PicturesOpenBySendToEditDropAndTheGallerysEdit) {
   editAction->trigger();
   EXPECT_EQ(m_window->tabs()->currentWidget(), edit());
   EXPECT_EQ(edit()->pictureName(), QFileInfo(result).fileName());
+}
+
+TEST_F(EditStudioTest, APictureLargerThanTheCoreTakesIsRefusedWithAMessage) {
+  edit()->openPicture(landscape(64, 64), QStringLiteral("kept.png"));
+  QSignalSpy errors(edit(), &EditSession::errorOccurred);
+  QImage big(kMaxCanvasSide + 1, 1, QImage::Format_RGB888);
+  big.fill(Qt::red);
+  edit()->openPicture(big, QStringLiteral("too-wide.png"));
+  ASSERT_EQ(errors.count(), 1);
+  EXPECT_TRUE(errors.front().front().toString().contains(QStringLiteral("too-wide.png")));
+  EXPECT_EQ(edit()->pictureName(), QStringLiteral("kept.png"));
+  EXPECT_EQ(edit()->picture().size(), QSize(64, 64));
+  // Unreadable files too.
+  edit()->openFile(QStringLiteral("/nonexistent/picture.png"));
+  EXPECT_EQ(errors.count(), 2);
+  EXPECT_EQ(edit()->pictureName(), QStringLiteral("kept.png"));
 }
 
 TEST_F(EditStudioTest, TheGalleryShowsAFromLinkForAnEditsResult) {
