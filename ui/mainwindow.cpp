@@ -368,6 +368,7 @@ void MainWindow::onJobStarted(quint64 jobId) {
   m_currentJob = jobId;
   m_currentImage = -1;
   m_lastStep = -1;
+  m_jobHires = job->request.params.hires.enabled();
   m_batchSize = job->request.params.batchSize;
   m_logicalSize = QSize(job->request.params.width, job->request.params.height);
   m_firstPassSteps = ProgressTracker::firstPassSteps(job->request.params);
@@ -385,8 +386,9 @@ void MainWindow::onStepPreview(quint64 jobId, int imageIndex, int step, int tota
   if (imageIndex != m_currentImage) {
     m_currentImage = imageIndex;
     m_hiresPass = false;
+    m_lastStep = -1;
     m_timeline->clear();
-  } else if (step <= m_lastStep) {
+  } else if (m_jobHires && step == 0 && m_lastStep >= 0) {
     m_hiresPass = true;  // the steps start again: the hires fix's second pass
   }
   m_lastStep = step;

@@ -149,7 +149,8 @@ class MainWindow : public QMainWindow {
   int m_currentImage = -1;
   int m_lastStep = -1;  ///< the last step shown of the current image
   bool m_hiresPass = false;
-  int m_firstPassSteps = 0;  ///< steps the first pass of each image runs  ///< the current image's
+  int m_firstPassSteps = 0;  ///< steps the first pass of each image runs
+  bool m_jobHires = false;   ///< the running job has a hires pass  ///< the current image's
                              ///< steps are the hires fix's second pass
   int m_batchSize = 1;
   QString m_scanStatus;  ///< the last scan message in the status bar
