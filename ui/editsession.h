@@ -1,7 +1,8 @@
-// The "Edit" page of the studio: a picture opened for editing (File ▸ Open for editing, a drop on
-// the page, "Edit" on a gallery item, "Send to edit" from a result), its mask (MaskDocument) on
-// the EditCanvas, the EditPanel's settings, the shortcuts (B brush, E eraser, X swap, [ ] brush
-// size, Ctrl+Z / Ctrl+Shift+Z per stroke), and the live composite of a running edit job.
+// The "Edit" page of the studio: a picture opened for editing (File ▸ Open picture for editing, a
+// drop on the page, "Edit" on a gallery item, "Send to edit" from a result), its mask
+// (MaskDocument) on the EditCanvas, the EditPanel's settings, the shortcuts (B brush, E eraser,
+// X swap, [ ] brush size, Ctrl+Z / Ctrl+Shift+Z per stroke), and the live composite of a running
+// edit job.
 //
 // Contract
 // - UI thread. The session's picture is never modified: an edit job gets deep copies of the
@@ -9,8 +10,10 @@
 //   session and the gallery's sources as they were.
 // - applyTo() returns false (and `error`) when there is no picture to edit.
 // - Live display: beginJob() (right after queuing) remembers the picture, mask and margins a job
-//   was made from; showStep()/showResult()
-//   draw the composite only while that picture is still the one on the canvas.
+//   was made from; showStep()/showResult() draw the composite only while that picture is still
+//   the one on the canvas, and ignore jobs that are not edits of it.
+// - A stroke or a margin change drops the live composite (the canvas shows picture and mask
+//   again); nothing a job reports ever changes the picture, the mask or the undo history.
 #pragma once
 
 #include <QHash>
