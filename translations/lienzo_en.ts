@@ -15,6 +15,14 @@
             <source>Cannot create the gallery folder %1.</source>
             <translation type="unfinished" />
         </message>
+        <message>
+            <source>Cannot write the edit's source picture.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Cannot write the edit's mask.</source>
+            <translation type="unfinished" />
+        </message>
     </context>
     <context>
         <name>ModelCatalog</name>
@@ -141,6 +149,406 @@
         </message>
     </context>
     <context>
+        <name>lienzo::ui::EditPanel</name>
+        <message>
+            <source>Mask brush</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Brush</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Paint the area to redraw (B)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Eraser</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Erase from the mask (E; X swaps)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Extend</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Drag the canvas edges outwards to outpaint (multiples of 8 px)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source> px</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Brush size</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Brush radius in picture pixels ([ smaller, ] larger)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source> %</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Brush hardness</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>100 %: a hard edge; lower values fade the edge out</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Mask overlay opacity</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>How strongly the mask is tinted over the picture (display only)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Size</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Hardness</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Overlay</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Invert</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Swap painted and unpainted areas</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Clear</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Remove the whole mask</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Undo</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Undo the last stroke (Ctrl+Z)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Redo</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Redo the stroke (Ctrl+Shift+Z)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Redraw</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Denoising strength</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>How much of the picture is redrawn: 0 keeps it, 1 replaces it</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>&amp;Strength</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>At the picture's size</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Output at the picture's size</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Generate at the picture's size (plus margins), rounded to 8 px; off: at the size set in the left panel</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Output</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Resize mode</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>How the picture is fitted to a different output size</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Just resize</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Crop and resize</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Resize and fill</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>&amp;Resize mode</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Run exactly the steps set</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Fixed steps</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>On: exactly Steps steps of a longer schedule (ComfyUI); off: strength × Steps steps, as A1111 does</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Steps</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Inpainting</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Mask blur</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Softens the mask's edge (Gaussian sigma in pixels)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Mask &amp;blur</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Redraw what is not painted</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Inpaint not masked</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Keep the painted area and redraw the rest</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Inpaint area</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Whole picture: redraw it all at the output size; only masked: cut out the mask's box, redraw it at full size, paste it back</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Whole picture</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Only masked</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Inpaint &amp;area</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Only masked padding</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Context around the mask's box that is cut out with it</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>&amp;Padding</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Masked content</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>What the masked area starts from before it is redrawn</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Original</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Fill</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Latent noise</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Latent nothing</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Masked &amp;content</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Outpainting</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Left</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Top</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Right</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Bottom</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>%1 outpaint margin</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Pixels added on this side (a multiple of 8)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Outpaint fill</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>What the new area starts from</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Stretch the edge</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Neutral grey</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>&amp;Fill</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Outpaint feather</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>How far the new area blends into the picture</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>F&amp;eather</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
+        <name>lienzo::ui::EditSession</name>
+        <message>
+            <source>Edit canvas</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Paint the area to redraw. Wheel: zoom; middle or right drag: pan</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Open a picture to edit: File ▸ Open for editing, drop it here, “Edit” on a gallery item, or “Send to edit” under a result.
+
+Paint the area to redraw, or drag the edges outwards with “Extend” to outpaint; Generate redraws it.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Open…</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Open a picture to edit</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Zoom to fit</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Brush</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Eraser</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Swap brush and eraser</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Smaller brush</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Larger brush</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Undo stroke</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Redo stroke</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Cannot open %1 for editing.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Images (*.png *.jpg *.jpeg *.webp *.bmp)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Open a picture to edit first.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>%1 is %2×%3 pixels; pictures of at most %4 pixels a side can be edited.</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
         <name>lienzo::ui::ForwardProcessView</name>
         <message>
             <source>Open image…</source>
@@ -248,6 +656,30 @@
             <source>Delete Permanently</source>
             <translation type="unfinished" />
         </message>
+        <message>
+            <source>Edit</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Open this image on the edit page to paint a mask, redraw or extend it</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Made from</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Compare this result with the picture it was made from</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>source</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>From: &lt;a href=&quot;source&quot;&gt;%1&lt;/a&gt;</source>
+            <translation type="unfinished" />
+        </message>
     </context>
     <context>
         <name>lienzo::ui::GenerationController</name>
@@ -275,6 +707,57 @@
         </message>
         <message>
             <source>Unknown error in the generation core.</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
+        <name>lienzo::ui::HiresPanel</name>
+        <message>
+            <source>Hires fix</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Generate at this size, then redraw the result larger in a second pass</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Upscale by</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>How much larger the second pass is</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Upscaler</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>How the first pass is enlarged before it is redrawn</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Hires steps</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Steps of the second pass; 0 = as many as the first</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>same</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Hires denoising strength</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>How much the second pass redraws</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Denoising</source>
             <translation type="unfinished" />
         </message>
     </context>
@@ -490,10 +973,6 @@ Drop a PNG from Lienzo, A1111, ComfyUI or InvokeAI here to restore its parameter
         </message>
         <message>
             <source>&amp;File</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <source>&amp;Open image for the forward process…</source>
             <translation type="unfinished" />
         </message>
         <message>
@@ -718,6 +1197,61 @@ Drop a PNG from Lienzo, A1111, ComfyUI or InvokeAI here to restore its parameter
         </message>
         <message>
             <source>The model library is still being hashed; restore again when it is done.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Edit</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Send to edit: open the picture shown on the edit page</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Send to edit</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Generated image</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>&amp;Open picture for editing…</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Open a picture to edit</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Open image for the &amp;forward process…</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Source: %1</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Hires step %1</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
+        <name>lienzo::ui::MaskDocument</name>
+        <message>
+            <source>Erase</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Paint</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Invert mask</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Clear mask</source>
             <translation type="unfinished" />
         </message>
     </context>

@@ -15,6 +15,14 @@
             <source>Cannot create the gallery folder %1.</source>
             <translation>No se puede crear la carpeta de la galería %1.</translation>
         </message>
+        <message>
+            <source>Cannot write the edit's source picture.</source>
+            <translation>No se puede escribir la imagen de origen de la edición.</translation>
+        </message>
+        <message>
+            <source>Cannot write the edit's mask.</source>
+            <translation>No se puede escribir la máscara de la edición.</translation>
+        </message>
     </context>
     <context>
         <name>ModelCatalog</name>
@@ -141,6 +149,408 @@
         </message>
     </context>
     <context>
+        <name>lienzo::ui::EditPanel</name>
+        <message>
+            <source>Mask brush</source>
+            <translation>Pincel de máscara</translation>
+        </message>
+        <message>
+            <source>Brush</source>
+            <translation>Pincel</translation>
+        </message>
+        <message>
+            <source>Paint the area to redraw (B)</source>
+            <translation>Pinta la zona que se redibuja (B)</translation>
+        </message>
+        <message>
+            <source>Eraser</source>
+            <translation>Borrador</translation>
+        </message>
+        <message>
+            <source>Erase from the mask (E; X swaps)</source>
+            <translation>Borra de la máscara (E; X alterna)</translation>
+        </message>
+        <message>
+            <source>Extend</source>
+            <translation>Ampliar</translation>
+        </message>
+        <message>
+            <source>Drag the canvas edges outwards to outpaint (multiples of 8 px)</source>
+            <translation>Arrastra los bordes del lienzo hacia fuera para ampliar la imagen (múltiplos de 8 px)</translation>
+        </message>
+        <message>
+            <source> px</source>
+            <translation> px</translation>
+        </message>
+        <message>
+            <source>Brush size</source>
+            <translation>Tamaño del pincel</translation>
+        </message>
+        <message>
+            <source>Brush radius in picture pixels ([ smaller, ] larger)</source>
+            <translation>Radio del pincel en píxeles de la imagen ([ menor, ] mayor)</translation>
+        </message>
+        <message>
+            <source> %</source>
+            <translation> %</translation>
+        </message>
+        <message>
+            <source>Brush hardness</source>
+            <translation>Dureza del pincel</translation>
+        </message>
+        <message>
+            <source>100 %: a hard edge; lower values fade the edge out</source>
+            <translation>100 %: borde duro; valores menores difuminan el borde</translation>
+        </message>
+        <message>
+            <source>Mask overlay opacity</source>
+            <translation>Opacidad de la máscara superpuesta</translation>
+        </message>
+        <message>
+            <source>How strongly the mask is tinted over the picture (display only)</source>
+            <translation>Intensidad con que la máscara tiñe la imagen (solo visualización)</translation>
+        </message>
+        <message>
+            <source>Size</source>
+            <translation>Tamaño</translation>
+        </message>
+        <message>
+            <source>Hardness</source>
+            <translation>Dureza</translation>
+        </message>
+        <message>
+            <source>Overlay</source>
+            <translation>Superposición</translation>
+        </message>
+        <message>
+            <source>Invert</source>
+            <translation>Invertir</translation>
+        </message>
+        <message>
+            <source>Swap painted and unpainted areas</source>
+            <translation>Intercambia las zonas pintadas y sin pintar</translation>
+        </message>
+        <message>
+            <source>Clear</source>
+            <translation>Borrar</translation>
+        </message>
+        <message>
+            <source>Remove the whole mask</source>
+            <translation>Quita toda la máscara</translation>
+        </message>
+        <message>
+            <source>Undo</source>
+            <translation>Deshacer</translation>
+        </message>
+        <message>
+            <source>Undo the last stroke (Ctrl+Z)</source>
+            <translation>Deshace el último trazo (Ctrl+Z)</translation>
+        </message>
+        <message>
+            <source>Redo</source>
+            <translation>Rehacer</translation>
+        </message>
+        <message>
+            <source>Redo the stroke (Ctrl+Shift+Z)</source>
+            <translation>Rehace el trazo (Ctrl+Mayús+Z)</translation>
+        </message>
+        <message>
+            <source>Redraw</source>
+            <translation>Redibujar</translation>
+        </message>
+        <message>
+            <source>Denoising strength</source>
+            <translation>Intensidad de eliminación de ruido</translation>
+        </message>
+        <message>
+            <source>How much of the picture is redrawn: 0 keeps it, 1 replaces it</source>
+            <translation>Cuánto de la imagen se redibuja: 0 la conserva, 1 la sustituye</translation>
+        </message>
+        <message>
+            <source>&amp;Strength</source>
+            <translation>&amp;Intensidad</translation>
+        </message>
+        <message>
+            <source>At the picture's size</source>
+            <translation>Al tamaño de la imagen</translation>
+        </message>
+        <message>
+            <source>Output at the picture's size</source>
+            <translation>Resultado al tamaño de la imagen</translation>
+        </message>
+        <message>
+            <source>Generate at the picture's size (plus margins), rounded to 8 px; off: at the size set in the left panel</source>
+            <translation>Genera al tamaño de la imagen (más los márgenes), redondeado a 8 px; desactivado: al tamaño del panel izquierdo</translation>
+        </message>
+        <message>
+            <source>Output</source>
+            <translation>Resultado</translation>
+        </message>
+        <message>
+            <source>Resize mode</source>
+            <translation>Modo de redimensionado</translation>
+        </message>
+        <message>
+            <source>How the picture is fitted to a different output size</source>
+            <translation>Cómo se ajusta la imagen a otro tamaño de resultado</translation>
+        </message>
+        <message>
+            <source>Just resize</source>
+            <translation>Solo redimensionar</translation>
+        </message>
+        <message>
+            <source>Crop and resize</source>
+            <translation>Recortar y redimensionar</translation>
+        </message>
+        <message>
+            <source>Resize and fill</source>
+            <translation>Redimensionar y rellenar</translation>
+        </message>
+        <message>
+            <source>&amp;Resize mode</source>
+            <translation>&amp;Modo de redimensionado</translation>
+        </message>
+        <message>
+            <source>Run exactly the steps set</source>
+            <translation>Pasos exactos</translation>
+        </message>
+        <message>
+            <source>Fixed steps</source>
+            <translation>Pasos fijos</translation>
+        </message>
+        <message>
+            <source>On: exactly Steps steps of a longer schedule (ComfyUI); off: strength × Steps steps, as A1111 does</source>
+            <translation>Activado: exactamente Pasos pasos de un programa más largo (ComfyUI); desactivado: intensidad × Pasos pasos, como A1111</translation>
+        </message>
+        <message>
+            <source>Steps</source>
+            <translation>Pasos</translation>
+        </message>
+        <message>
+            <source>Inpainting</source>
+            <translation>Inpainting</translation>
+        </message>
+        <message>
+            <source>Mask blur</source>
+            <translation>Desenfoque de la máscara</translation>
+        </message>
+        <message>
+            <source>Softens the mask's edge (Gaussian sigma in pixels)</source>
+            <translation>Suaviza el borde de la máscara (sigma gaussiana en píxeles)</translation>
+        </message>
+        <message>
+            <source>Mask &amp;blur</source>
+            <translation>&amp;Desenfoque de la máscara</translation>
+        </message>
+        <message>
+            <source>Redraw what is not painted</source>
+            <translation>Redibujar lo no pintado</translation>
+        </message>
+        <message>
+            <source>Inpaint not masked</source>
+            <translation>Inpainting de lo no enmascarado</translation>
+        </message>
+        <message>
+            <source>Keep the painted area and redraw the rest</source>
+            <translation>Conserva la zona pintada y redibuja el resto</translation>
+        </message>
+        <message>
+            <source>Inpaint area</source>
+            <translation>Zona de inpainting</translation>
+        </message>
+        <message>
+            <source>Whole picture: redraw it all at the output size; only masked: cut out the mask's box, redraw it at full size, paste it back</source>
+            <translation>Imagen completa: se redibuja entera al tamaño del resultado; solo lo enmascarado: se recorta el recuadro de la máscara, se redibuja a tamaño completo y se vuelve a pegar</translation>
+        </message>
+        <message>
+            <source>Whole picture</source>
+            <translation>Imagen completa</translation>
+        </message>
+        <message>
+            <source>Only masked</source>
+            <translation>Solo lo enmascarado</translation>
+        </message>
+        <message>
+            <source>Inpaint &amp;area</source>
+            <translation>&amp;Zona de inpainting</translation>
+        </message>
+        <message>
+            <source>Only masked padding</source>
+            <translation>Margen de solo lo enmascarado</translation>
+        </message>
+        <message>
+            <source>Context around the mask's box that is cut out with it</source>
+            <translation>Contexto alrededor del recuadro de la máscara que se recorta con él</translation>
+        </message>
+        <message>
+            <source>&amp;Padding</source>
+            <translation>&amp;Margen</translation>
+        </message>
+        <message>
+            <source>Masked content</source>
+            <translation>Contenido enmascarado</translation>
+        </message>
+        <message>
+            <source>What the masked area starts from before it is redrawn</source>
+            <translation>De qué parte la zona enmascarada antes de redibujarse</translation>
+        </message>
+        <message>
+            <source>Original</source>
+            <translation>Original</translation>
+        </message>
+        <message>
+            <source>Fill</source>
+            <translation>Relleno</translation>
+        </message>
+        <message>
+            <source>Latent noise</source>
+            <translation>Ruido latente</translation>
+        </message>
+        <message>
+            <source>Latent nothing</source>
+            <translation>Latente vacío</translation>
+        </message>
+        <message>
+            <source>Masked &amp;content</source>
+            <translation>&amp;Contenido enmascarado</translation>
+        </message>
+        <message>
+            <source>Outpainting</source>
+            <translation>Ampliación (outpainting)</translation>
+        </message>
+        <message>
+            <source>Left</source>
+            <translation>Izquierda</translation>
+        </message>
+        <message>
+            <source>Top</source>
+            <translation>Arriba</translation>
+        </message>
+        <message>
+            <source>Right</source>
+            <translation>Derecha</translation>
+        </message>
+        <message>
+            <source>Bottom</source>
+            <translation>Abajo</translation>
+        </message>
+        <message>
+            <source>%1 outpaint margin</source>
+            <translation>Margen de ampliación: %1</translation>
+        </message>
+        <message>
+            <source>Pixels added on this side (a multiple of 8)</source>
+            <translation>Píxeles que se añaden por este lado (múltiplo de 8)</translation>
+        </message>
+        <message>
+            <source>Outpaint fill</source>
+            <translation>Relleno de la ampliación</translation>
+        </message>
+        <message>
+            <source>What the new area starts from</source>
+            <translation>De qué parte la zona nueva</translation>
+        </message>
+        <message>
+            <source>Stretch the edge</source>
+            <translation>Estirar el borde</translation>
+        </message>
+        <message>
+            <source>Neutral grey</source>
+            <translation>Gris neutro</translation>
+        </message>
+        <message>
+            <source>&amp;Fill</source>
+            <translation>&amp;Relleno</translation>
+        </message>
+        <message>
+            <source>Outpaint feather</source>
+            <translation>Fundido de la ampliación</translation>
+        </message>
+        <message>
+            <source>How far the new area blends into the picture</source>
+            <translation>Hasta dónde se funde la zona nueva con la imagen</translation>
+        </message>
+        <message>
+            <source>F&amp;eather</source>
+            <translation>&amp;Fundido</translation>
+        </message>
+    </context>
+    <context>
+        <name>lienzo::ui::EditSession</name>
+        <message>
+            <source>Edit canvas</source>
+            <translation>Lienzo de edición</translation>
+        </message>
+        <message>
+            <source>Paint the area to redraw. Wheel: zoom; middle or right drag: pan</source>
+            <translation>Pinta la zona que se redibuja. Rueda: zoom; arrastrar con el botón central o derecho: desplazar</translation>
+        </message>
+        <message>
+            <source>Open a picture to edit: File ▸ Open for editing, drop it here, “Edit” on a gallery item, or “Send to edit” under a result.
+
+Paint the area to redraw, or drag the edges outwards with “Extend” to outpaint; Generate redraws it.</source>
+            <translation>Abre una imagen para editar: Archivo ▸ Abrir imagen para editar, suéltala aquí, «Editar» en un elemento de la galería o «Enviar a edición» bajo un resultado.
+
+Pinta la zona que se redibuja, o arrastra los bordes hacia fuera con «Ampliar» para ampliar la imagen; Generar la redibuja.</translation>
+        </message>
+        <message>
+            <source>Open…</source>
+            <translation>Abrir…</translation>
+        </message>
+        <message>
+            <source>Open a picture to edit</source>
+            <translation>Abrir una imagen para editar</translation>
+        </message>
+        <message>
+            <source>Zoom to fit</source>
+            <translation>Ajustar a la ventana</translation>
+        </message>
+        <message>
+            <source>Brush</source>
+            <translation>Pincel</translation>
+        </message>
+        <message>
+            <source>Eraser</source>
+            <translation>Borrador</translation>
+        </message>
+        <message>
+            <source>Swap brush and eraser</source>
+            <translation>Alternar pincel y borrador</translation>
+        </message>
+        <message>
+            <source>Smaller brush</source>
+            <translation>Pincel más pequeño</translation>
+        </message>
+        <message>
+            <source>Larger brush</source>
+            <translation>Pincel más grande</translation>
+        </message>
+        <message>
+            <source>Undo stroke</source>
+            <translation>Deshacer trazo</translation>
+        </message>
+        <message>
+            <source>Redo stroke</source>
+            <translation>Rehacer trazo</translation>
+        </message>
+        <message>
+            <source>Cannot open %1 for editing.</source>
+            <translation>No se puede abrir %1 para editar.</translation>
+        </message>
+        <message>
+            <source>Images (*.png *.jpg *.jpeg *.webp *.bmp)</source>
+            <translation>Imágenes (*.png *.jpg *.jpeg *.webp *.bmp)</translation>
+        </message>
+        <message>
+            <source>Open a picture to edit first.</source>
+            <translation>Abre primero una imagen para editar.</translation>
+        </message>
+        <message>
+            <source>%1 is %2×%3 pixels; pictures of at most %4 pixels a side can be edited.</source>
+            <translation>%1 mide %2×%3 píxeles; solo se pueden editar imágenes de hasta %4 píxeles por lado.</translation>
+        </message>
+    </context>
+    <context>
         <name>lienzo::ui::ForwardProcessView</name>
         <message>
             <source>Open image…</source>
@@ -248,6 +658,30 @@
             <source>Delete Permanently</source>
             <translation>Eliminar definitivamente</translation>
         </message>
+        <message>
+            <source>Edit</source>
+            <translation>Editar</translation>
+        </message>
+        <message>
+            <source>Open this image on the edit page to paint a mask, redraw or extend it</source>
+            <translation>Abre esta imagen en la página de edición para pintar una máscara, redibujarla o ampliarla</translation>
+        </message>
+        <message>
+            <source>Made from</source>
+            <translation>Hecha a partir de</translation>
+        </message>
+        <message>
+            <source>Compare this result with the picture it was made from</source>
+            <translation>Compara este resultado con la imagen de la que se hizo</translation>
+        </message>
+        <message>
+            <source>source</source>
+            <translation>origen</translation>
+        </message>
+        <message>
+            <source>From: &lt;a href=&quot;source&quot;&gt;%1&lt;/a&gt;</source>
+            <translation>De: &lt;a href=&quot;source&quot;&gt;%1&lt;/a&gt;</translation>
+        </message>
     </context>
     <context>
         <name>lienzo::ui::GenerationController</name>
@@ -276,6 +710,57 @@
         <message>
             <source>Unknown error in the generation core.</source>
             <translation>Error desconocido en el núcleo de generación.</translation>
+        </message>
+    </context>
+    <context>
+        <name>lienzo::ui::HiresPanel</name>
+        <message>
+            <source>Hires fix</source>
+            <translation>Hires fix (segunda pasada)</translation>
+        </message>
+        <message>
+            <source>Generate at this size, then redraw the result larger in a second pass</source>
+            <translation>Genera a este tamaño y luego redibuja el resultado más grande en una segunda pasada</translation>
+        </message>
+        <message>
+            <source>Upscale by</source>
+            <translation>Ampliar por</translation>
+        </message>
+        <message>
+            <source>How much larger the second pass is</source>
+            <translation>Cuánto más grande es la segunda pasada</translation>
+        </message>
+        <message>
+            <source>Upscaler</source>
+            <translation>Ampliador</translation>
+        </message>
+        <message>
+            <source>How the first pass is enlarged before it is redrawn</source>
+            <translation>Cómo se amplía la primera pasada antes de redibujarla</translation>
+        </message>
+        <message>
+            <source>Hires steps</source>
+            <translation>Pasos de la segunda pasada</translation>
+        </message>
+        <message>
+            <source>Steps of the second pass; 0 = as many as the first</source>
+            <translation>Pasos de la segunda pasada; 0 = los mismos que la primera</translation>
+        </message>
+        <message>
+            <source>same</source>
+            <translation>los mismos</translation>
+        </message>
+        <message>
+            <source>Hires denoising strength</source>
+            <translation>Intensidad de eliminación de ruido de la segunda pasada</translation>
+        </message>
+        <message>
+            <source>How much the second pass redraws</source>
+            <translation>Cuánto redibuja la segunda pasada</translation>
+        </message>
+        <message>
+            <source>Denoising</source>
+            <translation>Eliminación de ruido</translation>
         </message>
     </context>
     <context>
@@ -494,10 +979,6 @@ Suelta aquí un PNG de Lienzo, A1111, ComfyUI o InvokeAI para restaurar sus par�
         <message>
             <source>&amp;File</source>
             <translation>&amp;Archivo</translation>
-        </message>
-        <message>
-            <source>&amp;Open image for the forward process…</source>
-            <translation>&amp;Abrir imagen para el proceso directo…</translation>
         </message>
         <message>
             <source>&amp;Restore parameters from image…</source>
@@ -722,6 +1203,61 @@ Suelta aquí un PNG de Lienzo, A1111, ComfyUI o InvokeAI para restaurar sus par�
         <message>
             <source>The model library is still being hashed; restore again when it is done.</source>
             <translation>La biblioteca de modelos aún se está procesando (hashes); vuelve a restaurar cuando termine.</translation>
+        </message>
+        <message>
+            <source>Edit</source>
+            <translation>Editar</translation>
+        </message>
+        <message>
+            <source>Send to edit: open the picture shown on the edit page</source>
+            <translation>Enviar a edición: abre la imagen mostrada en la página de edición</translation>
+        </message>
+        <message>
+            <source>Send to edit</source>
+            <translation>Enviar a edición</translation>
+        </message>
+        <message>
+            <source>Generated image</source>
+            <translation>Imagen generada</translation>
+        </message>
+        <message>
+            <source>&amp;Open picture for editing…</source>
+            <translation>&amp;Abrir imagen para editar…</translation>
+        </message>
+        <message>
+            <source>Open a picture to edit</source>
+            <translation>Abrir una imagen para editar</translation>
+        </message>
+        <message>
+            <source>Open image for the &amp;forward process…</source>
+            <translation>Abrir imagen para el proceso &amp;directo…</translation>
+        </message>
+        <message>
+            <source>Source: %1</source>
+            <translation>Origen: %1</translation>
+        </message>
+        <message>
+            <source>Hires step %1</source>
+            <translation>Paso de la segunda pasada %1</translation>
+        </message>
+    </context>
+    <context>
+        <name>lienzo::ui::MaskDocument</name>
+        <message>
+            <source>Erase</source>
+            <translation>Borrar</translation>
+        </message>
+        <message>
+            <source>Paint</source>
+            <translation>Pintar</translation>
+        </message>
+        <message>
+            <source>Invert mask</source>
+            <translation>Invertir máscara</translation>
+        </message>
+        <message>
+            <source>Clear mask</source>
+            <translation>Borrar máscara</translation>
         </message>
     </context>
     <context>

@@ -26,6 +26,7 @@ namespace {
 
 const QString kMetaDir = QStringLiteral(".lienzo");
 const char* const kFramesKey = "lienzo_frames";
+const char* const kSourceKey = "lienzo_source";
 
 void setError(QString* error, const QString& message) {
   if (error) *error = message;
@@ -112,12 +113,20 @@ bool GalleryStore::remove(const QString& path, RemoveMode mode, QString* error) 
     return false;
   }
   QFile::remove(stepsPath(path));
+  QFile::remove(sourcePath(path));
+  QFile::remove(maskPath(path));
   if (m_favourites.contains(QFileInfo(path).fileName())) setFavourite(path, false);
   return true;
 }
 
 QString GalleryStore::save(const QString& folder, const QImage& image, const QString& infotext,
                            qint64 seed, const QList<QImage>& steps, QString* error) {
+  return save(folder, image, infotext, seed, steps, EditSource{}, error);
+}
+
+QString GalleryStore::save(const QString& folder, const QImage& image, const QString& infotext,
+                           qint64 seed, const QList<QImage>& steps, const EditSource& source,
+                           QString* error) {
   QDir dir(folder);
   if (!dir.mkpath(QStringLiteral("."))) {
     setError(error, GalleryStoreText::tr("Cannot create the gallery folder %1.").arg(folder));
@@ -130,6 +139,29 @@ QString GalleryStore::save(const QString& folder, const QImage& image, const QSt
     path =
         dir.filePath(QStringLiteral("%1-%2.png").arg(counter, 5, 10, QLatin1Char('0')).arg(seed));
     if (!QFileInfo::exists(path)) break;
+  }
+  if (!source.picture.isNull()) {
+    // Source and mask first: a result on disk always has them.
+    const QByteArray sourcePng =
+        encodePng(source.picture, {{kSourceKey, source.name.toStdString()}}, error);
+    if (sourcePng.isEmpty() || !dir.mkpath(kMetaDir + QStringLiteral("/sources")) ||
+        !writeFileAtomically(sourcePath(path), sourcePng, error)) {
+      if (error && error->isEmpty()) {
+        *error = GalleryStoreText::tr("Cannot write the edit's source picture.");
+      }
+      return {};
+    }
+    if (!source.mask.isNull()) {
+      const QByteArray maskPng = encodePng(source.mask, {}, error);
+      if (maskPng.isEmpty() || !dir.mkpath(kMetaDir + QStringLiteral("/masks")) ||
+          !writeFileAtomically(maskPath(path), maskPng, error)) {
+        QFile::remove(sourcePath(path));
+        if (error && error->isEmpty()) {
+          *error = GalleryStoreText::tr("Cannot write the edit's mask.");
+        }
+        return {};
+      }
+    }
   }
   if (!writeFileAtomically(path, png, error)) return {};
 
@@ -167,6 +199,41 @@ QList<QImage> GalleryStore::loadSteps(const QString& imagePath) {
   QList<QImage> out;
   for (int i = 0; i < frames; ++i) out << image.copy(i * w, 0, w, image.height());
   return out;
+}
+
+GalleryStore::EditSource GalleryStore::loadSource(const QString& imagePath) {
+  EditSource out;
+  const QString source = sourcePath(imagePath);
+  if (!QFileInfo::exists(source)) return out;
+  out.picture = QImage(source);
+  if (out.picture.isNull()) return out;
+  out.name = sourceName(imagePath).value_or(QString());
+  const QString mask = maskPath(imagePath);
+  if (QFileInfo::exists(mask)) {
+    out.mask = QImage(mask).convertToFormat(QImage::Format_Grayscale8);
+    if (out.mask.size() != out.picture.size()) out.mask = QImage();
+  }
+  return out;
+}
+
+std::optional<QString> GalleryStore::sourceName(const QString& imagePath) {
+  const QString source = sourcePath(imagePath);
+  if (!QFileInfo::exists(source)) return std::nullopt;
+  if (const auto chunks = readPngText(source)) {
+    const auto it = chunks->find(kSourceKey);
+    if (it != chunks->end()) return QString::fromStdString(it->second);
+  }
+  return QString();
+}
+
+QString GalleryStore::sourcePath(const QString& imagePath) {
+  const QFileInfo info(imagePath);
+  return info.dir().filePath(kMetaDir + QStringLiteral("/sources/") + info.fileName());
+}
+
+QString GalleryStore::maskPath(const QString& imagePath) {
+  const QFileInfo info(imagePath);
+  return info.dir().filePath(kMetaDir + QStringLiteral("/masks/") + info.fileName());
 }
 
 QString GalleryStore::stepsPath(const QString& imagePath) {

@@ -6,6 +6,11 @@
 //   .lienzo/steps/00042-1234567890.png every step's preview side by side (text chunk
 //                                      "lienzo_frames" = frame count)
 //   .lienzo/favourites.json            {"favourites": ["00042-1234567890.png", ...]}
+//   .lienzo/sources/00042-1234567890.png  an edit's source picture (text chunk "lienzo_source" =
+//                                      where it came from, for the "from" link)
+//   .lienzo/masks/00042-1234567890.png    an edit's mask (8-bit grey, 255 = repaint)
+// An edit's source and mask are written before its image, so a result never exists without
+// them; removing an image removes them.
 // Every file is written atomically (temporary file + rename), so a crash never leaves a torn PNG.
 //
 // Threads: save() and loadSteps() are static and reentrant (the generation worker saves while
@@ -18,6 +23,8 @@
 #include <QSet>
 #include <QString>
 #include <QStringList>
+
+#include <optional>
 
 namespace lienzo::ui {
 
@@ -48,6 +55,25 @@ class GalleryStore {
   /// `error`. A failure to write the step strip does not fail the save.
   static QString save(const QString& folder, const QImage& image, const QString& infotext,
                       qint64 seed, const QList<QImage>& steps, QString* error = nullptr);
+
+  /// What an edit was made from; saved with its result.
+  struct EditSource {
+    QImage picture;  ///< null: not an edit
+    QImage mask;     ///< may be null (img2img, outpaint without a mask)
+    QString name;    ///< where the picture came from (file name or gallery name)
+  };
+  /// save() for an edit: the source and mask are written (atomically) before the image; a
+  /// failure to write them fails the save.
+  static QString save(const QString& folder, const QImage& image, const QString& infotext,
+                      qint64 seed, const QList<QImage>& steps, const EditSource& source,
+                      QString* error = nullptr);
+  /// The source saved with the image at `imagePath` (picture null when it is not an edit).
+  static EditSource loadSource(const QString& imagePath);
+  /// Only where the source came from, without decoding it (cheap enough for a selection change);
+  /// nullopt when the image has no stored source.
+  static std::optional<QString> sourceName(const QString& imagePath);
+  static QString sourcePath(const QString& imagePath);
+  static QString maskPath(const QString& imagePath);
 
   /// The step previews saved with the image at `imagePath` (empty when there are none).
   static QList<QImage> loadSteps(const QString& imagePath);

@@ -1,6 +1,7 @@
 #include "ui/galleryview.h"
 
 #include <QAction>
+#include <QLabel>
 #include <QListView>
 #include <QMenu>
 #include <QMessageBox>
@@ -61,6 +62,23 @@ GalleryView::GalleryView(GalleryModel* model, QWidget* parent)
     if (!paths.isEmpty()) emit forwardProcessRequested(paths.front());
   });
   m_forward->setToolTip(tr("Show how noise destroys this image"));
+  m_edit = toolbar->addAction(studioIcon(StudioIcon::Brush), tr("Edit"), this, [this] {
+    const QStringList paths = selectedPaths();
+    if (!paths.isEmpty()) emit editRequested(paths.front());
+  });
+  m_edit->setObjectName(QStringLiteral("galleryEdit"));
+  m_edit->setToolTip(tr("Open this image on the edit page to paint a mask, redraw or extend it"));
+  m_from = new QLabel(this);
+  m_from->setObjectName(QStringLiteral("galleryFrom"));
+  m_from->setAccessibleName(tr("Made from"));
+  m_from->setToolTip(tr("Compare this result with the picture it was made from"));
+  m_from->setTextFormat(Qt::RichText);
+  m_from->setContentsMargins(4, 2, 4, 2);
+  m_from->setVisible(false);
+  connect(m_from, &QLabel::linkActivated, this, [this] {
+    const QStringList paths = selectedPaths();
+    if (paths.size() == 1) emit sourceCompareRequested(paths.front());
+  });
   m_delete = toolbar->addAction(style()->standardIcon(QStyle::SP_TrashIcon), tr("Delete"), this,
                                 &GalleryView::deleteSelectedWithConfirmation);
   m_delete->setShortcut(QKeySequence::Delete);
@@ -79,6 +97,7 @@ GalleryView::GalleryView(GalleryModel* model, QWidget* parent)
   layout->setSpacing(0);
   layout->addWidget(toolbar);
   layout->addWidget(m_view, 1);
+  layout->addWidget(m_from);
 
   connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
     updateActions();
@@ -167,13 +186,24 @@ void GalleryView::updateActions() {
   m_restore->setEnabled(n == 1);
   m_compare->setEnabled(n == 2);
   m_forward->setEnabled(n == 1);
+  m_edit->setEnabled(n == 1);
+  QString from;
+  if (n == 1) {
+    const QString path = selectedPaths().front();
+    if (const auto source = GalleryStore::sourceName(path)) {
+      const QString name = source->isEmpty() ? tr("source") : *source;
+      from = tr("From: <a href=\"source\">%1</a>").arg(name.toHtmlEscaped());
+    }
+  }
+  m_from->setText(from);
+  m_from->setVisible(!from.isEmpty());
   m_delete->setEnabled(n > 0);
 }
 
 void GalleryView::showContextMenu(const QPoint& pos) {
   if (!m_view->indexAt(pos).isValid()) return;
   QMenu menu(this);
-  for (QAction* a : {m_restore, m_favourite, m_compare, m_forward}) menu.addAction(a);
+  for (QAction* a : {m_restore, m_edit, m_favourite, m_compare, m_forward}) menu.addAction(a);
   menu.addSeparator();
   menu.addAction(m_delete);
   menu.exec(m_view->viewport()->mapToGlobal(pos));

@@ -1,5 +1,6 @@
 // The gallery panel: a thumbnail grid over GalleryModel with favourite, delete, restore
-// parameters, compare and forward-process actions. UI thread only.
+// parameters, compare, edit and forward-process actions, and a "from" link under an edit's result
+// (its stored source, GalleryStore::loadSource). UI thread only.
 #pragma once
 
 #include <QStringList>
@@ -8,6 +9,7 @@
 #include "ui/gallerystore.h"
 
 class QAction;
+class QLabel;
 class QListView;
 class QSortFilterProxyModel;
 
@@ -36,6 +38,10 @@ class GalleryView : public QWidget {
   void restoreRequested(const QString& path);
   void compareRequested(const QString& pathA, const QString& pathB);
   void forwardProcessRequested(const QString& path);
+  /// "Edit": open the image on the edit page.
+  void editRequested(const QString& path);
+  /// The "from" link: compare an edit's result with its stored source.
+  void sourceCompareRequested(const QString& path);
   void errorOccurred(const QString& message);
 
  private:
@@ -50,6 +56,8 @@ class GalleryView : public QWidget {
   QAction* m_restore;
   QAction* m_compare;
   QAction* m_forward;
+  QAction* m_edit;
+  QLabel* m_from;
   QAction* m_delete;
   QAction* m_favouritesOnly;
   QAction* m_refresh;

@@ -61,8 +61,14 @@ class GenerationWorker::Observer : public GenerationObserver {
     }
     if (!m_request.galleryDir.isEmpty() && !out.image.isNull()) {
       QString error;
+      GalleryStore::EditSource source;
+      if (m_request.params.edit.active()) {
+        source.picture = toQImage(m_request.params.edit.initImage);
+        source.mask = toQImage(m_request.params.edit.mask);
+        source.name = m_request.sourceName;
+      }
       out.path = GalleryStore::save(m_request.galleryDir, out.image, out.infotext, out.seed,
-                                    stepsOf(imageIndex), &error);
+                                    stepsOf(imageIndex), source, &error);
       if (out.path.isEmpty()) emit m_worker.imageSaveFailed(m_jobId, imageIndex, error);
     }
     stepsOf(imageIndex).clear();  // the strip is on disk; free the frames

@@ -101,6 +101,18 @@ void paintIcon(QPainter& p, StudioIcon icon, const QColor& ink) {
       p.drawPath(path);
       break;
     }
+    case StudioIcon::Brush: {  // a brush: handle and a filled tip
+      p.drawLine(QPointF(26, 5), QPointF(14, 17));
+      QPainterPath tip;
+      tip.moveTo(15, 15);
+      tip.quadTo(19, 20, 15, 23);
+      tip.quadTo(10, 28, 4, 28);
+      tip.quadTo(6, 22, 9, 19);
+      tip.quadTo(12, 15, 15, 15);
+      p.setBrush(ink);
+      p.drawPath(tip);
+      break;
+    }
     case StudioIcon::Filter: {  // a funnel
       QPainterPath path;
       path.moveTo(4, 6);

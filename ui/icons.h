@@ -19,6 +19,7 @@ enum class StudioIcon {
   Add,
   Wave,
   Filter,
+  Brush,
   App
 };
 

@@ -32,4 +32,31 @@ RgbImage toRgbImage(const QImage& image) {
   return out;
 }
 
+QImage toQImage(const GrayImage& image) {
+  if (image.empty() || image.width <= 0 || image.height <= 0) return {};
+  const size_t rowBytes = static_cast<size_t>(image.width);
+  if (image.pixels.size() != rowBytes * static_cast<size_t>(image.height)) return {};
+  QImage out(image.width, image.height, QImage::Format_Grayscale8);
+  if (out.isNull()) return {};
+  for (int y = 0; y < image.height; ++y) {
+    std::memcpy(out.scanLine(y), image.pixels.data() + rowBytes * static_cast<size_t>(y), rowBytes);
+  }
+  return out;
+}
+
+GrayImage toGrayImage(const QImage& image) {
+  GrayImage out;
+  if (image.isNull()) return out;
+  const QImage grey = image.convertToFormat(QImage::Format_Grayscale8);
+  out.width = grey.width();
+  out.height = grey.height();
+  const size_t rowBytes = static_cast<size_t>(out.width);
+  out.pixels.resize(rowBytes * static_cast<size_t>(out.height));
+  for (int y = 0; y < out.height; ++y) {
+    std::memcpy(out.pixels.data() + rowBytes * static_cast<size_t>(y), grey.constScanLine(y),
+                rowBytes);
+  }
+  return out;
+}
+
 }  // namespace lienzo::ui

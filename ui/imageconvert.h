@@ -14,4 +14,9 @@ QImage toQImage(const RgbImage& image);
 /// A deep copy of `image` as 8-bit RGB (alpha dropped, other formats converted).
 RgbImage toRgbImage(const QImage& image);
 
+/// A deep copy of a mask as QImage::Format_Grayscale8 (null when empty or malformed).
+QImage toQImage(const GrayImage& image);
+/// A deep copy of `image` as 8-bit grey (other formats converted).
+GrayImage toGrayImage(const QImage& image);
+
 }  // namespace lienzo::ui

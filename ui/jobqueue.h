@@ -26,6 +26,10 @@ struct JobRequest {
   QString modelPath;   ///< checkpoint file or folder
   QString modelName;   ///< shown in the queue and written as "Model" when the core gives none
   QString galleryDir;  ///< finished images are saved here; empty = not saved
+  /// An edit (params.edit.active()): where its picture came from, saved with the result's
+  /// source copy for the gallery's "from" link. The job carries its own copy of the picture and
+  /// mask in params.edit, so later changes on the canvas never reach it.
+  QString sourceName;
 };
 
 struct Job {

@@ -27,6 +27,7 @@
 #include "core/pipeline/params_infotext.h"
 #include "ui/canvas.h"
 #include "ui/compareview.h"
+#include "ui/editsession.h"
 #include "ui/forwardprocesscontroller.h"
 #include "ui/forwardprocessview.h"
 #include "ui/gallerymodel.h"
@@ -92,6 +93,8 @@ MainWindow::MainWindow(std::shared_ptr<GenerationBackend> backend, QWidget* pare
   m_tabs = new QTabWidget(this);
   m_tabs->setObjectName(QStringLiteral("tabs"));
   m_tabs->addTab(buildGenerateTab(), tr("Generate"));
+  m_edit = new EditSession(this);
+  m_tabs->addTab(m_edit, studioIcon(StudioIcon::Brush), tr("Edit"));
   m_compare = new CompareView(this);
   m_tabs->addTab(m_compare, studioIcon(StudioIcon::Compare), tr("Compare"));
   m_forward = new ForwardProcessView(m_forwardController, this);
@@ -173,6 +176,11 @@ MainWindow::MainWindow(std::shared_ptr<GenerationBackend> backend, QWidget* pare
   connect(m_galleryView, &GalleryView::forwardProcessRequested, this,
           &MainWindow::showForwardProcess);
   connect(m_galleryView, &GalleryView::errorOccurred, m_messages, &MessageBar::showError);
+  connect(m_galleryView, &GalleryView::editRequested, m_edit, &EditSession::openFile);
+  connect(m_galleryView, &GalleryView::sourceCompareRequested, this,
+          &MainWindow::compareWithSource);
+  connect(m_edit, &EditSession::pictureOpened, this, [this] { m_tabs->setCurrentWidget(m_edit); });
+  connect(m_edit, &EditSession::errorOccurred, m_messages, &MessageBar::showError);
   connect(m_forward, &ForwardProcessView::openImageRequested, this,
           &MainWindow::openImageForForwardProcess);
   connect(m_forward, &ForwardProcessView::errorOccurred, this, [this](const QString& message) {
@@ -216,9 +224,18 @@ QWidget* MainWindow::buildGenerateTab() {
   actual->setIcon(studioIcon(StudioIcon::ZoomActual));
   actual->setToolTip(tr("Actual size, 1:1 (Ctrl+1)"));
   connect(actual, &QToolButton::clicked, m_canvas, &Canvas::zoomActualSize);
+  auto* sendToEdit = new QToolButton(page);
+  sendToEdit->setObjectName(QStringLiteral("sendToEdit"));
+  sendToEdit->setIcon(studioIcon(StudioIcon::Brush));
+  sendToEdit->setToolTip(tr("Send to edit: open the picture shown on the edit page"));
+  sendToEdit->setAccessibleName(tr("Send to edit"));
+  connect(sendToEdit, &QToolButton::clicked, this, [this] {
+    if (!m_canvas->image().isNull()) m_edit->openPicture(m_canvas->image(), tr("Generated image"));
+  });
   auto* tools = new QVBoxLayout;
   tools->addWidget(fit);
   tools->addWidget(actual);
+  tools->addWidget(sendToEdit);
   tools->addStretch(1);
   auto* top = new QHBoxLayout;
   top->addWidget(m_canvas, 1);
@@ -233,7 +250,13 @@ QWidget* MainWindow::buildGenerateTab() {
 
 void MainWindow::buildMenus() {
   QMenu* file = menuBar()->addMenu(tr("&File"));
-  file->addAction(tr("&Open image for the forward process…"), this,
+  file->addAction(tr("&Open picture for editing…"), QKeySequence::Open, this, [this] {
+    const QString path =
+        QFileDialog::getOpenFileName(this, tr("Open a picture to edit"), QString(),
+                                     tr("Images (*.png *.jpg *.jpeg *.webp *.bmp)"));
+    if (!path.isEmpty()) m_edit->openFile(path);
+  });
+  file->addAction(tr("Open image for the &forward process…"), this,
                   &MainWindow::openImageForForwardProcess);
   file->addAction(tr("&Restore parameters from image…"), this, [this] {
     const QString path = QFileDialog::getOpenFileName(this, tr("Restore parameters from image"),
@@ -306,6 +329,12 @@ quint64 MainWindow::generate() {
   }
   JobRequest request;
   request.params = m_panel->params();
+  const bool edit = m_tabs->currentWidget() == m_edit;
+  QString error;
+  if (edit && !m_edit->applyTo(request, &error)) {
+    m_messages->showError(error);
+    return 0;
+  }
   request.params.previews = QSettings().value(SettingsKeys::previews(), true).toBool();
   request.modelPath = model;
   request.modelName = m_panel->modelName();
@@ -315,7 +344,11 @@ quint64 MainWindow::generate() {
   m_panel->rememberPrompt();
   m_panel->saveSettings();
   const quint64 id = m_controller->enqueue(request);
-  m_tabs->setCurrentIndex(0);  // the canvas shows the steps
+  if (edit) {
+    m_edit->beginJob(id);  // the edit page shows the composite of every step
+  } else {
+    m_tabs->setCurrentIndex(0);  // the canvas shows the steps
+  }
   if (m_controller->isBusy() && m_controller->runningJob() != id) {
     m_status->setText(tr("Queued job #%1").arg(id));
   }
@@ -334,9 +367,12 @@ void MainWindow::onJobStarted(quint64 jobId) {
   if (!job) return;
   m_currentJob = jobId;
   m_currentImage = -1;
+  m_lastStep = -1;
+  m_jobHires = job->request.params.hires.enabled();
   m_batchSize = job->request.params.batchSize;
   m_logicalSize = QSize(job->request.params.width, job->request.params.height);
-  m_tracker.start(m_batchSize, job->request.params.steps);
+  m_firstPassSteps = ProgressTracker::firstPassSteps(job->request.params);
+  m_tracker.start(m_batchSize, std::max(1, ProgressTracker::stepsPerImage(job->request.params)));
   m_timeline->clear();
   m_progress->setRange(0, std::max(1, m_tracker.stepsTotal()));
   m_progress->setValue(0);
@@ -349,15 +385,22 @@ void MainWindow::onStepPreview(quint64 jobId, int imageIndex, int step, int tota
   if (jobId != m_currentJob) return;
   if (imageIndex != m_currentImage) {
     m_currentImage = imageIndex;
+    m_hiresPass = false;
+    m_lastStep = -1;
     m_timeline->clear();
+  } else if (m_jobHires && step == 0 && m_lastStep >= 0) {
+    m_hiresPass = true;  // the steps start again: the hires fix's second pass
   }
+  m_lastStep = step;
   if (!preview.isNull()) {
     const bool following =
         m_timeline->count() == 0 || m_timeline->current() == m_timeline->count() - 1;
-    m_timeline->appendFrame(preview, tr("Step %1").arg(step + 1));
+    m_timeline->appendFrame(
+        preview, m_hiresPass ? tr("Hires step %1").arg(step + 1) : tr("Step %1").arg(step + 1));
     if (following) m_canvas->setImage(preview, m_logicalSize);
+    m_edit->showStep(jobId, preview);
   }
-  m_tracker.step(imageIndex, step);
+  m_tracker.step(imageIndex, m_hiresPass ? m_firstPassSteps + step : step);
   updateProgress(imageIndex, step, totalSteps);
 }
 
@@ -381,6 +424,7 @@ void MainWindow::onImageReady(quint64 jobId, const FinishedImage& image) {
     m_logicalSize = image.image.size();
     m_timeline->appendFrame(image.image, tr("Final"));
     if (following || jobId != m_currentJob) m_canvas->setImage(image.image);
+    m_edit->showResult(jobId, image.image);
   }
   if (!image.path.isEmpty()) {
     m_galleryModel->addImage(image.path, image.image);
@@ -390,6 +434,7 @@ void MainWindow::onImageReady(quint64 jobId, const FinishedImage& image) {
 
 void MainWindow::onJobFinished(quint64 jobId, JobStatus status, const QString& message) {
   if (jobId == m_currentJob) m_currentJob = 0;
+  m_edit->endJob(jobId);
   switch (status) {
     case JobStatus::Completed:
       m_status->setText(tr("Done: job #%1").arg(jobId));
@@ -429,6 +474,8 @@ bool MainWindow::restoreParametersFrom(const QString& path) {
   const QStringList loraNotes = relinkLoras(restored, params, renamed);
   QStringList notes = m_panel->setParams(params);
   notes << loraNotes;
+  // An edit made here brings back its source picture and mask (stored with the result).
+  if (m_edit->restoreFrom(path, params.edit)) m_tabs->setCurrentWidget(m_edit);
   if (!restored.modelName.empty()) {
     const QString model = QString::fromStdString(restored.modelName);
     if (!m_panel->selectModel(model)) {
@@ -497,6 +544,21 @@ void MainWindow::compareImages(const QString& pathA, const QString& pathB) {
     return out;
   };
   m_compare->setItems(item(pathA), item(pathB));
+  m_tabs->setCurrentWidget(m_compare);
+}
+
+void MainWindow::compareWithSource(const QString& path) {
+  const GalleryStore::EditSource source = GalleryStore::loadSource(path);
+  if (source.picture.isNull()) return;
+  CompareItem from;
+  from.title = tr("Source: %1").arg(source.name);
+  from.image = source.picture;
+  CompareItem result;
+  result.title = QFileInfo(path).fileName();
+  result.image = QImage(path);
+  if (auto info = readGenerationInfo(path)) result.info = *info;
+  m_compare->setItems(from, result);
+  m_compare->setMode(CompareView::Mode::Wipe);
   m_tabs->setCurrentWidget(m_compare);
 }
 

@@ -1,7 +1,8 @@
-// The studio window: prompt panel on the left; canvas + step timeline, compare and forward
-// process as tabs in the middle; gallery and the LoRA / embedding browser as tabs on the right,
-// job queue below them; an inline message bar and a status bar with step/total, it/s and ETA.
-// The model library (LibraryScanner) is scanned at start-up and on "Rescan model library".
+// The studio window: prompt panel on the left; canvas + step timeline, the edit page
+// (EditSession), compare and forward process as tabs in the middle; gallery and the LoRA /
+// embedding browser as tabs on the right, job queue below them; an inline message bar and a status
+// bar with step/total, it/s and ETA. The model library (LibraryScanner) is scanned at start-up and
+// on "Rescan model library".
 //
 // Contract: UI thread. The window owns the GenerationController (worker thread); closing it
 // cancels a running generation and waits for the worker (cancel -> quit -> wait). Settings are
@@ -27,6 +28,7 @@ namespace lienzo::ui {
 
 class Canvas;
 class CompareView;
+class EditSession;
 class ForwardProcessController;
 class ForwardProcessView;
 class GalleryModel;
@@ -53,6 +55,7 @@ class MainWindow : public QMainWindow {
   GalleryModel* galleryModel() const { return m_galleryModel; }
   GalleryView* galleryView() const { return m_galleryView; }
   CompareView* compareView() const { return m_compare; }
+  EditSession* editSession() const { return m_edit; }
   ForwardProcessView* forwardProcessView() const { return m_forward; }
   MessageBar* messageBar() const { return m_messages; }
   GenerationController* controller() const { return m_controller; }
@@ -64,8 +67,8 @@ class MainWindow : public QMainWindow {
   QTabWidget* sideTabs() const { return m_sideTabs; }
   QString statusText() const;
 
-  /// Queues the prompt panel's request. Returns the job id, or 0 (with a message) when it
-  /// cannot be queued.
+  /// Queues the prompt panel's request; on the edit page, an edit of its picture (with copies of
+  /// the picture and mask). Returns the job id, or 0 (with a message) when it cannot be queued.
   quint64 generate();
   void cancel(CancelMode mode);
   /// Puts the parameters an image carries into the controls; false (with a message) when it
@@ -76,6 +79,8 @@ class MainWindow : public QMainWindow {
   /// carries (A1111 / ComfyUI / InvokeAI metadata); errors go to the message bar.
   void openImage(const QString& path);
   void compareImages(const QString& pathA, const QString& pathB);
+  /// An edit's result against its stored source, with the wipe.
+  void compareWithSource(const QString& path);
   void showForwardProcess(const QString& path);
   /// Uses `folder` as the gallery for this session (not saved).
   void setGalleryFolder(const QString& folder);
@@ -132,6 +137,7 @@ class MainWindow : public QMainWindow {
   PromptCompleter* m_completer = nullptr;
   LibraryScanner* m_scanner = nullptr;
   CompareView* m_compare = nullptr;
+  EditSession* m_edit = nullptr;
   ForwardProcessView* m_forward = nullptr;
   QLabel* m_status = nullptr;
   QProgressBar* m_progress = nullptr;
@@ -141,6 +147,11 @@ class MainWindow : public QMainWindow {
   ProgressTracker m_tracker;
   quint64 m_currentJob = 0;
   int m_currentImage = -1;
+  int m_lastStep = -1;  ///< the last step shown of the current image
+  bool m_hiresPass = false;
+  int m_firstPassSteps = 0;  ///< steps the first pass of each image runs
+  bool m_jobHires = false;   ///< the running job has a hires pass  ///< the current image's
+                             ///< steps are the hires fix's second pass
   int m_batchSize = 1;
   QString m_scanStatus;  ///< the last scan message in the status bar
   QSize m_logicalSize;   ///< the size the timeline's frames stand for

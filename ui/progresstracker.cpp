@@ -1,6 +1,9 @@
 #include "ui/progresstracker.h"
 
 #include <algorithm>
+#include <exception>
+
+#include "core/sampling/denoise_window.h"
 
 namespace lienzo::ui {
 
@@ -32,6 +35,21 @@ double ProgressTracker::etaSeconds() const {
   const double rate = iterationsPerSecond();
   if (rate <= 0.0) return -1.0;
   return static_cast<double>(m_total - m_done) / rate;
+}
+
+int ProgressTracker::firstPassSteps(const GenerationParams& params) {
+  if (!params.edit.active() || params.steps < 1) return params.steps;
+  try {
+    return denoiseWindow(params.steps, params.edit.strength, params.edit.fixedSteps).runSteps;
+  } catch (const std::exception&) {
+    return params.steps;  // the core refuses the request; the bar does not matter then
+  }
+}
+
+int ProgressTracker::stepsPerImage(const GenerationParams& params) {
+  const int hires =
+      params.hires.enabled() ? (params.hires.steps > 0 ? params.hires.steps : params.steps) : 0;
+  return firstPassSteps(params) + hires;
 }
 
 }  // namespace lienzo::ui

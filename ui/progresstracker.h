@@ -6,12 +6,20 @@
 
 #include <deque>
 
+#include "core/pipeline/pipeline.h"
+
 namespace lienzo::ui {
 
 class ProgressTracker {
  public:
   /// Starts tracking a job of `images` images × `stepsPerImage` steps.
   void start(int images, int stepsPerImage);
+
+  /// Steps the first pass of each image runs: `steps`, or an edit's denoising window
+  /// (core/sampling/denoise_window.h: strength and step semantics).
+  static int firstPassSteps(const GenerationParams& params);
+  /// firstPassSteps() plus the hires fix's second pass (its steps, or the first pass's `steps`).
+  static int stepsPerImage(const GenerationParams& params);
   /// Records that step `step` (0-based) of image `imageIndex` just finished, at `elapsedMs` since
   /// start() (the default reads the tracker's own clock).
   void step(int imageIndex, int step, qint64 elapsedMs = -1);

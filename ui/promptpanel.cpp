@@ -25,6 +25,7 @@
 
 #include "core/library/model_library.h"
 #include "core/sampling/sampler_names.h"
+#include "ui/hirespanel.h"
 #include "ui/icons.h"
 
 namespace lienzo::ui {
@@ -253,6 +254,8 @@ QWidget* PromptPanel::buildSettingsSection() {
   sizeRow->addWidget(m_height, 1);
   sizeRow->addWidget(m_sizePreset);
   form->addRow(rowLabel(tr("Si&ze"), m_width, box), sizeRow);
+  m_hires = new HiresPanel(box);
+  form->addRow(QString(), m_hires);
 
   // Seed: −1 = random; dice sets random, the arrow reuses the last image's seed.
   m_seed = new QLineEdit(QStringLiteral("-1"), box);
@@ -314,6 +317,7 @@ GenerationParams PromptPanel::params() const {
   p.width = roundTo8(m_width->value());
   p.height = roundTo8(m_height->value());
   p.batchSize = m_batch->value();
+  m_hires->applyTo(p.hires);
   p.device = m_device->currentData().toString().toStdString();
   const QString dtype = m_precision->currentData().toString();
   for (const DTypeChoice& c : kDTypes) {
@@ -328,6 +332,7 @@ QStringList PromptPanel::setParams(const GenerationParams& p) {
   m_negative->setPlainText(qs(p.negativePrompt));
   m_seed->setText(QString::number(p.seed < 0 ? -1 : p.seed));
   m_steps->setValue(p.steps);
+  m_hires->setParams(p.hires);
   if (p.steps != m_steps->value()) notes << tr("Steps %1 is out of range.").arg(p.steps);
   m_cfg->setValue(p.cfgScale);
 

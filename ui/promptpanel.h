@@ -1,6 +1,7 @@
 // The generation controls: prompt and negative prompt (with recent-prompt history), model,
-// sampler, schedule, steps, CFG scale, size (multiples of 8, presets), seed (random / reuse
-// last), batch count, device and precision, and the Generate / Cancel buttons.
+// sampler, schedule, steps, CFG scale, size (multiples of 8, presets) with the hires fix
+// (HiresPanel), seed (random / reuse last), batch count, device and precision, and the Generate /
+// Cancel buttons.
 //
 // Contract: UI thread. params() maps the controls to GenerationParams; setParams() puts values
 // back (restore parameters) and reports what it could not match. Values persist in QSettings
@@ -27,6 +28,8 @@ class QSpinBox;
 class QToolButton;
 
 namespace lienzo::ui {
+
+class HiresPanel;
 
 class PromptPanel : public QWidget {
   Q_OBJECT
@@ -101,6 +104,7 @@ class PromptPanel : public QWidget {
   QSpinBox* m_width = nullptr;
   QSpinBox* m_height = nullptr;
   QComboBox* m_sizePreset = nullptr;
+  HiresPanel* m_hires = nullptr;  ///< beside the size
   QLineEdit* m_seed = nullptr;
   QToolButton* m_dice = nullptr;
   QToolButton* m_reuse = nullptr;

@@ -30,6 +30,8 @@ class Timeline : public QWidget {
   int count() const { return static_cast<int>(m_frames.size()); }
   int current() const { return m_current; }
   QImage frame(int index) const;
+  /// The label of frame `index` (empty when there is none).
+  QString label(int index) const { return m_labels.value(index); }
   /// Selects a frame and emits currentFrameChanged().
   void setCurrent(int index);
 

@@ -50,6 +50,10 @@ RgbImage FakeBackend::finalImage(int64_t seed, int width, int height) {
 GenerationResult FakeBackend::generate(const std::string& model, const GenerationParams& params,
                                        GenerationObserver* observer, const CancelToken* cancel) {
   ++generateCalls;
+  {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_last = params;
+  }
   if (params.prompt.find(failMarker) != std::string::npos) {
     throw GenerationError(GenerationError::Code::InvalidParams, failMessage);
   }
@@ -76,20 +80,26 @@ GenerationResult FakeBackend::generate(const std::string& model, const Generatio
   description.name = std::filesystem::path(model).stem().string();
   for (int i = 0; i < params.batchSize; ++i) {
     if (observer) observer->onStage(i, Stage::Sampling);
-    for (int step = 0; step < params.steps; ++step) {
+    // With the hires fix a second pass follows, its steps counted from 0 again (as the core).
+    const int hiresSteps =
+        params.hires.enabled() ? (params.hires.steps > 0 ? params.hires.steps : params.steps) : 0;
+    for (int step = 0; step < params.steps + hiresSteps; ++step) {
       if (cancel && cancel->mode() == CancelMode::StopNow) {
         result.cancelled = true;
         return result;
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(stepDelayMs.load()));
+      const bool hires = step >= params.steps;
+      const int passStep = hires ? step - params.steps : step;
+      const int passSteps = hires ? hiresSteps : params.steps;
       StepProgress progress;
       progress.imageIndex = i;
-      progress.step = step;
-      progress.totalSteps = params.steps;
-      progress.sigma = 14.6 * (1.0 - static_cast<double>(step + 1) / params.steps);
+      progress.step = passStep;
+      progress.totalSteps = passSteps;
+      progress.sigma = 14.6 * (1.0 - static_cast<double>(passStep + 1) / passSteps);
       if (params.previews) {
         progress.preview = gradient(params.width / 8, params.height / 8, base + i,
-                                    static_cast<double>(step + 1) / params.steps);
+                                    static_cast<double>(passStep + 1) / passSteps);
       }
       if (observer) observer->onStep(progress);
     }
@@ -99,6 +109,19 @@ GenerationResult FakeBackend::generate(const std::string& model, const Generatio
     image.params.seed = image.seed;
     image.params.batchSize = 1;
     image.image = finalImage(image.seed, params.width, params.height);
+    // As the core: pixels the mask does not reach keep the input's bytes (same size, no
+    // outpainting; enough for the studio's tests and screenshots).
+    const EditParams& e = params.edit;
+    if (e.active() && !e.mask.empty() && !e.outpainting() && e.initImage.width == params.width &&
+        e.initImage.height == params.height) {
+      for (size_t px = 0; px < e.mask.pixels.size(); ++px) {
+        const bool repaint = (e.mask.pixels[px] > 127) != e.invertMask;
+        if (!repaint) {
+          for (int ch = 0; ch < 3; ++ch)
+            image.image.pixels[px * 3 + ch] = e.initImage.pixels[px * 3 + ch];
+        }
+      }
+    }
     image.infotext = formatInfotext(toInfotext(image.params, &description));
     if (observer) observer->onImage(image);
     result.images.push_back(image);

@@ -1,10 +1,12 @@
 // A GenerationBackend double for the UI tests: deterministic images, a configurable delay per
 // step, cancellation as the core's contract says, and failures on request. No model, no torch.
+// Like the core, an inpainting request's result keeps the init picture's pixels outside the mask.
 // Like the core, it reports a notice for each `<lora:name:…>` tag whose file is in none of
 // params.folders.loras (it applies nothing).
 #pragma once
 
 #include <atomic>
+#include <mutex>
 #include <string>
 
 #include "ui/generationbackend.h"
@@ -31,6 +33,16 @@ class FakeBackend : public GenerationBackend {
 
   /// The final image the fake makes for `seed` at `width`×`height`.
   static RgbImage finalImage(int64_t seed, int width, int height);
+
+  /// A copy of the params the last generate() call received (edit pictures included).
+  GenerationParams lastParams() const {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    return m_last;
+  }
+
+ private:
+  mutable std::mutex m_mutex;
+  GenerationParams m_last;
 };
 
 /// A 64×64, seed-100 request for FakeBackend's model (/models/fake-model.safetensors).

@@ -1,12 +1,15 @@
 // The studio with the real pipeline and the tiny SD1 fixture model: a generation updates the
 // canvas at every step, lands in the gallery with the core's metadata, restores, and keeps the
-// window responsive. Sizes come from the fixture's config, nothing is hard-coded from it.
+// window responsive; an inpaint from the edit tab keeps every pixel outside the mask. Sizes come
+// from the fixture's config, nothing is hard-coded from it.
 #include <QAction>
+#include <QDoubleSpinBox>
 #include <QEventLoop>
 #include <QFileInfo>
 #include <QRegularExpression>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
@@ -16,12 +19,15 @@
 #include "eventloopprobe.h"
 #include "support/fixtures.h"
 #include "ui/canvas.h"
+#include "ui/editsession.h"
 #include "ui/forwardprocessview.h"
 #include "ui/gallerymodel.h"
+#include "ui/gallerystore.h"
 #include "ui/galleryview.h"
 #include "ui/generationbackend.h"
 #include "ui/generationcontroller.h"
 #include "ui/mainwindow.h"
+#include "ui/maskdocument.h"
 #include "ui/messagebar.h"
 #include "ui/pngmetadata.h"
 #include "ui/promptpanel.h"
@@ -200,4 +206,73 @@ TEST(PipelineStudio, BadModelFileShowsTheCoreErrorInline) {
   EXPECT_FALSE(window.messageBar()->text().isEmpty());
   std::cout << "[ message ] " << window.messageBar()->text().toStdString() << "\n";
   EXPECT_EQ(window.galleryModel()->rowCount(), 0);
+}
+
+TEST(PipelineStudio, TinyModelInpaintFromTheEditTabKeepsTheUnmaskedPixels) {
+  const auto model = fixturePath("sd1/tiny-sd1.safetensors");
+  const auto vocab = fixturePath("clip/bpe_simple_vocab_16e6.txt.gz");
+  qputenv("LIENZO_CLIP_VOCAB", QByteArray::fromStdString(vocab.string()));
+  const int side = smallestSide();
+  // The edit runs at the picture's size, at least 64 px: a multiple of the model's smallest side.
+  const int s = side * ((64 + side - 1) / side);
+
+  QTemporaryDir gallery;
+  QSettings().clear();
+  QSettings().setValue(SettingsKeys::galleryFolder(), gallery.path());
+  MainWindow window(makeDefaultBackend());
+  window.resize(1280, 820);
+  window.show();
+  ASSERT_TRUE(QTest::qWaitForWindowExposed(&window));
+  PromptPanel* panel = window.promptPanel();
+  panel->addModelSource(QString::fromStdString(model.string()));
+  GenerationParams p = panel->params();
+  p.prompt = "a green circle";
+  p.steps = 4;
+  p.sampler = "Euler a";
+  p.seed = 3;
+  p.batchSize = 1;
+  ASSERT_TRUE(panel->setParams(p).isEmpty());
+
+  QImage picture(s, s, QImage::Format_RGB888);
+  for (int y = 0; y < s; ++y) {
+    for (int x = 0; x < s; ++x) picture.setPixel(x, y, qRgb(x * 255 / s, y * 255 / s, 128));
+  }
+  EditSession* edit = window.editSession();
+  edit->openPicture(picture, QStringLiteral("gradient.png"));
+  MaskDocument::Brush brush;
+  brush.radius = s / 6.0;
+  brush.hardness = 1.0;
+  edit->mask()->beginStroke(brush, QPointF(s * 0.3, s * 0.5));
+  edit->mask()->strokeTo(QPointF(s * 0.3, s * 0.6));
+  edit->mask()->endStroke();
+  edit->findChild<QSpinBox*>(QStringLiteral("editMaskBlur"))->setValue(0);
+  edit->findChild<QDoubleSpinBox*>(QStringLiteral("editStrength"))->setValue(0.8);
+  const QImage mask = edit->mask()->mask().copy();
+
+  QSignalSpy finished(window.controller(), &GenerationController::jobFinished);
+  ASSERT_NE(window.generate(), 0u);
+  ASSERT_TRUE(waitForJob(window.controller(), 600000));
+  ASSERT_EQ(finished.count(), 1);
+  ASSERT_EQ(finished[0][1].value<JobStatus>(), JobStatus::Completed)
+      << finished[0][2].toString().toStdString();
+  ASSERT_EQ(window.galleryModel()->rowCount(), 1);
+  const QString path = window.galleryModel()->pathAt(0);
+  const QImage result = QImage(path).convertToFormat(QImage::Format_RGB888);
+  ASSERT_EQ(result.size(), picture.size());
+  int kept = 0, keptSame = 0, redrawn = 0;
+  for (int y = 0; y < s; ++y) {
+    for (int x = 0; x < s; ++x) {
+      if (mask.constScanLine(y)[x] == 0) {
+        ++kept;
+        keptSame += result.pixel(x, y) == picture.pixel(x, y);
+      } else {
+        redrawn += result.pixel(x, y) != picture.pixel(x, y);
+      }
+    }
+  }
+  EXPECT_EQ(keptSame, kept) << "every pixel outside the mask is the source's";
+  EXPECT_GT(redrawn, 0) << "the masked area was redrawn";
+  EXPECT_EQ(GalleryStore::loadSource(path).picture.convertToFormat(QImage::Format_RGB888), picture);
+  EXPECT_EQ(edit->picture(), picture) << "the edit tab's picture is untouched";
+  ASSERT_TRUE(window.grab().save(screenshot("edit_tiny_sd1.png")));
 }

@@ -31,6 +31,12 @@ lienzo_add_test(test_gallery_kill SOURCES ui/test_gallery_kill.cpp ui/ui_test_ma
                 LIBS lienzo_ui_testing LABELS ui)
 lienzo_add_test(test_gallery_disk SOURCES ui/test_gallery_disk.cpp ui/ui_test_main.cpp
                 LIBS lienzo_ui_testing LABELS ui)
+# The edit page: mask painting (exact pixels, undo/redo, 2048² responsiveness), edit jobs through
+# the queue to the backend, outpaint drags, restoring an edit, cancel; screenshots.
+lienzo_add_test(test_ui_edit SOURCES ui/test_ui_edit.cpp ui/ui_test_main.cpp
+                LIBS lienzo_ui lienzo_ui_testing LABELS ui)
+target_compile_definitions(test_ui_edit PRIVATE
+                           LIENZO_SCREENSHOT_DIR="${LIENZO_UI_SCREENSHOTS}")
 # The model library in the studio: network browser, completion, restore by hash, notices.
 lienzo_add_test(test_ui_networks SOURCES ui/test_ui_networks.cpp ui/ui_test_main.cpp
                 LIBS lienzo_ui lienzo_ui_testing LABELS ui)
