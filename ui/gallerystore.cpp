@@ -7,6 +7,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLockFile>
 #include <QPainter>
 #include <QRegularExpression>
 #include <QStandardPaths>
@@ -126,14 +127,27 @@ QString GalleryStore::save(const QString& folder, const QImage& image, const QSt
 
 QString GalleryStore::save(const QString& folder, const QImage& image, const QString& infotext,
                            qint64 seed, const QList<QImage>& steps, const EditSource& source,
-                           QString* error) {
+                           QString* error, const QString& job) {
   QDir dir(folder);
-  if (!dir.mkpath(QStringLiteral("."))) {
+  if (!dir.mkpath(kMetaDir)) {
     setError(error, GalleryStoreText::tr("Cannot create the gallery folder %1.").arg(folder));
     return {};
   }
-  const QByteArray png = encodePng(image, {{"parameters", infotext.toStdString()}}, error);
+  std::map<std::string, std::string> text{{"parameters", infotext.toStdString()}};
+  if (!job.isEmpty()) text[kJobChunk] = job.toStdString();
+  const QByteArray png = encodePng(image, text, error);
   if (png.isEmpty()) return {};
+  // Another window (another process) may save into this folder too: the number is chosen and
+  // every file of the picture written under the folder's lock, so two pictures never get one
+  // name. A lock left by a killed process is taken over (QLockFile checks its PID).
+  QLockFile lock(dir.filePath(kMetaDir + QStringLiteral("/save.lock")));
+  lock.setStaleLockTime(0);  // held only while one picture is written; stale = its owner died
+  if (!lock.tryLock(30000)) {
+    setError(error, GalleryStoreText::tr("Another Lienzo has held the gallery folder %1 locked "
+                                         "for 30 seconds.")
+                        .arg(folder));
+    return {};
+  }
   QString path;
   for (int counter = nextCounter(dir);; ++counter) {
     path =

@@ -13,8 +13,10 @@
 // them; removing an image removes them.
 // Every file is written atomically (temporary file + rename), so a crash never leaves a torn PNG.
 //
-// Threads: save() and loadSteps() are static and reentrant (the generation worker saves while
-// the UI reads); one writer per folder at a time (the single worker). An instance (listing,
+// Threads and processes: save() and loadSteps() are static and reentrant (the generation worker
+// saves while the UI reads); any number of writers may share a folder, in this process or in
+// other Lienzo windows: a lock file (.lienzo/save.lock) serialises choosing a picture's number and
+// writing its files. An instance (listing,
 // favourites, removal) belongs to the UI thread.
 #pragma once
 
@@ -31,6 +33,8 @@ namespace lienzo::ui {
 class GalleryStore {
  public:
   enum class RemoveMode { Trash, Delete };
+  /// The text chunk of a picture made by a journaled job: "<journal id>:<image index>".
+  static constexpr const char* kJobChunk = "lienzo_job";
 
   /// Reads the favourites of `folder` (which need not exist yet).
   explicit GalleryStore(const QString& folder);
@@ -64,9 +68,11 @@ class GalleryStore {
   };
   /// save() for an edit: the source and mask are written (atomically) before the image; a
   /// failure to write them fails the save.
+  /// `job` (may be empty): "<journal id>:<image index>", written as the "lienzo_job" text chunk
+  /// so that a resumed queue knows the picture is made (QueueJournal).
   static QString save(const QString& folder, const QImage& image, const QString& infotext,
                       qint64 seed, const QList<QImage>& steps, const EditSource& source,
-                      QString* error = nullptr);
+                      QString* error = nullptr, const QString& job = {});
   /// The source saved with the image at `imagePath` (picture null when it is not an edit).
   static EditSource loadSource(const QString& imagePath);
   /// Only where the source came from, without decoding it (cheap enough for a selection change);

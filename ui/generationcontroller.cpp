@@ -30,25 +30,54 @@ GenerationController::~GenerationController() {
 
 quint64 GenerationController::enqueue(const JobRequest& request) {
   if (m_shutDown) return 0;
-  const quint64 id = m_queue.add(request);
+  JobRequest job = request;
+  if (m_journal && job.journalId.isEmpty()) {
+    job.params.seed = resolveSeed(job.params.seed);  // a resumed job must draw the same pictures
+    QString error;
+    job.journalId = m_journal->add(job, &error);
+    if (job.journalId.isEmpty()) emit journalFailed(error);
+  }
+  const quint64 id = m_queue.add(job);
   startNext();
   return id;
 }
 
 bool GenerationController::removeQueued(quint64 jobId) {
-  return m_queue.remove(jobId);
+  const Job* job = m_queue.job(jobId);
+  const QString journalId = job ? job->request.journalId : QString();
+  if (!m_queue.remove(jobId)) return false;
+  if (m_journal && !journalId.isEmpty()) m_journal->remove(journalId);
+  return true;
 }
 
 void GenerationController::cancel(CancelMode mode) {
+  cancelNow(mode, true);
+}
+
+void GenerationController::cancelNow(CancelMode mode, bool forgetQueued) {
   if (mode == CancelMode::None) return;
   if (m_cancel) m_cancel->request(mode);
+  if (forgetQueued) {
+    for (int row = 0; row < m_queue.rowCount(); ++row) {
+      const quint64 id = m_queue.data(m_queue.index(row), JobQueue::IdRole).toULongLong();
+      const Job* job = m_queue.job(id);
+      if (job && job->status == JobStatus::Queued) forget(id);
+    }
+  }
   m_queue.cancelQueued(tr("Cancelled before it started."));
+}
+
+void GenerationController::forget(quint64 jobId) {
+  const Job* job = m_queue.job(jobId);
+  if (m_journal && job && !job->request.journalId.isEmpty())
+    m_journal->remove(job->request.journalId);
 }
 
 void GenerationController::shutdown() {
   if (m_shutDown) return;
   m_shutDown = true;
-  cancel(CancelMode::StopNow);
+  // The jobs still to do stay journaled: the next start offers to resume them.
+  cancelNow(CancelMode::StopNow, false);
   m_thread.quit();
   m_thread.wait();
   delete m_worker;  // its thread has stopped: safe to delete from here
@@ -90,7 +119,9 @@ void GenerationController::onImageReady(quint64 jobId, const FinishedImage& imag
 
 void GenerationController::onWorkerFinished(quint64 jobId, JobStatus status,
                                             const QString& message) {
+  if (m_shutDown) return;  // stopped by shutdown(): it stays journaled, nothing is emitted
   m_queue.setStatus(jobId, status, message);
+  forget(jobId);  // ended: completed, failed or cancelled, it is not to be resumed
   if (jobId == m_runningJob) {
     m_runningJob = 0;
     m_cancel.reset();

@@ -9,6 +9,10 @@
 // - shutdown() (also run by the destructor): cancel StopNow -> quit -> wait. After it, nothing
 //   more runs and no signal is emitted. It blocks for at most one step of the core.
 // - Every signal is emitted on the UI thread.
+// - With a QueueJournal (setJournal), every job is journaled when queued (its seed resolved
+//   first) and forgotten when it ends, is removed or is cancelled; jobs still queued or running at
+//   shutdown() stay journaled, so the next start can resume them (QueueJournal::remainder). A job
+//   that arrives with a journalId (a resumed one) is not journaled again.
 #pragma once
 
 #include <QObject>
@@ -19,6 +23,7 @@
 #include "ui/generationbackend.h"
 #include "ui/generationworker.h"
 #include "ui/jobqueue.h"
+#include "ui/queuejournal.h"
 
 namespace lienzo::ui {
 
@@ -31,6 +36,9 @@ class GenerationController : public QObject {
   ~GenerationController() override;
 
   JobQueue* queue() { return &m_queue; }
+  /// Journals the jobs queued from now on (not owned; must outlive the controller or be reset
+  /// with nullptr). nullptr: no journal.
+  void setJournal(QueueJournal* journal) { m_journal = journal; }
   GenerationBackend& backend() { return *m_backend; }
   std::shared_ptr<GenerationBackend> sharedBackend() const { return m_backend; }
 
@@ -55,6 +63,8 @@ class GenerationController : public QObject {
   void jobNotices(quint64 jobId, const QStringList& notices);
   void jobFinished(quint64 jobId, lienzo::ui::JobStatus status, const QString& message);
   void busyChanged(bool busy);
+  /// A job could not be journaled (it runs, but would not survive a crash).
+  void journalFailed(const QString& message);
 
  private:
   void startNext();
@@ -62,6 +72,8 @@ class GenerationController : public QObject {
                      const QImage& preview);
   void onImageReady(quint64 jobId, const lienzo::ui::FinishedImage& image);
   void onWorkerFinished(quint64 jobId, lienzo::ui::JobStatus status, const QString& message);
+  void cancelNow(CancelMode mode, bool forgetQueued);
+  void forget(quint64 jobId);
 
   std::shared_ptr<GenerationBackend> m_backend;
   JobQueue m_queue;
@@ -70,6 +82,7 @@ class GenerationController : public QObject {
   std::shared_ptr<CancelToken> m_cancel;  ///< the running job's token
   quint64 m_runningJob = 0;
   bool m_shutDown = false;
+  QueueJournal* m_journal = nullptr;
 };
 
 }  // namespace lienzo::ui

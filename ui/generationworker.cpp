@@ -67,8 +67,13 @@ class GenerationWorker::Observer : public GenerationObserver {
         source.mask = toQImage(m_request.params.edit.mask);
         source.name = m_request.sourceName;
       }
+      // A journaled job marks each picture, so that resuming it never makes one twice.
+      const QString job = m_request.journalId.isEmpty()
+                              ? QString()
+                              : m_request.journalId + QLatin1Char(':') +
+                                    QString::number(m_request.imageIndexOffset + imageIndex);
       out.path = GalleryStore::save(m_request.galleryDir, out.image, out.infotext, out.seed,
-                                    stepsOf(imageIndex), source, &error);
+                                    stepsOf(imageIndex), source, &error, job);
       if (out.path.isEmpty()) emit m_worker.imageSaveFailed(m_jobId, imageIndex, error);
     }
     stepsOf(imageIndex).clear();  // the strip is on disk; free the frames

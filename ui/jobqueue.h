@@ -30,6 +30,10 @@ struct JobRequest {
   /// source copy for the gallery's "from" link. The job carries its own copy of the picture and
   /// mask in params.edit, so later changes on the canvas never reach it.
   QString sourceName;
+  /// The job's id in the QueueJournal (empty when not journaled); written with the image index
+  /// into every picture the job saves, so that a resumed job skips what was saved.
+  QString journalId;
+  int imageIndexOffset = 0;  ///< a resumed batch: index of its first image in the whole batch
 };
 
 struct Job {

@@ -83,6 +83,10 @@ GenerationError translate(const std::exception& e) {
 
 }  // namespace
 
+int64_t resolveSeed(int64_t seed) {
+  return seed >= 0 ? seed : int64_t{std::random_device{}() & 0xffffffffu};
+}
+
 void validateParams(const GenerationParams& p) {
   auto fail = [](const std::string& msg) { throw GenerationError(Code::InvalidParams, msg); };
   if (p.steps < 1) fail("steps must be at least 1 (got " + std::to_string(p.steps) + ")");
@@ -211,7 +215,7 @@ GenerationResult generate(const ModelBundle& bundle, const GenerationParams& req
                           GenerationObserver* observer, const CancelToken* cancel) {
   validateParams(requested);
   GenerationParams params = requested;
-  if (params.seed < 0) params.seed = std::random_device{}() & 0xffffffffu;
+  params.seed = resolveSeed(params.seed);
   auto mode = [cancel] { return cancel ? cancel->mode() : CancelMode::None; };
   const int f = static_cast<int>(bundle.vae->factor());
   const std::optional<HiresTarget> hires =

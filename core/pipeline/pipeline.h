@@ -151,6 +151,11 @@ struct GenerationParams {
 /// Throws GenerationError with a message naming the first invalid field.
 void validateParams(const GenerationParams& params);
 
+/// `seed`, or a random 32-bit one when it is negative (what generate() does with a negative seed;
+/// callers that must know the seed before the request runs, such as the queue's journal, resolve
+/// it first). Any thread.
+int64_t resolveSeed(int64_t seed);
+
 class GenerationError : public std::runtime_error {
  public:
   enum class Code {
