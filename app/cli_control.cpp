@@ -5,6 +5,7 @@
 
 #include "core/io/edit_inputs.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <vector>

@@ -62,8 +62,9 @@ std::string formatControlUnit(const ControlUnit& u) {
   const std::string module = resolvePreprocessor(u.preprocessor).value_or(u.preprocessor);
   // A path is written as its file stem, the name other machines find the file by.
   std::string model = u.model;
-  if (model.find('/') != std::string::npos ||
-      model.size() > 12 && model.compare(model.size() - 12, 12, ".safetensors") == 0)
+  const bool isFile =
+      model.size() > 12 && model.compare(model.size() - 12, 12, ".safetensors") == 0;
+  if (model.find('/') != std::string::npos || isFile)
     model = std::filesystem::path(model).stem().string();
   std::vector<std::pair<std::string, std::string>> items = {
       {"Module", module}, {"Model", model}, {"Weight", pyFloat(u.weight)}};

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <iostream>
 
 namespace lienzo {
 namespace {
@@ -74,6 +75,8 @@ TEST(ControlPreprocessGolden, TileResampleEveryRate) {
     const bool fractional = o.tileRate >= 1.1 && o.tileRate != std::floor(o.tileRate);
     const int diff = (ours.to(at::kInt) - expected.to(at::kInt)).abs().max().item<int>();
     EXPECT_LE(diff, fractional ? 1 : 0) << name << " rate " << o.tileRate;
+    std::cout << "[ worst    ] " << name << " (rate " << o.tileRate << "): max |diff| " << diff
+              << "\n";
   }
 }
 
