@@ -33,6 +33,7 @@ Args::Args(int argc, char** argv, const std::set<std::string>& valued,
     } else {
       throw UsageError("unknown option --" + key);
     }
+    m_ordered.emplace_back(key, m_values[key]);
   }
 }
 

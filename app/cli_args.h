@@ -6,6 +6,7 @@
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace lienzo::cli {
@@ -29,9 +30,13 @@ class Args {
   std::optional<long long> getInt(const std::string& key) const;
   std::optional<double> getDouble(const std::string& key) const;
   const std::vector<std::string>& positional() const { return m_positional; }
+  /// Every `--key value` / flag in command-line order, repeats included (get() sees the last):
+  /// for repeatable option groups such as `--control … --control …`.
+  const std::vector<std::pair<std::string, std::string>>& ordered() const { return m_ordered; }
 
  private:
   std::map<std::string, std::string> m_values;
+  std::vector<std::pair<std::string, std::string>> m_ordered;
   std::vector<std::string> m_positional;
 };
 

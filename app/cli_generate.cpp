@@ -2,6 +2,7 @@
 
 #include "app/cli_args.h"
 #include "app/cli_common.h"
+#include "app/cli_control.h"
 #include "app/cli_edit.h"
 #include "core/io/image_io.h"
 #include "core/library/library_layout.h"
@@ -68,7 +69,7 @@ void printUsage() {
                "  (without --lora-dir / --embeddings-dir: the folders of `lienzo library`)\n"
                "  LoRAs: <lora:name:weight> or <lora:name:te:unet> in --prompt (A1111 syntax);\n"
                "  embeddings: by file name in the prompt, or embedding:name (ComfyUI)\n"
-            << editUsage();
+            << editUsage() << controlUsage();
 }
 
 }  // namespace
@@ -86,6 +87,7 @@ int runGenerate(int argc, char** argv) {
                                     "batch",  "clip-skip", "dtype",         "device", "threads",
                                     "output", "lora-dir",  "embeddings-dir"};
     valued.insert(editValuedOptions().begin(), editValuedOptions().end());
+    valued.insert(controlValuedOptions().begin(), controlValuedOptions().end());
     std::set<std::string> flags = {"help"};
     flags.insert(editFlagOptions().begin(), editFlagOptions().end());
     const Args args(argc, argv, valued, flags);
@@ -126,13 +128,15 @@ int runGenerate(int argc, char** argv) {
     params.folders.loras = folders(args.get("lora-dir", ""));
     params.folders.embeddings = folders(args.get("embeddings-dir", ""));
     // Without the options: the model library's folders (`lienzo library add`, docs/library.md).
-    if (!args.has("lora-dir") || !args.has("embeddings-dir")) {
+    if (!args.has("lora-dir") || !args.has("embeddings-dir") || !args.has("controlnet-dir")) {
       try {
         const auto roots = LibrarySettings::load(LibrarySettings::defaultFile()).roots;
         if (!args.has("lora-dir"))
           params.folders.loras = categoryFolders(roots, ModelCategory::Lora);
         if (!args.has("embeddings-dir"))
           params.folders.embeddings = categoryFolders(roots, ModelCategory::Embedding);
+        if (!args.has("controlnet-dir"))
+          params.folders.controlnets = categoryFolders(roots, ModelCategory::ControlNet);
       } catch (const std::exception& e) {
         std::cerr << "lienzo generate: note: the model library's settings were not read: "
                   << e.what() << "\n";
@@ -147,6 +151,7 @@ int runGenerate(int argc, char** argv) {
     params.sampler = chosen.sampler;
     params.schedule = chosen.schedule;
     applyEditOptions(args, params);
+    applyControlOptions(args, params);
     if (!params.hires.sampler.empty())
       params.hires.sampler = canonicalSamplerAndSchedule(params.hires.sampler, "").sampler;
   } catch (const UsageError& e) {

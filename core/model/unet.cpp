@@ -86,17 +86,20 @@ void validateStructure(const UNetConfig& c) {
 // Infers the UNetModel constructor arguments from the key layout of openaimodel.py
 // UNetModel.__init__: input_blocks.0 = conv_in; per level `numResBlocks` blocks of
 // [ResBlock, SpatialTransformer?] then (except at the last level) one [Downsample] block.
-UNetConfig UNetConfig::fromWeights(const SafetensorsFile& file, const std::string& prefix) {
+UNetConfig UNetConfig::fromWeights(const SafetensorsFile& file, const std::string& prefix,
+                                   bool encoderOnly) {
   const std::string timeKey = prefix + "time_embed.0.weight";
   const std::string convInKey = prefix + "input_blocks.0.0.weight";
   const std::string outKey = prefix + "out.2.weight";
-  if (!file.contains(timeKey) || !file.contains(convInKey) || !file.contains(outKey))
+  if (!file.contains(timeKey) || !file.contains(convInKey) ||
+      (!encoderOnly && !file.contains(outKey)))
     throw std::invalid_argument(file.path().string() + ": no diffusion U-Net under prefix '" +
                                 prefix + "' (missing time_embed/input_blocks.0/out tensors)");
   UNetConfig config;
   config.modelChannels = shapeOf(file, timeKey).at(1);  // time_embed.0: [4mc, mc]
   config.inChannels = shapeOf(file, convInKey).at(1);   // [mc, in, 3, 3]
-  config.outChannels = shapeOf(file, outKey).at(0);     // [out, mc, 3, 3]
+  config.outChannels =
+      encoderOnly ? config.inChannels : shapeOf(file, outKey).at(0);  // [out, mc, 3, 3]
   config.channelMult.clear();
   config.numResBlocks.clear();
   config.transformerDepth.clear();
@@ -223,54 +226,52 @@ void UNetConfig::validate() const {
 
 // ---- model ----------------------------------------------------------------------------------
 
+namespace {
+
+std::string shapeText(const at::Tensor& t) {
+  std::ostringstream os;
+  os << t.sizes();
+  return os.str();
+}
+
+SpatialTransformer makeTransformer(const UNetConfig& c, int64_t ch, int64_t depth) {
+  const auto [heads, dimHead] = c.headsFor(ch);
+  SpatialTransformerOptions o;
+  o.channels = ch;
+  o.heads = heads;
+  o.dimHead = dimHead;
+  o.depth = depth;
+  o.contextDim = c.contextDim;
+  o.linearProjection = c.linearProjection;
+  return SpatialTransformer(o);
+}
+
+}  // namespace
+
 // Ref: CompVis ldm/modules/diffusionmodules/openaimodel.py UNetModel.__init__;
 // sgm/modules/diffusionmodules/openaimodel.py (per-level transformer_depth, label_emb).
-UNetImpl::UNetImpl(UNetConfig config) : m_config(std::move(config)) {
+UNetEncoder::UNetEncoder(torch::nn::Module& root, const UNetConfig& config) : m_config(config) {
   const UNetConfig& c = m_config;
-  c.validate();
   const int64_t embDim = c.timeEmbedDim();
-
   m_timeEmbed0 = Linear(LinearOptions(c.modelChannels, embDim));
   m_timeEmbed2 = Linear(LinearOptions(embDim, embDim));
-  registerNested(*this, "time_embed.0", m_timeEmbed0.ptr());
-  registerNested(*this, "time_embed.2", m_timeEmbed2.ptr());
+  registerNested(root, "time_embed.0", m_timeEmbed0.ptr());
+  registerNested(root, "time_embed.2", m_timeEmbed2.ptr());
   if (c.admInChannels > 0) {
     m_labelEmb0 = Linear(LinearOptions(c.admInChannels, embDim));
     m_labelEmb2 = Linear(LinearOptions(embDim, embDim));
-    registerNested(*this, "label_emb.0.0", m_labelEmb0.ptr());
-    registerNested(*this, "label_emb.0.2", m_labelEmb2.ptr());
+    registerNested(root, "label_emb.0.0", m_labelEmb0.ptr());
+    registerNested(root, "label_emb.0.2", m_labelEmb2.ptr());
   }
-  if (c.positionSide > 0)
-    m_posEmb = register_parameter("pos_emb",
-                                  at::zeros({1, c.modelChannels, c.positionSide, c.positionSide}));
-
-  auto transformer = [&](int64_t ch, int64_t depth) {
-    const auto [heads, dimHead] = c.headsFor(ch);
-    SpatialTransformerOptions o;
-    o.channels = ch;
-    o.heads = heads;
-    o.dimHead = dimHead;
-    o.depth = depth;
-    o.contextDim = c.contextDim;
-    o.linearProjection = c.linearProjection;
-    return SpatialTransformer(o);
-  };
   auto inputBlock = [&](TimestepSequential block) {
-    registerNested(*this, "input_blocks." + std::to_string(m_inputBlocks.size()), block.ptr());
+    registerNested(root, "input_blocks." + std::to_string(m_inputBlocks.size()), block.ptr());
     m_inputBlocks.push_back(std::move(block));
   };
-  auto outputBlock = [&](TimestepSequential block) {
-    registerNested(*this, "output_blocks." + std::to_string(m_outputBlocks.size()), block.ptr());
-    m_outputBlocks.push_back(std::move(block));
-  };
-
-  // Down path. skipChannels mirrors input_block_chans of the reference.
-  std::vector<int64_t> skipChannels;
   {
     TimestepSequential first;
     first->append(Conv2d(Conv2dOptions(c.inChannels, c.modelChannels, 3).withPadding(1)));
     inputBlock(first);
-    skipChannels.push_back(c.modelChannels);
+    m_skipChannels.push_back(c.modelChannels);
   }
   int64_t ch = c.modelChannels;
   for (int64_t level = 0; level < c.levels(); ++level) {
@@ -279,26 +280,87 @@ UNetImpl::UNetImpl(UNetConfig config) : m_config(std::move(config)) {
       TimestepSequential block;
       block->append(ResBlock(ch, width, embDim));
       ch = width;
-      if (c.transformerDepth[level] > 0) block->append(transformer(ch, c.transformerDepth[level]));
+      if (c.transformerDepth[level] > 0)
+        block->append(makeTransformer(c, ch, c.transformerDepth[level]));
       inputBlock(block);
-      skipChannels.push_back(ch);
+      m_skipChannels.push_back(ch);
     }
     if (level + 1 < c.levels()) {
       TimestepSequential block;
       block->append(Downsample(ch));
       inputBlock(block);
-      skipChannels.push_back(ch);
+      m_skipChannels.push_back(ch);
     }
   }
-
   m_middleBlock = TimestepSequential();
   m_middleBlock->append(ResBlock(ch, ch, embDim));
   if (c.transformerDepthMiddle > 0)
-    m_middleBlock->append(transformer(ch, c.transformerDepthMiddle));
+    m_middleBlock->append(makeTransformer(c, ch, c.transformerDepthMiddle));
   m_middleBlock->append(ResBlock(ch, ch, embDim));
-  register_module("middle_block", m_middleBlock.ptr());
+  root.register_module("middle_block", m_middleBlock.ptr());
+}
+
+void UNetEncoder::checkInputs(const char* who, const at::Tensor& x, const at::Tensor& timesteps,
+                              const at::Tensor& context, const at::Tensor& y) const {
+  const UNetConfig& c = m_config;
+  auto fail = [who](const std::string& why) {
+    throw std::invalid_argument(std::string(who) + ": " + why);
+  };
+  if (!x.defined() || x.dim() != 4 || x.size(1) != c.inChannels)
+    fail("x must be [B," + std::to_string(c.inChannels) + ",H,W], got " +
+         (x.defined() ? shapeText(x) : std::string("undefined")));
+  const int64_t batch = x.size(0);
+  if (!timesteps.defined() || (timesteps.numel() != batch && timesteps.numel() != 1))
+    fail("timesteps must have B or 1 elements");
+  if (c.hasAttention() && (!context.defined() || context.dim() != 3 || context.size(0) != batch ||
+                           context.size(2) != c.contextDim))
+    fail("context must be [B,M," + std::to_string(c.contextDim) + "], got " +
+         (context.defined() ? shapeText(context) : std::string("undefined")));
+  if (c.admInChannels > 0) {
+    if (!y.defined() || y.dim() != 2 || y.size(0) != batch || y.size(1) != c.admInChannels)
+      fail("y must be [B," + std::to_string(c.admInChannels) + "], got " +
+           (y.defined() ? shapeText(y) : std::string("undefined")));
+  } else if (y.defined()) {
+    fail("this U-Net takes no y (class/vector) conditioning");
+  }
+}
+
+at::Tensor UNetEncoder::embedSilu(const at::Tensor& timesteps, int64_t batch,
+                                  const at::Tensor& y) const {
+  const UNetConfig& c = m_config;
+  const auto dtype = this->dtype();
+  const auto device = this->device();
+  at::Tensor t = timesteps.reshape({-1}).to(device, at::kFloat);
+  if (t.numel() != batch) t = t.expand({batch});
+  const at::Tensor tEmb =
+      timestepEmbedding(t, c.modelChannels, c.maxPeriod).to(device, dtype);  // [B,mc]
+  Linear e0 = m_timeEmbed0, e2 = m_timeEmbed2;  // holders share the modules (forward is not const)
+  at::Tensor emb = e2(at::silu(e0(tEmb)));      // [B,4mc]
+  if (c.admInChannels > 0) {
+    Linear l0 = m_labelEmb0, l2 = m_labelEmb2;
+    emb = emb + l2(at::silu(l0(y.to(device, dtype))));
+  }
+  return at::silu(emb);
+}
+
+// Ref: CompVis ldm/modules/diffusionmodules/openaimodel.py UNetModel.__init__;
+// sgm/modules/diffusionmodules/openaimodel.py (per-level transformer_depth, label_emb).
+UNetImpl::UNetImpl(UNetConfig config) : m_config(std::move(config)) {
+  const UNetConfig& c = m_config;
+  c.validate();
+  const int64_t embDim = c.timeEmbedDim();
+  m_encoder = UNetEncoder(*this, c);
+  if (c.positionSide > 0)
+    m_posEmb = register_parameter("pos_emb",
+                                  at::zeros({1, c.modelChannels, c.positionSide, c.positionSide}));
+  auto outputBlock = [&](TimestepSequential block) {
+    registerNested(*this, "output_blocks." + std::to_string(m_outputBlocks.size()), block.ptr());
+    m_outputBlocks.push_back(std::move(block));
+  };
 
   // Up path: one more ResBlock per level, each concatenating one skip tensor.
+  std::vector<int64_t> skipChannels = m_encoder.skipChannels();
+  int64_t ch = skipChannels.back();
   for (int64_t level = c.levels() - 1; level >= 0; --level) {
     const int64_t width = c.modelChannels * c.channelMult[level];
     for (int64_t r = 0; r <= c.numResBlocks[level]; ++r) {
@@ -307,7 +369,8 @@ UNetImpl::UNetImpl(UNetConfig config) : m_config(std::move(config)) {
       TimestepSequential block;
       block->append(ResBlock(ch + skip, width, embDim));
       ch = width;
-      if (c.transformerDepth[level] > 0) block->append(transformer(ch, c.transformerDepth[level]));
+      if (c.transformerDepth[level] > 0)
+        block->append(makeTransformer(c, ch, c.transformerDepth[level]));
       if (level > 0 && r == c.numResBlocks[level]) block->append(Upsample(ch));
       outputBlock(block);
     }
@@ -320,68 +383,49 @@ UNetImpl::UNetImpl(UNetConfig config) : m_config(std::move(config)) {
 }
 
 c10::ScalarType UNetImpl::dtype() const {
-  return m_timeEmbed0->weight.scalar_type();
+  return m_encoder.dtype();
 }
-
-namespace {
-
-std::string shapeText(const at::Tensor& t) {
-  std::ostringstream os;
-  os << t.sizes();
-  return os.str();
-}
-
-}  // namespace
 
 // Ref: openaimodel.py UNetModel.forward (CompVis and sgm); output blocks upsample to the size of
 // the next skip tensor as in ComfyUI's forward (output_shape = hs[-1].shape).
 at::Tensor UNetImpl::forward(const at::Tensor& x, const at::Tensor& timesteps,
-                             const at::Tensor& context, const at::Tensor& y) {
+                             const at::Tensor& context, const at::Tensor& y,
+                             const UNetResiduals* residuals) {
   const UNetConfig& c = m_config;
-  auto fail = [](const std::string& why) { throw std::invalid_argument("UNet::forward: " + why); };
-  if (!x.defined() || x.dim() != 4 || x.size(1) != c.inChannels)
-    fail("x must be [B," + std::to_string(c.inChannels) + ",H,W], got " +
-         (x.defined() ? shapeText(x) : std::string("undefined")));
+  m_encoder.checkInputs("UNet::forward", x, timesteps, context, y);
+  auto& inputBlocks = m_encoder.inputBlocks();
+  if (residuals && !residuals->skips.empty() && residuals->skips.size() != inputBlocks.size())
+    throw std::invalid_argument("UNet::forward: " + std::to_string(residuals->skips.size()) +
+                                " skip residuals for " + std::to_string(inputBlocks.size()) +
+                                " input blocks (a ControlNet of another architecture?)");
   const int64_t batch = x.size(0);
-  if (!timesteps.defined() || (timesteps.numel() != batch && timesteps.numel() != 1))
-    fail("timesteps must have B or 1 elements");
-  const bool needsContext = c.hasAttention();
-  if (needsContext && (!context.defined() || context.dim() != 3 || context.size(0) != batch ||
-                       context.size(2) != c.contextDim))
-    fail("context must be [B,M," + std::to_string(c.contextDim) + "], got " +
-         (context.defined() ? shapeText(context) : std::string("undefined")));
-  if (c.admInChannels > 0) {
-    if (!y.defined() || y.dim() != 2 || y.size(0) != batch || y.size(1) != c.admInChannels)
-      fail("y must be [B," + std::to_string(c.admInChannels) + "], got " +
-           (y.defined() ? shapeText(y) : std::string("undefined")));
-  } else if (y.defined()) {
-    fail("this U-Net takes no y (class/vector) conditioning");
-  }
 
   // The blocks below free and reallocate the same large activations many times. 256 MiB of kept
   // buffers catch most of it at SD sizes without raising the peak memory much.
   const BufferRecyclingScope recycling(std::size_t{256} << 20);
   const auto dtype = this->dtype();
-  const auto device = m_timeEmbed0->weight.device();
+  const auto device = m_encoder.device();
   auto cast = [&](const at::Tensor& t) { return t.to(device, dtype); };
 
-  // Time (and SDXL vector) embedding.
-  at::Tensor t = timesteps.reshape({-1}).to(device, at::kFloat);
-  if (t.numel() != batch) t = t.expand({batch});
-  const at::Tensor tEmb = cast(timestepEmbedding(t, c.modelChannels, c.maxPeriod));  // [B,mc]
-  at::Tensor emb = m_timeEmbed2(at::silu(m_timeEmbed0(tEmb)));                       // [B,4mc]
-  if (c.admInChannels > 0) emb = emb + m_labelEmb2(at::silu(m_labelEmb0(cast(y))));
-  const at::Tensor embSilu = at::silu(emb);  // every ResBlock's emb_layers starts with SiLU
-
-  const at::Tensor ctx = needsContext ? cast(context) : at::Tensor();
+  const at::Tensor embSilu = m_encoder.embedSilu(timesteps, batch, y);  // [B,4mc]
+  const at::Tensor ctx = c.hasAttention() ? cast(context) : at::Tensor();
   // oneDNN's CPU convolutions are fastest on channels_last (NHWC) activations, and every block
   // keeps that layout (docs/performance.md); the result gets the input's layout back.
   at::Tensor h = cast(x);  // [B,in,H,W]
   if (h.is_cpu()) h = h.contiguous(at::MemoryFormat::ChannelsLast);
 
+  // residual + a tensor of the same shape, or a clear error (before torch's broadcast message).
+  auto addResidual = [&](const at::Tensor& to, const at::Tensor& r, const std::string& where) {
+    if (!r.defined()) return to;
+    if (r.sizes() != to.sizes())
+      throw std::invalid_argument("UNet::forward: residual for " + where + " is " + shapeText(r) +
+                                  ", the U-Net has " + shapeText(to));
+    return to + cast(r).contiguous(to.suggest_memory_format());
+  };
+
   std::vector<at::Tensor> skips;
-  skips.reserve(m_inputBlocks.size());
-  for (auto& block : m_inputBlocks) {
+  skips.reserve(inputBlocks.size());
+  for (auto& block : inputBlocks) {
     h = block(h, embSilu, ctx);
     // After conv_in: + the learned position map [1,mc,H,W] (Ref: the learned absolute position
     // embeddings of ViT, Dosovitskiy et al. 2020, on the latent grid instead of patches).
@@ -393,9 +437,15 @@ at::Tensor UNetImpl::forward(const at::Tensor& x, const at::Tensor& timesteps,
     }
     skips.push_back(h);
   }
-  h = m_middleBlock(h, embSilu, ctx);
+  h = m_encoder.middleBlock()(h, embSilu, ctx);
+  if (residuals) h = addResidual(h, residuals->middle, "the middle block");
   for (auto& block : m_outputBlocks) {
-    h = at::cat({h, skips.back()}, 1);  // [B,C+Cskip,h,w]
+    at::Tensor skip = skips.back();
+    if (residuals && !residuals->skips.empty()) {
+      const std::size_t i = skips.size() - 1;
+      skip = addResidual(skip, residuals->skips[i], "input block " + std::to_string(i));
+    }
+    h = at::cat({h, skip}, 1);  // [B,C+Cskip,h,w]
     skips.pop_back();
     const std::vector<int64_t> upSize =
         skips.empty() ? std::vector<int64_t>{}

@@ -71,7 +71,10 @@ struct UNetConfig {
   /// (e.g. "model.diffusion_model."), then applies the family's head defaults (which may not
   /// divide the widths of a non-standard model: set numHeads/numHeadChannels then). Throws
   /// std::invalid_argument when the file holds no recognisable U-Net under `prefix`.
-  static UNetConfig fromWeights(const SafetensorsFile& file, const std::string& prefix);
+  /// `encoderOnly`: the file holds only the encoder half (a ControlNet): no `out` tensors are
+  /// required and outChannels is set to inChannels.
+  static UNetConfig fromWeights(const SafetensorsFile& file, const std::string& prefix,
+                                bool encoderOnly = false);
 
   /// Real-model presets (same as fromWeights on the released checkpoints).
   static UNetConfig sd15();
@@ -92,6 +95,48 @@ struct UNetConfig {
   void validate() const;
 };
 
+/// Residuals a UNet::forward adds on top of its own activations (ControlNet,
+/// core/control/controlnet.h). skips[i] is added to input block i's output where output block
+/// (N-1-i) consumes it as its skip (the encoder's running h is unchanged); middle is added to the
+/// middle block's output. Each is [B,C,h,w] of the tensor it is added to (any float dtype) or
+/// undefined (nothing added there); skips is empty or has one entry per input block.
+/// Ref: lllyasviel/ControlNet cldm/cldm.py ControlledUnetModel.forward.
+struct UNetResiduals {
+  std::vector<at::Tensor> skips;
+  at::Tensor middle;
+  bool empty() const { return skips.empty() && !middle.defined(); }
+};
+
+/// The encoder half of the U-Net — time_embed, label_emb, input_blocks, middle_block — registered
+/// on a root module under the original names. UNetImpl and ControlNetImpl (whose files repeat
+/// these names, core/control/controlnet.h) both build theirs with it. Same contract as UNetImpl.
+class UNetEncoder {
+ public:
+  UNetEncoder() = default;
+  UNetEncoder(torch::nn::Module& root, const UNetConfig& config);
+  /// Throws std::invalid_argument (prefixed by `who`) unless x [B,inChannels,H,W], timesteps [B]
+  /// or [1], context [B,M,contextDim] (when there is attention) and y [B,adm] iff adm > 0.
+  void checkInputs(const char* who, const at::Tensor& x, const at::Tensor& timesteps,
+                   const at::Tensor& context, const at::Tensor& y) const;
+  /// SiLU(time_embed(t) [+ label_emb(y)]) [B,4mc] in the parameter dtype (every ResBlock's
+  /// emb_layers starts with SiLU).
+  at::Tensor embedSilu(const at::Tensor& timesteps, int64_t batch, const at::Tensor& y) const;
+  std::vector<TimestepSequential>& inputBlocks() { return m_inputBlocks; }
+  TimestepSequential& middleBlock() { return m_middleBlock; }
+  /// Output channels of each input block (input_block_chans of the reference).
+  const std::vector<int64_t>& skipChannels() const { return m_skipChannels; }
+  c10::ScalarType dtype() const { return m_timeEmbed0->weight.scalar_type(); }
+  c10::Device device() const { return m_timeEmbed0->weight.device(); }
+
+ private:
+  UNetConfig m_config;
+  Linear m_timeEmbed0{nullptr}, m_timeEmbed2{nullptr};
+  Linear m_labelEmb0{nullptr}, m_labelEmb2{nullptr};
+  std::vector<TimestepSequential> m_inputBlocks;
+  TimestepSequential m_middleBlock{nullptr};
+  std::vector<int64_t> m_skipChannels;
+};
+
 class UNetImpl : public torch::nn::Module {
  public:
   explicit UNetImpl(UNetConfig config);
@@ -101,8 +146,10 @@ class UNetImpl : public torch::nn::Module {
   /// timesteps [B] or [1] (float, fractional allowed), context [B,M,contextDim] (M = 77*k),
   /// y [B,admInChannels] required iff admInChannels > 0.  -> [B,outChannels,H,W] in x's dtype.
   /// channels_last inputs stay channels_last throughout (no layout copies).
+  /// `residuals` (optional): added to the skips and the middle (see UNetResiduals); throws
+  /// std::invalid_argument when their count or shapes do not fit this U-Net.
   at::Tensor forward(const at::Tensor& x, const at::Tensor& timesteps, const at::Tensor& context,
-                     const at::Tensor& y = {});
+                     const at::Tensor& y = {}, const UNetResiduals* residuals = nullptr);
 
   const UNetConfig& config() const { return m_config; }
   /// Dtype of the (loaded) parameters = the compute dtype.
@@ -110,10 +157,7 @@ class UNetImpl : public torch::nn::Module {
 
  private:
   UNetConfig m_config;
-  Linear m_timeEmbed0{nullptr}, m_timeEmbed2{nullptr};
-  Linear m_labelEmb0{nullptr}, m_labelEmb2{nullptr};
-  std::vector<TimestepSequential> m_inputBlocks;
-  TimestepSequential m_middleBlock{nullptr};
+  UNetEncoder m_encoder;
   std::vector<TimestepSequential> m_outputBlocks;
   GroupNorm m_outNorm{nullptr};
   Conv2d m_outConv{nullptr};

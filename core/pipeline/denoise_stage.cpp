@@ -52,6 +52,7 @@ at::Tensor runDenoise(const ModelBundle& bundle, const DenoiseRequest& r, const 
   ctx.noise = makeNoiseFn(gen);
   bool stopped = false;
   ctx.onStep = [&](const SamplerStep& step) {
+    if (r.afterStep) r.afterStep(step);
     if (observer) {
       StepProgress progress;
       progress.imageIndex = r.imageIndex;

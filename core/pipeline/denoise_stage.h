@@ -14,6 +14,7 @@
 #include <ATen/core/Tensor.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -35,6 +36,8 @@ struct DenoiseRequest {
   bool fixedSteps = false;  ///< with initLatent
   int imageIndex = 0;       ///< for progress reports
   bool previews = true;
+  /// Called after every step before the observer (ActiveControl::Run::afterStep); optional.
+  std::function<void(const SamplerStep&)> afterStep;
 };
 
 /// Runs the sampler over `model`; returns the final latent [1,C,h,w], or an undefined tensor when

@@ -26,8 +26,13 @@ class DiffusionModel {
   /// x [B,inChannels,h,w], t [B] (float timesteps, fractional allowed), context [B,M,contextDim],
   /// y [B,adm] or undefined → eps / v [B,latentChannels,h,w]. Inputs are moved to device() (x,
   /// context and y also to dtype(), t to float32); the result is on device() in dtype().
+  /// `residuals`: ControlNet residuals to add (core/model/unet.h UNetResiduals); a model that
+  /// cannot take them throws GenerationError-worthy std::invalid_argument.
   virtual at::Tensor forward(const at::Tensor& x, const at::Tensor& t, const at::Tensor& context,
-                             const at::Tensor& y = {}) const = 0;
+                             const at::Tensor& y = {},
+                             const UNetResiduals* residuals = nullptr) const = 0;
+  /// The U-Net's configuration when the model is one (ControlNets copy its encoder), else null.
+  virtual const UNetConfig* unetConfig() const { return nullptr; }
   /// Input channels: latentChannels(), plus the concat conditioning of inpainting models.
   virtual int64_t inChannels() const = 0;
   /// Channels of the latent the model denoises (its output).
@@ -43,7 +48,9 @@ class UNetDiffusionModel final : public DiffusionModel {
  public:
   UNetDiffusionModel(UNet unet, c10::ScalarType dtype, c10::Device device);
   at::Tensor forward(const at::Tensor& x, const at::Tensor& t, const at::Tensor& context,
-                     const at::Tensor& y = {}) const override;
+                     const at::Tensor& y = {},
+                     const UNetResiduals* residuals = nullptr) const override;
+  const UNetConfig* unetConfig() const override { return &m_unet->config(); }
   int64_t inChannels() const override;
   int64_t latentChannels() const override;
   int64_t widthHint() const override;

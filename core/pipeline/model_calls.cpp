@@ -26,7 +26,7 @@ at::Tensor tileTokens(const at::Tensor& context, int64_t tokens) {
 
 ModelFn makeGuidedModel(const ModelBundle& bundle, const Conditioning& cond,
                         const Conditioning& uncond, double cfgScale, int64_t height, int64_t width,
-                        const at::Tensor& concat) {
+                        const at::Tensor& concat, ControlFn control) {
   const bool guided = cfgScale != 1.0;
   const TextConditioner& text = *bundle.text;
   auto vector = [&](const at::Tensor& pooled) { return text.vector(pooled, height, width); };
@@ -54,8 +54,16 @@ ModelFn makeGuidedModel(const ModelBundle& bundle, const Conditioning& cond,
     const auto xd = xIn.to(model->device(), model->dtype());
     const auto x = c.defined() ? at::cat({xd, c}, 1) : xd;
     const auto tt = t.to(model->device(), at::kFloat);
-    if (!guided) return model->forward(x, tt, context, y).to(xIn.device(), at::kFloat);
-    const auto out = model->forward(at::cat({x, x}, 0), at::cat({tt, tt}, 0), context, y)
+    if (!guided) {
+      const UNetResiduals r = control ? control(xd, tt, context, y, {false}) : UNetResiduals();
+      return model->forward(x, tt, context, y, r.empty() ? nullptr : &r)
+          .to(xIn.device(), at::kFloat);
+    }
+    const auto t2 = at::cat({tt, tt}, 0);
+    // Rows [uncond | cond] (see above).
+    const UNetResiduals r =
+        control ? control(at::cat({xd, xd}, 0), t2, context, y, {true, false}) : UNetResiduals();
+    const auto out = model->forward(at::cat({x, x}, 0), t2, context, y, r.empty() ? nullptr : &r)
                          .to(xIn.device(), at::kFloat);  // [2,C,h,w]
     const auto u = out.narrow(0, 0, 1);
     const auto co = out.narrow(0, 1, 1);

@@ -21,20 +21,29 @@
 
 #include <cstdint>
 #include <exception>
+#include <functional>
 #include <string>
 #include <vector>
 
 namespace lienzo {
+
+/// A control hook (core/pipeline/control_stage.h): the residuals to add to one batched
+/// diffusion-model call. x [B,latentChannels,h,w] (the latent, without inpainting channels),
+/// t [B], context and y as the model gets them; uncondRows[b] says whether row b is the
+/// unconditional half of classifier-free guidance. An empty result adds nothing.
+using ControlFn =
+    std::function<UNetResiduals(const at::Tensor& x, const at::Tensor& t, const at::Tensor& context,
+                                const at::Tensor& y, const std::vector<bool>& uncondRows)>;
 
 /// Raw diffusion-model prediction with classifier-free guidance, cond and uncond as one batch of
 /// 2. x_in [1,C,h,w] float32, t [1] float32 → guided eps/v [1,C,h,w] float32. height/width are
 /// the image size in pixels (TextConditioner::vector: SDXL size conditioning; unused by SD1/SD2).
 /// `concat` [1,K,h,w] (9-channel inpainting models: [mask, masked-image latent], K = 5) is appended
 /// to the input channels of both halves, unscaled. Ref: ldm DiffusionWrapper 'hybrid'; ComfyUI
-/// _apply_model.
+/// _apply_model. `control` (optional) adds ControlNet residuals to every call.
 ModelFn makeGuidedModel(const ModelBundle& bundle, const Conditioning& cond,
                         const Conditioning& uncond, double cfgScale, int64_t height, int64_t width,
-                        const at::Tensor& concat = at::Tensor());
+                        const at::Tensor& concat = at::Tensor(), ControlFn control = {});
 
 /// 8-bit RGB → [1,3,H,W] float32 in [-1,1]: (u8 / 255) · 2 − 1 (A1111 / diffusers). Throws
 /// GenerationError(InvalidParams) for an empty or malformed picture.

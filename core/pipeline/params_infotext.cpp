@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "core/pipeline/control_infotext.h"
 #include "core/sampling/sampler_names.h"
 
 namespace lienzo {
@@ -276,6 +277,9 @@ Infotext toInfotext(const GenerationParams& params, const ModelDescription* mode
     info.set("Lora hashes", formatNetworkHashes(networks->loras));
   if (networks && !networks->embeddings.empty())
     info.set("TI hashes", formatNetworkHashes(networks->embeddings));
+  // sd-webui-controlnet adds its units to extra_generation_params as well.
+  for (std::size_t i = 0; i < params.controls.size(); ++i)
+    info.set(controlUnitKey(i), formatControlUnit(params.controls[i]));
   if (params.vaeTiling != VaeTiling::Auto)
     info.set("VAE tiling", labelOf(params.vaeTiling, kVaeTiling));
   info.set("Version", std::string("Lienzo ") + LIENZO_VERSION);
@@ -306,9 +310,19 @@ RestoredParams applyInfotext(const Infotext& info, const GenerationParams& base)
     p.edit.fixedSteps = false;
     p.edit.outpaintLeft = p.edit.outpaintTop = p.edit.outpaintRight = p.edit.outpaintBottom = 0;
   }
+  // ControlNet units: the text's units replace the base's (a base unit at the same index lends
+  // its picture, which the text cannot carry).
+  std::vector<ControlUnit> controls;
+  bool hasControls = false;
   for (const auto& [key, value] : info.fields) {
     try {
-      if (applyEditKey(key, value, denoiseIsHires, p)) {
+      if (const int index = controlUnitIndex(key); index >= 0) {
+        hasControls = true;
+        ControlUnit unit = parseControlUnit(value);
+        if (std::size_t(index) < base.controls.size())
+          unit.image = base.controls[std::size_t(index)].image;
+        controls.push_back(std::move(unit));
+      } else if (applyEditKey(key, value, denoiseIsHires, p)) {
         // handled
       } else if (key == "Steps") {
         p.steps = std::stoi(value);
@@ -348,6 +362,7 @@ RestoredParams applyInfotext(const Infotext& info, const GenerationParams& base)
                                    scheduleField.value_or(kAutomaticSchedule));
   }
   if (!info.get("Clip skip")) p.clipSkip = 1;
+  if (hasControls) p.controls = std::move(controls);
   return out;
 }
 

@@ -32,6 +32,9 @@
 //                            and Outpaint feather (px)
 //   Hires denoising strength hires.denoise when an edit request also has a hires pass
 //   VAE tiling               "on" | "off" (nothing for "auto")
+// ControlNet units: "ControlNet 0", "ControlNet 1", … after "TI hashes" in sd-webui-controlnet's
+// format (control_infotext.h). On reading, the text's units replace the base's (keeping a base
+// unit's picture at the same index); without such keys the base's units stay.
 // Absence on reading: no hires key (Hires upscale/resize/upscaler/steps) turns hires off; with
 // one, unset hires sampler/prompts mean "same as the first pass" and scale defaults to A1111's 2.
 // An img2img text (a Denoising strength that is not the hires pass's) resets the edit options A1111

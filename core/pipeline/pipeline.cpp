@@ -2,10 +2,12 @@
 // stage (DESIGN.md §2): text → initial latent → denoise → decode → composite.
 #include "core/pipeline/pipeline.h"
 
+#include "core/control/preprocessors.h"
 #include "core/edit/canvas.h"
 #include "core/io/text_codec.h"
 #include "core/model/vae_tiling.h"
 #include "core/pipeline/builtin_model.h"
+#include "core/pipeline/control_stage.h"
 #include "core/pipeline/denoise_stage.h"
 #include "core/pipeline/edit_stage.h"
 #include "core/pipeline/edit_validation.h"
@@ -120,6 +122,24 @@ void validateParams(const GenerationParams& p) {
     if (!(std::abs(a.textStrength) <= 100.0 && std::abs(a.unetStrength) <= 100.0))
       fail("LoRA '" + a.name + "': strengths must be between -100 and 100");
   }
+  for (std::size_t i = 0; i < p.controls.size(); ++i) {
+    const ControlUnit& c = p.controls[i];
+    const std::string who = "ControlNet " + std::to_string(i);
+    if (c.model.empty()) fail(who + " needs a model");
+    if (!resolvePreprocessor(c.preprocessor))
+      fail(who + ": unknown preprocessor \"" + c.preprocessor + "\"");
+    if (!(c.weight >= 0.0 && c.weight <= 10.0)) fail(who + ": the weight must be between 0 and 10");
+    if (!(c.start >= 0.0 && c.start <= 1.0 && c.end >= 0.0 && c.end <= 1.0 && c.start <= c.end))
+      fail(who + ": start and end must be fractions with 0 <= start <= end <= 1");
+    if (!(c.lowThreshold >= 0.0 && c.lowThreshold <= 255.0 * 8 && c.highThreshold >= 0.0 &&
+          c.highThreshold <= 255.0 * 8))
+      fail(who + ": the canny thresholds must be between 0 and 2040");
+    if (c.threshold < 0 || c.threshold > 255) fail(who + ": the threshold must be 0..255");
+    if (!(c.tileRate >= 1.0 && c.tileRate <= 64.0))
+      fail(who + ": the tile down sampling rate must be between 1 and 64");
+    if (c.image.empty() && !p.edit.active())
+      fail(who + " has no picture (give one, or an init picture to use)");
+  }
   if (p.hires.enabled()) {
     // A1111's hires fix is a txt2img second pass; an edit has its own size and strength.
     if (p.edit.active())
@@ -197,10 +217,12 @@ std::vector<std::pair<std::string, std::string>> embeddingHashes(
 
 /// The guided model of one pass with the model's decorators: 9-channel conditioning and what the
 /// noise schedule adds (the built-in model's x0 clamp). The inpainting mask blend is per image.
+/// `control`: the ControlNets' hook of this sampler run (control_stage.h), or empty.
 ModelFn passModel(const ModelBundle& bundle, const TextPair& text, const GenerationParams& p,
-                  int64_t height, int64_t width, const at::Tensor& concat) {
+                  int64_t height, int64_t width, const at::Tensor& concat,
+                  const ControlFn& control = {}) {
   return bundle.schedule->decorate(
-      makeGuidedModel(bundle, text.cond, text.uncond, p.cfgScale, height, width, concat));
+      makeGuidedModel(bundle, text.cond, text.uncond, p.cfgScale, height, width, concat, control));
 }
 
 /// 9-channel models conditioned as txt2img (mask 1, a black picture) at this size.
@@ -274,7 +296,8 @@ GenerationResult generate(const ModelBundle& bundle, const GenerationParams& req
                              : std::nullopt;
     const at::Tensor concat =
         edit ? edit->concat : txt2imgConcat(bundle, params.height, params.width);
-    const ModelFn model = passModel(bundle, text, params, params.height, params.width, concat);
+    // ControlNets: loaded, pictures preprocessed and embedded once; a fresh hook per image.
+    const ActiveControl control(bundle, params, params.width, params.height);
 
     for (int i = 0; i < params.batchSize; ++i) {
       if (mode() != CancelMode::None) {
@@ -293,6 +316,10 @@ GenerationResult generate(const ModelBundle& bundle, const GenerationParams& req
       request.latentW = params.width / f;
       request.imageIndex = i;
       request.previews = params.previews;
+      const ActiveControl::Run controlRun = control.startRun(params.steps);
+      request.afterStep = controlRun.afterStep;
+      const ModelFn model =
+          passModel(bundle, text, params, params.height, params.width, concat, controlRun.control);
       ModelFn imageModel = model;
       at::Tensor init;
       if (edit) {
@@ -333,6 +360,7 @@ GenerationResult generate(const ModelBundle& bundle, const GenerationParams& req
         }
         if (observer) observer->onStage(i, Stage::Sampling);
         DenoiseRequest second = request;
+        second.afterStep = nullptr;  // the hires pass runs without ControlNets
         second.sampler = params.hires.sampler.empty() ? params.sampler : params.hires.sampler;
         second.steps = params.hires.steps > 0 ? params.hires.steps : params.steps;
         second.latentH = hires->height / f;

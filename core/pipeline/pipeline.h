@@ -117,12 +117,56 @@ struct AdapterUse {
   double unetStrength = 1.0;  ///< multiplier of the diffusion-model deltas
 };
 
+/// How a ControlNet weighs against the prompt (sd-webui-controlnet "Control Mode").
+enum class ControlMode {
+  Balanced,  ///< weight on every residual, cond and uncond ("Balanced"; ComfyUI's apply-advanced)
+  Prompt,  ///< soft weights weight·0.825^(N−1−i), cond and uncond ("My prompt is more important")
+  Control,  ///< soft weights, no control on the uncond ("ControlNet is more important", guess mode)
+};
+/// Which start/end rule a ControlNet's window follows (core/control/control_schedule.h).
+enum class ControlWindowRule {
+  A1111,    ///< fraction of steps, with A1111's step counter lagging by one (sd-webui-controlnet)
+  ComfyUI,  ///< sigma thresholds σ(t = (1 − p)·999) (ComfyUI ControlNetApplyAdvanced)
+};
+
+/// One ControlNet of a request (several are summed). Ref: next-wave.md §6; docs/controlnet.md.
+struct ControlUnit {
+  std::string model;  ///< file stem in LibraryFolders::controlnets, or a .safetensors path
+  /// The picture the preprocessor reads (any size: fitted to the generation size with
+  /// resizeMode). Empty: the request's init picture (img2img / inpainting).
+  RgbImage image;
+  /// Canonical or sd-webui-controlnet name (core/control/preprocessors.h): none, canny,
+  /// scribble, threshold, invert, tile_resample, inpaint (masked pixels of the request's mask
+  /// become −1).
+  std::string preprocessor = "none";
+  double lowThreshold = 100.0;   ///< canny
+  double highThreshold = 200.0;  ///< canny
+  int threshold = 127;           ///< scribble / threshold
+  double tileRate = 1.0;         ///< tile_resample down sampling rate
+  double weight = 1.0;           ///< "Control Weight" / ComfyUI strength, [0, 10]
+  double start = 0.0;            ///< guidance start, fraction in [0, 1]
+  double end = 1.0;              ///< guidance end, fraction in [start, 1]
+  ControlMode mode = ControlMode::Balanced;
+  ControlWindowRule window = ControlWindowRule::A1111;
+  ResizeMode resizeMode = ResizeMode::Crop;  ///< sd-webui-controlnet's default "Crop and Resize"
+};
+
+/// sd-webui-controlnet spellings: "Balanced", "My prompt is more important", "ControlNet is more
+/// important"; parseControlMode() also takes "balanced", "prompt", "control". Torch-free.
+const char* controlModeName(ControlMode mode);
+bool parseControlMode(const std::string& text, ControlMode& mode);
+/// "A1111" / "ComfyUI" (either case on parsing).
+const char* controlWindowRuleName(ControlWindowRule rule);
+bool parseControlWindowRule(const std::string& text, ControlWindowRule& rule);
+
 /// Where names in a prompt are looked up: `<lora:name:…>` (and AdapterUse names) in `loras`,
 /// textual-inversion embeddings (A1111 by token ids, ComfyUI `embedding:name`) in `embeddings`.
 /// Folders are read where they are, first match wins, never recursively copied anywhere.
 struct LibraryFolders {
   std::vector<std::filesystem::path> loras;
   std::vector<std::filesystem::path> embeddings;
+  /// ControlUnit::model names (searched recursively, like loras).
+  std::vector<std::filesystem::path> controlnets;
 };
 
 struct GenerationParams {
@@ -146,6 +190,8 @@ struct GenerationParams {
   std::vector<AdapterUse>
       adapters;            ///< besides the prompt's tags (applied in this order after them)
   LibraryFolders folders;  ///< for the prompt's LoRA tags and embedding names
+  /// ControlNets, summed on every model call of the first pass (the hires pass runs without).
+  std::vector<ControlUnit> controls;
 };
 
 /// Throws GenerationError with a message naming the first invalid field.
