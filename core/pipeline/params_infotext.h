@@ -32,12 +32,14 @@
 //                            and Outpaint feather (px)
 //   Hires denoising strength hires.denoise when an edit request also has a hires pass
 //   VAE tiling               "on" | "off" (nothing for "auto")
+//   VAE Decoder              "TAESD" for a fast decode (A1111's sd_vae_decode_method infotext;
+//                            nothing for the full VAE, "Full" reads back as such)
 // Absence on reading: no hires key (Hires upscale/resize/upscaler/steps) turns hires off; with
 // one, unset hires sampler/prompts mean "same as the first pass" and scale defaults to A1111's 2.
 // An img2img text (a Denoising strength that is not the hires pass's) resets the edit options A1111
 // leaves out to their defaults: not inverted, whole picture, original content, mask weight 1,
 // Just resize, A1111 (not fixed) steps, no outpaint margins. Mask blur, padding and VAE tiling
-// keep the base's value when absent.
+// keep the base's value when absent; no VAE Decoder means the full VAE (fastDecode off).
 #pragma once
 
 #include "core/io/infotext.h"

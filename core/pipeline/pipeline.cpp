@@ -15,6 +15,7 @@
 #include "core/pipeline/model_decorators.h"
 #include "core/pipeline/network_stage.h"
 #include "core/pipeline/params_infotext.h"
+#include "core/pipeline/step_preview.h"
 #include "core/text/embeddings.h"
 
 #include <ATen/ATen.h>
@@ -272,6 +273,9 @@ GenerationResult generate(const ModelBundle& bundle, const GenerationParams& req
     const at::Tensor concat =
         edit ? edit->concat : txt2imgConcat(bundle, params.height, params.width);
     const ModelFn model = passModel(bundle, text, params, params.height, params.width, concat);
+    // Step previews and the fast decoder (TAESD, loaded once per request; fallbacks noted).
+    StepPreviewer previewer(bundle, params, result.previewNotice);
+    if (params.fastDecode && !previewer.fastDecoder()) params.fastDecode = false;  // as done
 
     for (int i = 0; i < params.batchSize; ++i) {
       if (mode() != CancelMode::None) {
@@ -290,6 +294,7 @@ GenerationResult generate(const ModelBundle& bundle, const GenerationParams& req
       request.latentW = params.width / f;
       request.imageIndex = i;
       request.previews = params.previews;
+      request.previewer = &previewer;
       ModelFn imageModel = model;
       at::Tensor init;
       if (edit) {
@@ -349,7 +354,10 @@ GenerationResult generate(const ModelBundle& bundle, const GenerationParams& req
       // Stage 4: decode, then the pixel composite of an edit.
       if (observer) observer->onStage(i, Stage::Decoding);
       GeneratedImage image;
-      image.image = imageToRgb(decodeLatent(bundle, latent, tiled));
+      if (const TaesdDecoder* fast = previewer.fastDecoder())
+        image.image = taesdToRgb(fast->decode(latent));  // "VAE Decoder: TAESD"
+      else
+        image.image = imageToRgb(decodeLatent(bundle, latent, tiled));
       if (edit) image.image = compositeEdit(*edit, image.image);
       image.seed = seed;
       image.params = params;
