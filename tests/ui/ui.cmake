@@ -36,3 +36,8 @@ lienzo_add_test(test_ui_networks SOURCES ui/test_ui_networks.cpp ui/ui_test_main
                 LIBS lienzo_ui lienzo_ui_testing LABELS ui)
 target_compile_definitions(test_ui_networks PRIVATE
                            LIENZO_SCREENSHOT_DIR="${LIENZO_UI_SCREENSHOTS}")
+# Step previews (linear, TAESD, full VAE) and the fast decode with the tiny SD1 fixture model.
+lienzo_add_test(test_ui_previews SOURCES ui/test_ui_previews.cpp ui/ui_test_main.cpp
+                LIBS lienzo_ui lienzo_ui_testing LABELS ui)
+target_compile_definitions(test_ui_previews PRIVATE
+                           LIENZO_SCREENSHOT_DIR="${LIENZO_UI_SCREENSHOTS}")
