@@ -99,6 +99,11 @@ void validateParams(const GenerationParams& p) {
     fail("batch size must be between 1 and 64 (got " + std::to_string(p.batchSize) + ")");
   if (!(p.cfgScale >= 0.0 && p.cfgScale <= 100.0)) fail("CFG scale must be between 0 and 100");
   if (p.clipSkip < 1 || p.clipSkip > 12) fail("clip skip must be between 1 and 12");
+  if (p.preview.vaeEvery < 1 || p.preview.vaeEvery > 1000)
+    fail("the full-VAE preview interval must be between 1 and 1000 steps (got " +
+         std::to_string(p.preview.vaeEvery) + ")");
+  if (!(p.preview.taesdBudget >= 0.0 && p.preview.taesdBudget <= 1.0))
+    fail("the TAESD preview budget must be a share between 0 and 1");
   try {
     resolveSamplerSelection(p.sampler, p.schedule);  // core/sampling/sampler_names.h
   } catch (const std::invalid_argument& e) {

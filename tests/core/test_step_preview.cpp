@@ -112,7 +112,9 @@ TEST(StepPreview, FullVaeEveryNStepsNeverAtTheLast) {
   for (const auto& s : rec.steps) {
     const bool expected = (s.step + 1) % 2 == 0 && s.step + 1 < p.steps;
     EXPECT_EQ(!s.preview.empty(), expected) << "step " << s.step;
-    if (expected) EXPECT_EQ(s.preview.width, p.width);  // the model's own VAE: full size
+    if (expected) {
+      EXPECT_EQ(s.preview.width, p.width);  // the model's own VAE: full size
+    }
   }
   p.preview.vaeEvery = 0;
   EXPECT_THROW(validateParams(p), GenerationError);

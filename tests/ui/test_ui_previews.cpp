@@ -6,6 +6,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QEventLoop>
+#include <QImage>
 #include <QLineEdit>
 #include <QSettings>
 #include <QSpinBox>
