@@ -2,6 +2,7 @@
 
 #include "app/cli_args.h"
 #include "app/cli_bench_lora.h"
+#include "app/cli_bench_preview.h"
 #include "app/cli_bench_vae_tiling.h"
 #include "app/cli_common.h"
 #include "core/io/safetensors.h"
@@ -158,7 +159,10 @@ void printUsage() {
          "         [--variants T/O/B,...] (error)  [--tiled] [--tile T] [--overlap O]\n"
          "         [--blend B] (decode/encode: one pass, peak RSS; fresh process each)\n"
          "       lienzo bench --lora RANK [--arch sd15|sd21|sdxl] [--dtype ...] [--threads N]\n"
-         "         (merge a rank-RANK LoRA into random full-size weights; switch; remove)\n";
+         "         (merge a rank-RANK LoRA into random full-size weights; switch; remove)\n"
+         "       lienzo bench --preview-overhead [--width W] [--height H] [--runs N]\n"
+         "         [--taesd FILE] [--parts unet,preview,vae] [--model FILE [--steps N]]\n"
+         "         (step previews next to an SD1.5 u-net step; with --model: end to end)\n";
 }
 
 }  // namespace
@@ -166,10 +170,28 @@ void printUsage() {
 int runBench(int argc, char** argv) {
   try {
     const Args args(argc, argv,
-                    {"arch", "width", "height", "dtype", "device", "threads", "runs", "parts",
-                     "write-checkpoint", "load-checkpoint", "vae-tiling", "vae", "vae-prefix",
-                     "variants", "tile", "overlap", "blend", "lora"},
-                    {"help", "channels-last", "tiled"});
+                    {"arch",
+                     "width",
+                     "height",
+                     "dtype",
+                     "device",
+                     "threads",
+                     "runs",
+                     "parts",
+                     "write-checkpoint",
+                     "load-checkpoint",
+                     "vae-tiling",
+                     "vae",
+                     "vae-prefix",
+                     "variants",
+                     "tile",
+                     "overlap",
+                     "blend",
+                     "lora",
+                     "taesd",
+                     "model",
+                     "steps"},
+                    {"help", "channels-last", "tiled", "preview-overhead"});
     if (args.has("help")) {
       printUsage();
       return 0;
@@ -184,6 +206,7 @@ int runBench(int argc, char** argv) {
     if (auto in = args.get("load-checkpoint")) return loadCheckpoint(*in, dtype);
     if (args.has("vae-tiling")) return runVaeTilingBench(args, dtype);
     if (args.has("lora")) return runLoraBench(args, dtype);
+    if (args.has("preview-overhead")) return runPreviewBench(args, dtype);
 
     const Arch arch = archByName(args.get("arch", "sd15"));
     const int64_t defaultSize = arch.sdxl ? 1024 : (args.get("arch", "sd15") == "sd21" ? 768 : 512);

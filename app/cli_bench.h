@@ -2,7 +2,8 @@
 // architecture at full size with random weights (nothing to download), and peak memory.
 // Also writes / loads full-size random checkpoints to measure loading.
 // `--vae-tiling` measures tiled VAE decode / encode (cli_bench_vae_tiling.h), `--lora RANK`
-// merging a LoRA into full-size weights (cli_bench_lora.h).
+// merging a LoRA into full-size weights (cli_bench_lora.h), `--preview-overhead` what step
+// previews cost next to sampling (cli_bench_preview.h).
 #pragma once
 
 #include "core/model/unet.h"

@@ -40,6 +40,31 @@ ComputeDType parseDType(const std::string& name) {
   throw UsageError("unknown dtype '" + name + "' (valid: auto, f32, bf16, f16)");
 }
 
+void parsePreviewOption(const std::string& text, GenerationParams& params) {
+  const std::string t = lowerAscii(text);
+  params.previews = t != "none";
+  if (t == "linear" || t == "none") {
+    params.preview.method = PreviewMethod::Linear;
+  } else if (t == "taesd") {
+    params.preview.method = PreviewMethod::Taesd;
+  } else if (t.rfind("vae:", 0) == 0) {
+    params.preview.method = PreviewMethod::FullVae;
+    std::size_t used = 0;
+    int every = 0;
+    try {
+      every = std::stoi(t.substr(4), &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used == 0 || used != t.size() - 4 || every < 1 || every > 1000)
+      throw UsageError("--preview vae:N needs a step interval N between 1 and 1000 (got '" + text +
+                       "')");
+    params.preview.vaeEvery = every;
+  } else {
+    throw UsageError("unknown --preview '" + text + "' (valid: linear, taesd, vae:N, none)");
+  }
+}
+
 void applyThreads(std::optional<long long> threads) {
   if (threads && *threads < 1) throw UsageError("--threads must be at least 1");
   const long long n = threads.value_or(std::max(1u, std::thread::hardware_concurrency()));

@@ -18,6 +18,9 @@ std::string humanBytes(uint64_t n);
 
 /// "auto", "f32"/"float32", "bf16"/"bfloat16", "f16"/"float16"/"half"; UsageError otherwise.
 ComputeDType parseDType(const std::string& name);
+/// `--preview`: "linear", "taesd", "vae:N" (the model's VAE every N steps) or "none" (previews
+/// off: `previews` false); case-insensitive. UsageError listing the valid forms.
+void parsePreviewOption(const std::string& text, GenerationParams& params);
 /// Sets libtorch's intra-op threads: `threads` when given, else all cores (libtorch 1.13 would
 /// use half of them, PLATFORM.md pitfall 3). UsageError for < 1.
 void applyThreads(std::optional<long long> threads);

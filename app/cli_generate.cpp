@@ -29,10 +29,12 @@ void onSigint(int) {
   if (g_cancel) g_cancel->request(CancelMode::StopNow);
 }
 
-/// Progress line on stderr: step/total, it/s, ETA.
+/// Progress line on stderr: step/total, it/s, ETA; with `previews` set, each step's preview as
+/// `<previews>/image<i>-step<NNN>.png` (steps without a preview write nothing).
 class ConsoleProgress : public GenerationObserver {
  public:
-  explicit ConsoleProgress(int batch) : m_batch(batch) {}
+  ConsoleProgress(int batch, std::filesystem::path previews)
+      : m_batch(batch), m_previews(std::move(previews)) {}
   void onStage(int imageIndex, Stage stage) override {
     if (stage == Stage::Sampling) m_start = Clock::now();
     if (stage == Stage::Decoding) std::fprintf(stderr, "\n");
@@ -44,11 +46,25 @@ class ConsoleProgress : public GenerationObserver {
     std::fprintf(stderr, "\rimage %d/%d  step %d/%d  %.2f it/s  ETA %.1f s   ", p.imageIndex + 1,
                  m_batch, p.step + 1, p.totalSteps, rate, eta);
     std::fflush(stderr);
+    if (!m_previews.empty() && !p.preview.empty()) {
+      char name[64];
+      std::snprintf(name, sizeof name, "image%d-step%03d.png", p.imageIndex + 1, p.step + 1);
+      Image8 pixels;
+      pixels.width = p.preview.width;
+      pixels.height = p.preview.height;
+      pixels.channels = 3;
+      pixels.pixels = p.preview.pixels;
+      writeImage(m_previews / name, pixels);  // a failure stops the request (its message)
+      ++m_written;
+    }
   }
+  int previewsWritten() const { return m_written; }
 
  private:
   using Clock = std::chrono::steady_clock;
   int m_batch;
+  std::filesystem::path m_previews;
+  int m_written = 0;
   Clock::time_point m_start = Clock::now();
 };
 
@@ -61,15 +77,22 @@ std::filesystem::path outputName(const std::filesystem::path& out, int index, in
 }
 
 void printUsage() {
-  std::cerr << "usage: lienzo generate [--model FILE] --prompt TEXT [--negative TEXT] [--seed N]\n"
-               "         [--steps N] [--cfg X] [--sampler NAME] [--schedule NAME] [--width W]\n"
-               "         [--height H] [--batch N] [--clip-skip N] [--dtype auto|f32|bf16|f16]\n"
-               "         [--device cpu|cuda] [--threads N] [--lora-dir DIR[:DIR...]]\n"
-               "         [--embeddings-dir DIR[:DIR...]] [edit options] -o OUT.png\n"
-               "  (without --lora-dir / --embeddings-dir: the folders of `lienzo library`)\n"
-               "  LoRAs: <lora:name:weight> or <lora:name:te:unet> in --prompt (A1111 syntax);\n"
-               "  embeddings: by file name in the prompt, or embedding:name (ComfyUI)\n"
-            << editUsage() << controlUsage();
+  std::cerr
+      << "usage: lienzo generate [--model FILE] --prompt TEXT [--negative TEXT] [--seed N]\n"
+         "         [--steps N] [--cfg X] [--sampler NAME] [--schedule NAME] [--width W]\n"
+         "         [--height H] [--batch N] [--clip-skip N] [--dtype auto|f32|bf16|f16]\n"
+         "         [--device cpu|cuda] [--threads N] [--lora-dir DIR[:DIR...]]\n"
+         "         [--embeddings-dir DIR[:DIR...]] [--preview linear|taesd|vae:N|none]\n"
+         "         [--previews DIR] [--taesd FILE|DIR] [--fast-decode] [edit options]\n"
+         "         -o OUT.png\n"
+         "  (without --lora-dir / --embeddings-dir / --taesd: the folders of `lienzo library`)\n"
+         "  previews: of the predicted x0 at each step, written by --previews as\n"
+         "  DIR/image<i>-step<NNN>.png (every step; without --previews TAESD takes at most\n"
+         "  5 % of the sampling time); taesd needs taesd_decoder.safetensors (SD 1.x/2.x)\n"
+         "  or taesdxl_decoder.safetensors (SDXL); --fast-decode: the picture by TAESD\n"
+         "  LoRAs: <lora:name:weight> or <lora:name:te:unet> in --prompt (A1111 syntax);\n"
+         "  embeddings: by file name in the prompt, or embedding:name (ComfyUI)\n"
+      << editUsage() << controlUsage();
 }
 
 }  // namespace
@@ -77,18 +100,19 @@ void printUsage() {
 int runGenerate(int argc, char** argv) {
   GenerationParams params;
   std::filesystem::path output;
+  std::filesystem::path previewDir;
   std::filesystem::path modelPath;
   LoadOptions load;
   std::optional<long long> steps, width, height;
   std::optional<double> cfg;
   try {
-    std::set<std::string> valued = {"model",  "prompt",    "negative",      "seed",   "steps",
-                                    "cfg",    "sampler",   "schedule",      "width",  "height",
-                                    "batch",  "clip-skip", "dtype",         "device", "threads",
-                                    "output", "lora-dir",  "embeddings-dir"};
+    std::set<std::string> valued = {
+        "model",    "prompt", "negative", "seed",           "steps",     "cfg",      "sampler",
+        "schedule", "width",  "height",   "batch",          "clip-skip", "dtype",    "device",
+        "threads",  "output", "lora-dir", "embeddings-dir", "preview",   "previews", "taesd"};
     valued.insert(editValuedOptions().begin(), editValuedOptions().end());
     valued.insert(controlValuedOptions().begin(), controlValuedOptions().end());
-    std::set<std::string> flags = {"help"};
+    std::set<std::string> flags = {"help", "fast-decode"};
     flags.insert(editFlagOptions().begin(), editFlagOptions().end());
     const Args args(argc, argv, valued, flags);
     if (args.has("help")) {
@@ -127,8 +151,17 @@ int runGenerate(int argc, char** argv) {
     };
     params.folders.loras = folders(args.get("lora-dir", ""));
     params.folders.embeddings = folders(args.get("embeddings-dir", ""));
+    parsePreviewOption(args.get("preview", "linear"), params);
+    params.preview.taesd = args.get("taesd", "");
+    params.fastDecode = args.has("fast-decode");
+    previewDir = args.get("previews", "");
+    if (!previewDir.empty() && !params.previews)
+      throw UsageError("--previews DIR needs previews (not --preview none)");
+    // Files asked for: every step's TAESD preview, not only those the 5 % budget allows.
+    if (!previewDir.empty()) params.preview.taesdBudget = 0.0;
     // Without the options: the model library's folders (`lienzo library add`, docs/library.md).
-    if (!args.has("lora-dir") || !args.has("embeddings-dir") || !args.has("controlnet-dir")) {
+    if (!args.has("lora-dir") || !args.has("embeddings-dir") || !args.has("controlnet-dir") ||
+        !args.has("taesd")) {
       try {
         const auto roots = LibrarySettings::load(LibrarySettings::defaultFile()).roots;
         if (!args.has("lora-dir"))
@@ -137,6 +170,7 @@ int runGenerate(int argc, char** argv) {
           params.folders.embeddings = categoryFolders(roots, ModelCategory::Embedding);
         if (!args.has("controlnet-dir"))
           params.folders.controlnets = categoryFolders(roots, ModelCategory::ControlNet);
+        params.folders.vaeApprox = categoryFolders(roots, ModelCategory::VaeApprox);
       } catch (const std::exception& e) {
         std::cerr << "lienzo generate: note: the model library's settings were not read: "
                   << e.what() << "\n";
@@ -202,7 +236,16 @@ int runGenerate(int argc, char** argv) {
   CancelToken cancel;
   g_cancel = &cancel;
   std::signal(SIGINT, onSigint);
-  ConsoleProgress progress(params.batchSize);
+  if (!previewDir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(previewDir, ec);
+    if (ec) {
+      std::cerr << "lienzo generate: cannot create the previews folder " << previewDir.string()
+                << ": " << ec.message() << "\n";
+      return 5;
+    }
+  }
+  ConsoleProgress progress(params.batchSize, previewDir);
   GenerationResult result;
   try {
     result = generate(*bundle, params, &progress, &cancel);
@@ -210,9 +253,14 @@ int runGenerate(int argc, char** argv) {
     std::cerr << "\nlienzo generate: " << e.what() << "\n";
     return e.code() == GenerationError::Code::InvalidParams ? 2 : 4;
   }
+  if (!previewDir.empty())
+    std::cerr << "lienzo generate: " << progress.previewsWritten() << " step previews in "
+              << previewDir.string() << "\n";
   g_cancel = nullptr;
   for (const auto& notice : result.notices)
     std::cerr << "lienzo generate: note: " << notice << "\n";
+  if (!result.previewNotice.empty())
+    std::cerr << "lienzo generate: note: " << result.previewNotice << "\n";
   for (std::size_t i = 0; i < result.images.size(); ++i) {
     const auto& img = result.images[i];
     const auto path = outputName(output, static_cast<int>(i), params.batchSize);

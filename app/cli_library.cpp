@@ -180,7 +180,7 @@ int runScan(const Options& o) {
   std::cout << "\n" << report.files << " files:";
   for (const auto c : kModelCategories)
     std::cout << " " << categoryName(c) << " " << counts[static_cast<std::size_t>(c)]
-              << (c == ModelCategory::ControlNet ? "" : ",");
+              << (c == kModelCategories.back() ? "" : ",");
   std::cout << "\nhashed " << report.hashed << " files, read " << report.headersRead
             << " headers (the rest came from the cache)\n";
   for (const auto& folder : report.missingFolders)

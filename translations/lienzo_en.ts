@@ -918,6 +918,10 @@ Paint the area to redraw, or drag the edges outwards with “Extend” to outpai
             <source>The library settings were not saved: the file could not be read.</source>
             <translation type="unfinished" />
         </message>
+        <message>
+            <source>Preview decoders (TAESD)</source>
+            <translation type="unfinished" />
+        </message>
     </context>
     <context>
         <name>lienzo::ui::LibraryScanner</name>
@@ -1610,6 +1614,54 @@ Drop a PNG from Lienzo, A1111, ComfyUI or InvokeAI here to restore its parameter
         </message>
         <message>
             <source>Model library</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Fast decode: make the final picture with TAESD</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Linear (fast, blurry)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>TAESD (the real picture, at most 5 % slower)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Full VAE every N steps (slow)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>every </source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source> steps</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>The model library's VAE-approx folders</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>TAESD decoder</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Safetensors (*.safetensors)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Previews</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>TAESD file or folder</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Without TAESD weights (taesd_decoder.safetensors, taesdxl_decoder.safetensors) previews are linear.</source>
             <translation type="unfinished" />
         </message>
     </context>

@@ -920,6 +920,10 @@ Pinta la zona que se redibuja, o arrastra los bordes hacia fuera con «Ampliar»
             <source>The library settings were not saved: the file could not be read.</source>
             <translation>La configuración de la biblioteca no se guardó: no se pudo leer el archivo.</translation>
         </message>
+        <message>
+            <source>Preview decoders (TAESD)</source>
+            <translation>Decodificadores de vista previa (TAESD)</translation>
+        </message>
     </context>
     <context>
         <name>lienzo::ui::LibraryScanner</name>
@@ -1616,6 +1620,54 @@ Suelta aquí un PNG de Lienzo, A1111, ComfyUI o InvokeAI para restaurar sus par�
         <message>
             <source>Model library</source>
             <translation>Biblioteca de modelos</translation>
+        </message>
+        <message>
+            <source>Fast decode: make the final picture with TAESD</source>
+            <translation>Decodificación rápida: crear la imagen final con TAESD</translation>
+        </message>
+        <message>
+            <source>Linear (fast, blurry)</source>
+            <translation>Lineal (rápida, borrosa)</translation>
+        </message>
+        <message>
+            <source>TAESD (the real picture, at most 5 % slower)</source>
+            <translation>TAESD (la imagen real, como mucho un 5 % más lenta)</translation>
+        </message>
+        <message>
+            <source>Full VAE every N steps (slow)</source>
+            <translation>VAE completo cada N pasos (lento)</translation>
+        </message>
+        <message>
+            <source>every </source>
+            <translation>cada </translation>
+        </message>
+        <message>
+            <source> steps</source>
+            <translation> pasos</translation>
+        </message>
+        <message>
+            <source>The model library's VAE-approx folders</source>
+            <translation>Las carpetas VAE-approx de la biblioteca de modelos</translation>
+        </message>
+        <message>
+            <source>TAESD decoder</source>
+            <translation>Decodificador TAESD</translation>
+        </message>
+        <message>
+            <source>Safetensors (*.safetensors)</source>
+            <translation>Safetensors (*.safetensors)</translation>
+        </message>
+        <message>
+            <source>Previews</source>
+            <translation>Vistas previas</translation>
+        </message>
+        <message>
+            <source>TAESD file or folder</source>
+            <translation>Archivo o carpeta de TAESD</translation>
+        </message>
+        <message>
+            <source>Without TAESD weights (taesd_decoder.safetensors, taesdxl_decoder.safetensors) previews are linear.</source>
+            <translation>Sin pesos de TAESD (taesd_decoder.safetensors, taesdxl_decoder.safetensors) las vistas previas son lineales.</translation>
         </message>
     </context>
     <context>

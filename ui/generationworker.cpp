@@ -105,11 +105,12 @@ void GenerationWorker::run(quint64 jobId, const JobRequest& request,
     const GenerationResult result = m_backend->generate(request.modelPath.toStdString(),
                                                         request.params, &observer, cancel.get());
     observer.deliverRemaining(result.images);
-    if (!result.notices.empty()) {
-      QStringList sentences;
-      for (const std::string& notice : result.notices) sentences << QString::fromStdString(notice);
-      emit notices(jobId, sentences);
-    }
+    QStringList sentences;
+    for (const std::string& notice : result.notices) sentences << QString::fromStdString(notice);
+    const QString preview = QString::fromStdString(result.previewNotice);
+    if (!preview.isEmpty() && preview != m_previewNotice) sentences << preview;  // once
+    m_previewNotice = preview;
+    if (!sentences.isEmpty()) emit notices(jobId, sentences);
     if (result.cancelled) {
       emit finished(jobId, JobStatus::Cancelled,
                     tr("Cancelled after %n image(s).", nullptr, observer.delivered()));

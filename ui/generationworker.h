@@ -53,6 +53,8 @@ class GenerationWorker : public QObject {
   void imageSaveFailed(quint64 jobId, int imageIndex, const QString& message);
   /// What the core did not apply (GenerationResult::notices: a missing LoRA, unmatched keys, an
   /// embedding of the wrong width), one sentence each; emitted before finished(), only when any.
+  /// A preview fallback (GenerationResult::previewNotice: TAESD missing, previews linear) is
+  /// among them the first time this worker sees it, not again for later jobs.
   void notices(quint64 jobId, const QStringList& notices);
   void finished(quint64 jobId, lienzo::ui::JobStatus status, const QString& message);
 
@@ -60,6 +62,7 @@ class GenerationWorker : public QObject {
   class Observer;
 
   std::shared_ptr<GenerationBackend> m_backend;
+  QString m_previewNotice;  ///< the last preview fallback said (worker thread only)
 };
 
 }  // namespace lienzo::ui

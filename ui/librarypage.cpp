@@ -116,6 +116,8 @@ QString LibraryPage::categoryLabel(std::optional<ModelCategory> category) {
       return tr("VAEs");
     case ModelCategory::ControlNet:
       return tr("ControlNets");
+    case ModelCategory::VaeApprox:
+      return tr("Preview decoders (TAESD)");
   }
   return {};
 }

@@ -48,6 +48,7 @@ LibraryFolders networkFolders(const LibrarySnapshot& snapshot) {
     if (!std::filesystem::is_directory(folder.path, ec)) continue;  // a missing root
     if (folder.category == ModelCategory::Lora) addFolder(out.loras, folder.path);
     if (folder.category == ModelCategory::Embedding) addFolder(out.embeddings, folder.path);
+    if (folder.category == ModelCategory::VaeApprox) addFolder(out.vaeApprox, folder.path);
   }
   // Per-file folders (plain roots without a category): the folders their LoRAs lie in.
   for (const LibraryEntry* e : snapshot.library->list(ModelCategory::Lora)) {
@@ -55,6 +56,9 @@ LibraryFolders networkFolders(const LibrarySnapshot& snapshot) {
   }
   for (const LibraryEntry* e : snapshot.library->list(ModelCategory::Embedding)) {
     addParentOf(out.embeddings, e->path);
+  }
+  for (const LibraryEntry* e : snapshot.library->list(ModelCategory::VaeApprox)) {
+    addParentOf(out.vaeApprox, e->path);
   }
   return out;
 }

@@ -335,12 +335,12 @@ quint64 MainWindow::generate() {
     m_messages->showError(error);
     return 0;
   }
-  request.params.previews = QSettings().value(SettingsKeys::previews(), true).toBool();
+  applyPreviewSettings(request.params);  // previews, their method, TAESD, fast decode
   request.modelPath = model;
   request.modelName = m_panel->modelName();
   request.galleryDir = m_galleryModel->folder();
   // Every LoRA / LyCORIS and embedding folder of the library, read where they lie.
-  request.params.folders = networkFolders(*m_scanner->snapshot());
+  request.params.folders = networkFolders(*m_scanner->snapshot());  // with the TAESD folders
   m_panel->rememberPrompt();
   m_panel->saveSettings();
   const quint64 id = m_controller->enqueue(request);

@@ -1,15 +1,20 @@
-// Preferences, in two pages: "General" (gallery folder, interface language, per-step previews;
-// QSettings, written by save() on accept; the language applies at the next start) and "Model
-// library" (LibraryPage: the library's roots, written to the library settings file).
+// Preferences, in two pages: "General" (gallery folder, interface language, per-step previews
+// and how they are made — linear, TAESD, the full VAE every N steps — a TAESD file or folder and
+// the TAESD fast decode; QSettings, written by save() on accept; the language applies at the next
+// start) and "Model library" (LibraryPage: the library's roots, written to the library settings
+// file).
 #pragma once
 
 #include <QDialog>
 
 #include <filesystem>
 
+#include "core/pipeline/pipeline.h"
+
 class QCheckBox;
 class QComboBox;
 class QLineEdit;
+class QSpinBox;
 class QTabWidget;
 
 namespace lienzo::ui {
@@ -21,7 +26,18 @@ struct SettingsKeys {
   static QString galleryFolder() { return QStringLiteral("gallery/folder"); }
   static QString language() { return QStringLiteral("ui/language"); }  ///< "", "en", "es"
   static QString previews() { return QStringLiteral("generation/previews"); }
+  /// "linear" (default), "taesd", "vae"
+  static QString previewMethod() { return QStringLiteral("generation/previewMethod"); }
+  static QString previewVaeEvery() { return QStringLiteral("generation/previewVaeEvery"); }
+  static QString taesdPath() { return QStringLiteral("generation/taesdPath"); }  ///< "" = library
+  static QString fastDecode() { return QStringLiteral("generation/fastDecode"); }
+  /// Share of sampling time TAESD previews may take (PreviewParams::taesdBudget, 0.05; 0 = every
+  /// step). Not in the dialog: for tests and people who edit the settings file.
+  static QString taesdBudget() { return QStringLiteral("generation/taesdBudget"); }
 };
+
+/// The preview settings of QSettings applied to `params` (previews, preview, fastDecode).
+void applyPreviewSettings(GenerationParams& params);
 
 class SettingsDialog : public QDialog {
   Q_OBJECT
@@ -39,11 +55,19 @@ class SettingsDialog : public QDialog {
   QString galleryFolder() const;
   QString language() const;
   bool previews() const;
+  PreviewMethod previewMethod() const;
+  int previewVaeEvery() const;
+  QString taesdPath() const;
+  bool fastDecode() const;
 
  private:
   QLineEdit* m_folder;
   QComboBox* m_language;
   QCheckBox* m_previews;
+  QComboBox* m_previewMethod;
+  QSpinBox* m_vaeEvery;
+  QLineEdit* m_taesd;
+  QCheckBox* m_fastDecode;
   QTabWidget* m_pages;
   LibraryPage* m_library;
 };

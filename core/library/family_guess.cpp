@@ -176,6 +176,27 @@ FamilyGuess guessVae(const SafetensorsHeader& header) {
   return g;
 }
 
+/// TAESD (core/model/taesd.h layouts): the latent width from the decoder's first conv or the
+/// encoder's last. taesd and taesdxl files have the same shapes: the family is not knowable.
+FamilyGuess guessVaeApprox(const SafetensorsHeader& header) {
+  const TensorShapes t = header.shapes();
+  FamilyGuess g;
+  for (const char* key : {"decoder.layers.0.weight", "decoder.1.weight", "1.weight"}) {
+    const auto it = t.find(key);
+    if (it == t.end() || it->second.size() != 4) continue;
+    g.basis = "TAESD decoder, " + std::to_string(it->second[1]) + "-channel latent";
+    return g;
+  }
+  for (const char* key : {"encoder.layers.14.weight", "encoder.14.weight", "14.weight"}) {
+    const auto it = t.find(key);
+    if (it == t.end() || it->second.size() != 4) continue;
+    g.basis = "TAESD encoder, " + std::to_string(it->second[0]) + "-channel latent";
+    return g;
+  }
+  g.basis = "no TAESD keys";
+  return g;
+}
+
 FamilyGuess guessControlNet(const SafetensorsHeader& header) {
   const TensorShapes t = header.shapes();
   FamilyGuess g;
@@ -214,6 +235,8 @@ FamilyGuess guessFamily(ModelCategory category, const SafetensorsHeader& header)
       return guessVae(header);
     case ModelCategory::ControlNet:
       return guessControlNet(header);
+    case ModelCategory::VaeApprox:
+      return guessVaeApprox(header);
   }
   return {};
 }
@@ -235,6 +258,12 @@ std::optional<ModelCategory> classifyHeader(const SafetensorsHeader& header) {
     return ModelCategory::Embedding;
   if (anyKeyStartsWith(t, "decoder.conv_in.") || anyKeyStartsWith(t, "encoder.conv_in."))
     return ModelCategory::Vae;
+  // TAESD: diffusers AutoencoderTiny, the reference module, or a one-part original file.
+  if (t.count("decoder.layers.0.weight") || t.count("encoder.layers.0.weight") ||
+      (t.count("decoder.1.weight") && t.count("decoder.3.conv.0.weight")) ||
+      (t.count("1.weight") && t.count("3.conv.0.weight")) ||
+      (t.count("0.weight") && t.count("1.conv.0.weight")))
+    return ModelCategory::VaeApprox;
   return std::nullopt;
 }
 

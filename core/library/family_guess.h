@@ -37,7 +37,7 @@ struct FamilyGuess {
 FamilyGuess guessFamily(ModelCategory category, const SafetensorsHeader& header);
 
 /// The kind of file a header describes (for folders without a category); std::nullopt when the
-/// keys match none of the five.
+/// keys match none of the six.
 std::optional<ModelCategory> classifyHeader(const SafetensorsHeader& header);
 
 /// familyName() back to the enum ("SD 1.x" → SD1); std::nullopt for unknown text.

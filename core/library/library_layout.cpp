@@ -20,6 +20,8 @@ const char* categoryName(ModelCategory category) {
       return "vae";
     case ModelCategory::ControlNet:
       return "controlnet";
+    case ModelCategory::VaeApprox:
+      return "vae-approx";
   }
   return "?";
 }
@@ -61,6 +63,8 @@ std::optional<ModelCategory> parseCategory(const std::string& text) {
     return ModelCategory::Embedding;
   if (t == "vae" || t == "vaes") return ModelCategory::Vae;
   if (t == "controlnet" || t == "controlnets" || t == "control") return ModelCategory::ControlNet;
+  if (t == "vae-approx" || t == "vae_approx" || t == "vaeapprox" || t == "taesd")
+    return ModelCategory::VaeApprox;
   return std::nullopt;
 }
 
@@ -114,6 +118,7 @@ LayoutReport expandRoot(const LibraryRoot& root) {
       add(ModelCategory::ControlNet, "models/ControlNet", "A1111 models/ControlNet");
       add(ModelCategory::ControlNet, "extensions/sd-webui-controlnet/models",
           "A1111 extensions/sd-webui-controlnet/models");
+      add(ModelCategory::VaeApprox, "models/VAE-approx", "A1111 models/VAE-approx");
       break;
     case RootKind::ComfyUI: {
       add(ModelCategory::Checkpoint, "models/checkpoints", "ComfyUI models/checkpoints");
@@ -121,6 +126,7 @@ LayoutReport expandRoot(const LibraryRoot& root) {
       add(ModelCategory::Embedding, "models/embeddings", "ComfyUI models/embeddings");
       add(ModelCategory::Vae, "models/vae", "ComfyUI models/vae");
       add(ModelCategory::ControlNet, "models/controlnet", "ComfyUI models/controlnet");
+      add(ModelCategory::VaeApprox, "models/vae_approx", "ComfyUI models/vae_approx");
       const auto yaml = base / "extra_model_paths.yaml";
       if (!pathExists(yaml)) break;
       try {
@@ -133,6 +139,7 @@ LayoutReport expandRoot(const LibraryRoot& root) {
             if (key == "embeddings") category = ModelCategory::Embedding;
             if (key == "vae") category = ModelCategory::Vae;
             if (key == "controlnet") category = ModelCategory::ControlNet;
+            if (key == "vae_approx") category = ModelCategory::VaeApprox;
             if (!category) continue;
             for (const auto& p : paths)
               report.folders.push_back(

@@ -20,15 +20,17 @@
 namespace lienzo {
 
 /// What a model file is for. LyCORIS files (LoHa, LoKr, ...) are LoRAs.
-enum class ModelCategory { Checkpoint, Lora, Embedding, Vae, ControlNet };
-inline constexpr std::array<ModelCategory, 5> kModelCategories{
-    ModelCategory::Checkpoint, ModelCategory::Lora, ModelCategory::Embedding, ModelCategory::Vae,
-    ModelCategory::ControlNet};
-/// "checkpoint", "lora", "embedding", "vae", "controlnet".
+/// VaeApprox: approximate decoders for previews and fast decodes (TAESD: taesd_decoder, taesdxl_…).
+enum class ModelCategory { Checkpoint, Lora, Embedding, Vae, ControlNet, VaeApprox };
+inline constexpr std::array<ModelCategory, 6> kModelCategories{
+    ModelCategory::Checkpoint, ModelCategory::Lora,       ModelCategory::Embedding,
+    ModelCategory::Vae,        ModelCategory::ControlNet, ModelCategory::VaeApprox};
+/// "checkpoint", "lora", "embedding", "vae", "controlnet", "vae-approx".
 const char* categoryName(ModelCategory category);
 /// Accepts the names above, plurals, any case, and the A1111 / ComfyUI folder names
 /// ("Stable-diffusion", "checkpoints", "Lora", "loras", "LyCORIS", "embeddings", "VAE",
-/// "ControlNet", "ti", "textual_inversion"); std::nullopt otherwise.
+/// "ControlNet", "ti", "textual_inversion", "VAE-approx", "vae_approx", "taesd"); std::nullopt
+/// otherwise.
 std::optional<ModelCategory> parseCategory(const std::string& text);
 
 /// How a configured root is laid out.
@@ -67,9 +69,10 @@ RootKind detectLayout(const std::filesystem::path& dir);
 
 /// The category folders of `root` (see the contract).
 /// - A1111: models/Stable-diffusion, models/Lora, models/LyCORIS, embeddings, models/VAE,
-///   models/ControlNet and extensions/sd-webui-controlnet/models.
+///   models/ControlNet, extensions/sd-webui-controlnet/models and models/VAE-approx.
 /// - ComfyUI: models/checkpoints, models/loras, models/embeddings, models/vae, models/controlnet,
-///   then every matching category of <root>/extra_model_paths.yaml (extra_model_paths.h).
+///   models/vae_approx, then every matching category of <root>/extra_model_paths.yaml
+///   (extra_model_paths.h).
 /// - Folder: the folder itself with the root's category.
 LayoutReport expandRoot(const LibraryRoot& root);
 

@@ -2,6 +2,7 @@
 #include "core/pipeline/denoise_stage.h"
 
 #include "core/model/latent_preview.h"
+#include "core/pipeline/step_preview.h"
 #include "core/sampling/diffusers_scheduler.h"
 #include "core/sampling/rng.h"
 
@@ -59,7 +60,9 @@ at::Tensor runDenoise(const ModelBundle& bundle, const DenoiseRequest& r, const 
       progress.step = step.index;
       progress.totalSteps = step.total;
       progress.sigma = step.sigma;
-      if (r.previews) {
+      if (r.previews && r.previewer) {
+        progress.preview = r.previewer->preview(step.denoised, step.index, step.total);
+      } else if (r.previews) {
         const PreviewImage preview = latentPreviewImage(step.denoised, bundle.vae->latentFormat());
         progress.preview.width = static_cast<int>(preview.width);
         progress.preview.height = static_cast<int>(preview.height);
@@ -71,6 +74,7 @@ at::Tensor runDenoise(const ModelBundle& bundle, const DenoiseRequest& r, const 
     return !stopped;
   };
   const auto sampler = samplerFor(bundle, r.sampler);
+  if (r.previewer) r.previewer->startRun();
   at::Tensor latent = sampler->sample(ctx);  // [1,C,h,w]
   if (stopped || mode() == CancelMode::StopNow) return at::Tensor();
   return latent;

@@ -20,6 +20,8 @@
 
 namespace lienzo {
 
+class StepPreviewer;  // step_preview.h
+
 /// The sampler for `name`: a catalog sampler, or the model folder's own diffusers scheduler
 /// ("Model scheduler"). Throws GenerationError(InvalidParams / UnsupportedModel).
 std::unique_ptr<Sampler> samplerFor(const ModelBundle& bundle, const std::string& name);
@@ -38,6 +40,8 @@ struct DenoiseRequest {
   bool previews = true;
   /// Called after every step before the observer (ActiveControl::Run::afterStep); optional.
   std::function<void(const SamplerStep&)> afterStep;
+  /// Makes each step's preview (its run clock is restarted here); null: the linear projection.
+  StepPreviewer* previewer = nullptr;
 };
 
 /// Runs the sampler over `model`; returns the final latent [1,C,h,w], or an undefined tensor when

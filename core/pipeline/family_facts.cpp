@@ -17,6 +17,7 @@ FamilyFacts familyFacts(ModelFamily family, std::optional<Prediction> prediction
     case ModelFamily::SDXL:
       f.scaleFactor = 0.13025;
       f.latentFormat = LatentFormat::SDXL;
+      f.taesdName = "taesdxl";
       f.defaultSize = 1024;
       break;
     default:

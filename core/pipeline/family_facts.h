@@ -20,6 +20,9 @@ struct FamilyFacts {
   double scaleFactor = 0.18215;  ///< diffusion latent = scale · VAE latent
   LatentFormat latentFormat = LatentFormat::SD15;
   int defaultSize = 512;  ///< square default picture side in pixels
+  /// The TAESD variant of the latent space (madebyollin/taesd file names): "taesd" (SD 1.x/2.x),
+  /// "taesdxl" (SDXL).
+  const char* taesdName = "taesd";
 };
 
 /// The facts of `family` (SD1, SD2, SDXL); `prediction` and `scaleFactor` override the family's

@@ -196,6 +196,9 @@ bool applyEditKey(const std::string& key, const std::string& value, bool denoise
     h.denoise = parseDouble(value);
   } else if (key == "VAE tiling") {
     p.vaeTiling = parseLabel(value, kVaeTiling);
+  } else if (key == "VAE Decoder") {  // Ref: A1111 sd_vae_decode_method ("Full" | "TAESD")
+    if (value != "Full" && value != "TAESD") throw std::invalid_argument(value);
+    p.fastDecode = value == "TAESD";
   } else {
     return false;
   }
@@ -282,6 +285,7 @@ Infotext toInfotext(const GenerationParams& params, const ModelDescription* mode
     info.set(controlUnitKey(i), formatControlUnit(params.controls[i]));
   if (params.vaeTiling != VaeTiling::Auto)
     info.set("VAE tiling", labelOf(params.vaeTiling, kVaeTiling));
+  if (params.fastDecode) info.set("VAE Decoder", "TAESD");
   info.set("Version", std::string("Lienzo ") + LIENZO_VERSION);
   return info;
 }
@@ -299,6 +303,7 @@ RestoredParams applyInfotext(const Infotext& info, const GenerationParams& base)
   const bool hires = hasHiresKeys(info);
   const bool denoiseIsHires = hires && !info.get("Hires denoising strength");
   p.hires.width = p.hires.height = p.hires.steps = 0;
+  p.fastDecode = false;  // no "VAE Decoder": the full VAE made the picture
   p.hires.scale = hires && !info.get("Hires resize") ? 2.0 : 0.0;
   if (hires) p.hires.sampler = p.hires.prompt = p.hires.negativePrompt = "";
   if (info.get("Denoising strength") && !denoiseIsHires) {

@@ -32,6 +32,8 @@
 //                            and Outpaint feather (px)
 //   Hires denoising strength hires.denoise when an edit request also has a hires pass
 //   VAE tiling               "on" | "off" (nothing for "auto")
+//   VAE Decoder              "TAESD" for a fast decode (A1111's sd_vae_decode_method infotext;
+//                            nothing for the full VAE, "Full" reads back as such)
 // ControlNet units: "ControlNet 0", "ControlNet 1", … after "TI hashes" in sd-webui-controlnet's
 // format (control_infotext.h). On reading, the text's units replace the base's (keeping a base
 // unit's picture at the same index); without such keys the base's units stay.
@@ -40,7 +42,7 @@
 // An img2img text (a Denoising strength that is not the hires pass's) resets the edit options A1111
 // leaves out to their defaults: not inverted, whole picture, original content, mask weight 1,
 // Just resize, A1111 (not fixed) steps, no outpaint margins. Mask blur, padding and VAE tiling
-// keep the base's value when absent.
+// keep the base's value when absent; no VAE Decoder means the full VAE (fastDecode off).
 #pragma once
 
 #include "core/io/infotext.h"

@@ -17,6 +17,7 @@
 #include "core/pipeline/model_decorators.h"
 #include "core/pipeline/network_stage.h"
 #include "core/pipeline/params_infotext.h"
+#include "core/pipeline/step_preview.h"
 #include "core/text/embeddings.h"
 
 #include <ATen/ATen.h>
@@ -103,6 +104,11 @@ void validateParams(const GenerationParams& p) {
     fail("batch size must be between 1 and 64 (got " + std::to_string(p.batchSize) + ")");
   if (!(p.cfgScale >= 0.0 && p.cfgScale <= 100.0)) fail("CFG scale must be between 0 and 100");
   if (p.clipSkip < 1 || p.clipSkip > 12) fail("clip skip must be between 1 and 12");
+  if (p.preview.vaeEvery < 1 || p.preview.vaeEvery > 1000)
+    fail("the full-VAE preview interval must be between 1 and 1000 steps (got " +
+         std::to_string(p.preview.vaeEvery) + ")");
+  if (!(p.preview.taesdBudget >= 0.0 && p.preview.taesdBudget <= 1.0))
+    fail("the TAESD preview budget must be a share between 0 and 1");
   try {
     resolveSamplerSelection(p.sampler, p.schedule);  // core/sampling/sampler_names.h
   } catch (const std::invalid_argument& e) {
@@ -298,6 +304,9 @@ GenerationResult generate(const ModelBundle& bundle, const GenerationParams& req
         edit ? edit->concat : txt2imgConcat(bundle, params.height, params.width);
     // ControlNets: loaded, pictures preprocessed and embedded once; a fresh hook per image.
     const ActiveControl control(bundle, params, params.width, params.height);
+    // Step previews and the fast decoder (TAESD, loaded once per request; fallbacks noted).
+    StepPreviewer previewer(bundle, params, result.previewNotice);
+    if (params.fastDecode && !previewer.fastDecoder()) params.fastDecode = false;  // as done
 
     for (int i = 0; i < params.batchSize; ++i) {
       if (mode() != CancelMode::None) {
@@ -320,6 +329,7 @@ GenerationResult generate(const ModelBundle& bundle, const GenerationParams& req
       request.afterStep = controlRun.afterStep;
       const ModelFn model =
           passModel(bundle, text, params, params.height, params.width, concat, controlRun.control);
+      request.previewer = &previewer;
       ModelFn imageModel = model;
       at::Tensor init;
       if (edit) {
@@ -381,7 +391,10 @@ GenerationResult generate(const ModelBundle& bundle, const GenerationParams& req
       // Stage 4: decode, then the pixel composite of an edit.
       if (observer) observer->onStage(i, Stage::Decoding);
       GeneratedImage image;
-      image.image = imageToRgb(decodeLatent(bundle, latent, tiled, &result.notices));
+      if (const TaesdDecoder* fast = previewer.fastDecoder())
+        image.image = taesdToRgb(fast->decode(latent));  // "VAE Decoder: TAESD"
+      else
+        image.image = imageToRgb(decodeLatent(bundle, latent, tiled, &result.notices));
       if (edit) image.image = compositeEdit(*edit, image.image);
       image.seed = seed;
       image.params = params;

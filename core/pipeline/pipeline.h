@@ -167,6 +167,20 @@ struct LibraryFolders {
   std::vector<std::filesystem::path> embeddings;
   /// ControlUnit::model names (searched recursively, like loras).
   std::vector<std::filesystem::path> controlnets;
+  std::vector<std::filesystem::path> vaeApprox;  ///< TAESD decoders (step_preview.h)
+};
+
+/// How step previews show the predicted x0 (core/pipeline/step_preview.h). Ref: next-wave.md §8.
+enum class PreviewMethod {
+  Linear,   ///< 4×3 latent→RGB projection at latent resolution (free; the default)
+  Taesd,    ///< TAESD at full resolution within taesdBudget; linear (with a notice) without it
+  FullVae,  ///< the model's VAE every vaeEvery steps (about a U-Net step's cost each at 512²)
+};
+struct PreviewParams {
+  PreviewMethod method = PreviewMethod::Linear;
+  int vaeEvery = 5;             ///< FullVae: a preview every N steps, 1–1000
+  double taesdBudget = 0.05;    ///< Taesd: the largest share of sampling time it takes; 0 = no cap
+  std::filesystem::path taesd;  ///< a TAESD decoder file or folder; empty: folders.vaeApprox
 };
 
 struct GenerationParams {
@@ -183,7 +197,9 @@ struct GenerationParams {
   int clipSkip = 1;                    ///< 1 = last layer
   ComputeDType dtype = ComputeDType::Auto;
   std::string device = "cpu";  ///< "cpu", "cuda", "cuda:1"
-  bool previews = true;        ///< compute per-step RGB previews
+  bool previews = true;        ///< compute per-step RGB previews (by `preview`)
+  PreviewParams preview;       ///< linear by default
+  bool fastDecode = false;     ///< final picture by TAESD ("VAE Decoder: TAESD"); VAE when missing
   EditParams edit;             ///< img2img / inpainting / outpainting (inactive by default)
   HiresParams hires;           ///< second pass (off by default)
   VaeTiling vaeTiling = VaeTiling::Auto;
@@ -246,7 +262,9 @@ struct StepProgress {
   int step = 0;        ///< 0-based
   int totalSteps = 0;
   double sigma = 0.0;
-  RgbImage preview;  ///< cheap latent->RGB of the predicted x0 (latent resolution), may be empty
+  /// The predicted x0 as a picture by GenerationParams::preview (linear: latent resolution;
+  /// TAESD / VAE: full resolution); empty when this step has none (off, budget, cadence).
+  RgbImage preview;
 };
 
 struct GeneratedImage {
@@ -272,6 +290,10 @@ struct GenerationResult {
   /// naming no file, adapter keys not applied (with the reason), an ignored `dyn` value, an
   /// embedding of the wrong width. The caller shows them; nothing here is an error.
   std::vector<std::string> notices;
+  /// Why TAESD previews or the fast decode fell back (linear previews / the model's VAE), one
+  /// sentence; "" when they ran as asked. Kept apart from `notices` so that a studio can say it
+  /// once per session rather than once per request.
+  std::string previewNotice;
 };
 
 /// Runs one request (see the contract at the top) as stages: text → initial latent (noise, or

@@ -8,3 +8,6 @@ lienzo_add_test(test_forward_process SOURCES core/test_forward_process.cpp LIBS 
 lienzo_add_test(test_img2img SOURCES core/test_img2img.cpp LIBS lienzo_core_pipeline LABELS golden)
 lienzo_add_test(test_inpaint SOURCES core/test_inpaint.cpp LIBS lienzo_core_pipeline LABELS golden)
 lienzo_add_test(test_edit_pipeline SOURCES core/test_edit_pipeline.cpp LIBS lienzo_core_pipeline LABELS golden)
+# Step previews (linear / TAESD / full VAE), fast decode, TAESD lookup and the vae-approx category.
+lienzo_add_test(test_step_preview SOURCES core/test_step_preview.cpp
+                LIBS lienzo_core_pipeline lienzo_core_library LABELS golden)

@@ -69,3 +69,8 @@ target_compile_definitions(
 add_executable(lienzo_soak ${CMAKE_CURRENT_LIST_DIR}/soak_main.cpp)
 lienzo_target_defaults(lienzo_soak)
 target_link_libraries(lienzo_soak PRIVATE lienzo_soak_runner)
+# Step previews (linear, TAESD, full VAE) and the fast decode with the tiny SD1 fixture model.
+lienzo_add_test(test_ui_previews SOURCES ui/test_ui_previews.cpp ui/ui_test_main.cpp
+                LIBS lienzo_ui lienzo_ui_testing LABELS ui)
+target_compile_definitions(test_ui_previews PRIVATE
+                           LIENZO_SCREENSHOT_DIR="${LIENZO_UI_SCREENSHOTS}")
