@@ -23,6 +23,18 @@
             <source>Cannot write the edit's mask.</source>
             <translation type="unfinished" />
         </message>
+        <message>
+            <source>Another Lienzo has held the gallery folder %1 for 30 seconds; the picture was not saved.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Cannot write in the gallery folder %1: %2</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>permission denied or no space</source>
+            <translation type="unfinished" />
+        </message>
     </context>
     <context>
         <name>ModelCatalog</name>
@@ -67,6 +79,45 @@
         </message>
         <message>
             <source>The metadata in %1 could not be read: %2</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
+        <name>QueueJournal</name>
+        <message>
+            <source>unknown journal version %1</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>it has no parameters</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>its ControlNet picture %1 cannot be read</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>its picture cannot be read</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>its mask cannot be read</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Cannot keep the job in %1: %2</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>the folder cannot be created</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>the job folder cannot be renamed</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>its job.json cannot be read</source>
             <translation type="unfinished" />
         </message>
     </context>
@@ -1239,6 +1290,20 @@ Drop a PNG from Lienzo, A1111, ComfyUI or InvokeAI here to restore its parameter
             <source>Hires step %1</source>
             <translation type="unfinished" />
         </message>
+        <message numerus="yes">
+            <source>%n job(s) did not finish when Lienzo last ran. Generate ▸ Resume unfinished jobs makes what is left of them; nothing already saved is made again.</source>
+            <translation type="unfinished">
+                <numerusform></numerusform>
+                <numerusform></numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n unfinished job(s) queued again.</source>
+            <translation type="unfinished">
+                <numerusform></numerusform>
+                <numerusform></numerusform>
+            </translation>
+        </message>
     </context>
     <context>
         <name>lienzo::ui::MaskDocument</name>
@@ -1685,6 +1750,33 @@ Drop a PNG from Lienzo, A1111, ComfyUI or InvokeAI here to restore its parameter
         </message>
         <message>
             <source>%1 (%2 of %3)</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
+        <name>lienzo::ui::UnfinishedJobs</name>
+        <message>
+            <source>&amp;Discard unfinished jobs</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Runs what is left of the jobs the last session did not finish</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Forgets the jobs the last session did not finish</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>An unfinished job could not be read (%1).</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>&amp;Resume unfinished jobs (%1)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>&amp;Resume unfinished jobs</source>
             <translation type="unfinished" />
         </message>
     </context>

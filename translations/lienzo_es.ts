@@ -23,6 +23,18 @@
             <source>Cannot write the edit's mask.</source>
             <translation>No se puede escribir la máscara de la edición.</translation>
         </message>
+        <message>
+            <source>Another Lienzo has held the gallery folder %1 for 30 seconds; the picture was not saved.</source>
+            <translation>Otro Lienzo ha tenido bloqueada la carpeta de la galería %1 durante 30 segundos; la imagen no se guardó.</translation>
+        </message>
+        <message>
+            <source>Cannot write in the gallery folder %1: %2</source>
+            <translation>No se puede escribir en la carpeta de la galería %1: %2</translation>
+        </message>
+        <message>
+            <source>permission denied or no space</source>
+            <translation>sin permiso o sin espacio</translation>
+        </message>
     </context>
     <context>
         <name>ModelCatalog</name>
@@ -68,6 +80,45 @@
         <message>
             <source>The metadata in %1 could not be read: %2</source>
             <translation>No se pudieron leer los metadatos de %1: %2</translation>
+        </message>
+    </context>
+    <context>
+        <name>QueueJournal</name>
+        <message>
+            <source>unknown journal version %1</source>
+            <translation>versión de diario desconocida %1</translation>
+        </message>
+        <message>
+            <source>it has no parameters</source>
+            <translation>no tiene parámetros</translation>
+        </message>
+        <message>
+            <source>its ControlNet picture %1 cannot be read</source>
+            <translation>no se puede leer su imagen de ControlNet %1</translation>
+        </message>
+        <message>
+            <source>its picture cannot be read</source>
+            <translation>no se puede leer su imagen</translation>
+        </message>
+        <message>
+            <source>its mask cannot be read</source>
+            <translation>no se puede leer su máscara</translation>
+        </message>
+        <message>
+            <source>Cannot keep the job in %1: %2</source>
+            <translation>No se puede guardar el trabajo en %1: %2</translation>
+        </message>
+        <message>
+            <source>the folder cannot be created</source>
+            <translation>no se puede crear la carpeta</translation>
+        </message>
+        <message>
+            <source>the job folder cannot be renamed</source>
+            <translation>no se puede renombrar la carpeta del trabajo</translation>
+        </message>
+        <message>
+            <source>its job.json cannot be read</source>
+            <translation>no se puede leer su job.json</translation>
         </message>
     </context>
     <context>
@@ -1244,6 +1295,20 @@ Suelta aquí un PNG de Lienzo, A1111, ComfyUI o InvokeAI para restaurar sus par�
             <source>Hires step %1</source>
             <translation>Paso de la segunda pasada %1</translation>
         </message>
+        <message numerus="yes">
+            <source>%n job(s) did not finish when Lienzo last ran. Generate ▸ Resume unfinished jobs makes what is left of them; nothing already saved is made again.</source>
+            <translation>
+                <numerusform>%n trabajo no terminó la última vez que se usó Lienzo. Generar ▸ Reanudar trabajos sin terminar hace lo que falta; nada de lo ya guardado se vuelve a hacer.</numerusform>
+                <numerusform>%n trabajos no terminaron la última vez que se usó Lienzo. Generar ▸ Reanudar trabajos sin terminar hace lo que falta; nada de lo ya guardado se vuelve a hacer.</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n unfinished job(s) queued again.</source>
+            <translation>
+                <numerusform>%n trabajo sin terminar vuelve a la cola.</numerusform>
+                <numerusform>%n trabajos sin terminar vuelven a la cola.</numerusform>
+            </translation>
+        </message>
     </context>
     <context>
         <name>lienzo::ui::MaskDocument</name>
@@ -1691,6 +1756,33 @@ Suelta aquí un PNG de Lienzo, A1111, ComfyUI o InvokeAI para restaurar sus par�
         <message>
             <source>%1 (%2 of %3)</source>
             <translation>%1 (%2 de %3)</translation>
+        </message>
+    </context>
+    <context>
+        <name>lienzo::ui::UnfinishedJobs</name>
+        <message>
+            <source>&amp;Discard unfinished jobs</source>
+            <translation>&amp;Descartar trabajos sin terminar</translation>
+        </message>
+        <message>
+            <source>Runs what is left of the jobs the last session did not finish</source>
+            <translation>Hace lo que falta de los trabajos que la última sesión no terminó</translation>
+        </message>
+        <message>
+            <source>Forgets the jobs the last session did not finish</source>
+            <translation>Olvida los trabajos que la última sesión no terminó</translation>
+        </message>
+        <message>
+            <source>An unfinished job could not be read (%1).</source>
+            <translation>No se pudo leer un trabajo sin terminar (%1).</translation>
+        </message>
+        <message>
+            <source>&amp;Resume unfinished jobs (%1)</source>
+            <translation>&amp;Reanudar trabajos sin terminar (%1)</translation>
+        </message>
+        <message>
+            <source>&amp;Resume unfinished jobs</source>
+            <translation>&amp;Reanudar trabajos sin terminar</translation>
         </message>
     </context>
 </TS>

@@ -4,6 +4,9 @@
 #include <QImageReader>
 #include <QPainter>
 #include <QPixmap>
+#include <QSet>
+
+#include <algorithm>
 
 namespace lienzo::ui {
 
@@ -13,6 +16,11 @@ GalleryModel::GalleryModel(const QString& folder, QObject* parent)
   m_placeholder.image = QImage(kThumbnailSize, kThumbnailSize, QImage::Format_RGB888);
   m_placeholder.image.fill(QColor(60, 60, 60));
   m_placeholder.icon = QIcon(QPixmap::fromImage(m_placeholder.image));
+  m_refreshTimer.setSingleShot(true);
+  m_refreshTimer.setInterval(250);
+  connect(&m_refreshTimer, &QTimer::timeout, this, &GalleryModel::refresh);
+  connect(&m_watcher, &QFileSystemWatcher::directoryChanged, &m_refreshTimer,
+          qOverload<>(&QTimer::start));
   reload();
 }
 
@@ -35,6 +43,37 @@ void GalleryModel::reload() {
   m_paths = m_store->scan();
   m_thumbnails.clear();
   endResetModel();
+  watchFolder();
+}
+
+void GalleryModel::watchFolder() {
+  if (!m_watcher.directories().isEmpty()) m_watcher.removePaths(m_watcher.directories());
+  // A folder that does not exist yet is watched once the first save has made it (refresh()).
+  if (QFileInfo::exists(m_store->folder())) m_watcher.addPath(m_store->folder());
+}
+
+void GalleryModel::refresh() {
+  const QStringList now = m_store->scan();
+  const QSet<QString> present(now.begin(), now.end());
+  for (int row = static_cast<int>(m_paths.size()) - 1; row >= 0; --row) {
+    if (present.contains(m_paths[row])) continue;
+    beginRemoveRows({}, row, row);
+    m_thumbnails.remove(m_paths[row]);
+    m_paths.removeAt(row);
+    endRemoveRows();
+  }
+  const QSet<QString> listed(m_paths.begin(), m_paths.end());
+  // Both lists are newest first: each new path goes where the scan puts it.
+  for (int i = 0; i < now.size(); ++i) {
+    if (listed.contains(now[i])) continue;
+    const int row = std::min(i, static_cast<int>(m_paths.size()));
+    beginInsertRows({}, row, row);
+    m_paths.insert(row, now[i]);
+    endInsertRows();
+  }
+  m_store->reloadFavourites();
+  if (!m_paths.isEmpty()) emit dataChanged(index(0), index(static_cast<int>(m_paths.size()) - 1));
+  if (m_watcher.directories().isEmpty()) watchFolder();
 }
 
 QString GalleryModel::pathAt(int row) const {

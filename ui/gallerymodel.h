@@ -6,14 +6,19 @@
 //   dataChanged(DecorationRole); until then a row shows a placeholder. The destructor waits for
 //   the decodes in flight.
 // - The listing survives restarts because it is the folder: reload() rescans it.
+// - The folder is watched: pictures another window (another process) saves or removes there
+//   appear or go within about a quarter of a second (refresh(): rows inserted and removed, no
+//   reset, so selections stay), and its favourites are read again.
 #pragma once
 
 #include <QAbstractListModel>
+#include <QFileSystemWatcher>
 #include <QHash>
 #include <QIcon>
 #include <QImage>
 #include <QPixmap>
 #include <QThreadPool>
+#include <QTimer>
 
 #include <memory>
 
@@ -36,6 +41,8 @@ class GalleryModel : public QAbstractListModel {
   /// Switches to another folder and rescans.
   void setFolder(const QString& folder);
   void reload();
+  /// Brings the rows in line with the folder (inserting and removing rows, keeping the rest).
+  void refresh();
 
   GalleryStore& store() { return *m_store; }
   QString pathAt(int row) const;
@@ -50,6 +57,7 @@ class GalleryModel : public QAbstractListModel {
   QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
 
  private:
+  void watchFolder();
   void requestThumbnail(const QString& path) const;
   void thumbnailLoaded(const QString& path, const QImage& thumbnail);
   static QImage makeThumbnail(const QImage& image);
@@ -67,6 +75,8 @@ class GalleryModel : public QAbstractListModel {
   mutable QHash<QString, Thumbnail> m_thumbnails;
   Thumbnail m_placeholder;
   mutable QThreadPool m_pool;
+  QFileSystemWatcher m_watcher;
+  QTimer m_refreshTimer;  ///< coalesces the watcher's bursts (a save is several file events)
 };
 
 }  // namespace lienzo::ui

@@ -13,6 +13,7 @@
 #include <QStandardPaths>
 
 #include <algorithm>
+#include <memory>
 
 #include "ui/pngmetadata.h"
 
@@ -44,9 +45,33 @@ int nextCounter(const QDir& dir) {
   return maxSeen + 1;
 }
 
+/// The folder's lock (.lienzo/save.lock), held while a picture's number is chosen and its files
+/// are written, and while the favourites are read and written back; nullptr and `error` after 30
+/// seconds of another process holding it. A lock left by a killed process is taken over at once
+/// (QLockFile checks the owner's PID; nothing holds it longer than one save).
+std::unique_ptr<QLockFile> lockFolder(const QString& folder, QString* error) {
+  auto lock =
+      std::make_unique<QLockFile>(QDir(folder).filePath(kMetaDir + QStringLiteral("/save.lock")));
+  lock->setStaleLockTime(0);
+  if (QDir(folder).mkpath(kMetaDir) && lock->tryLock(30000)) return lock;
+  if (lock->error() == QLockFile::LockFailedError)
+    setError(error, GalleryStoreText::tr("Another Lienzo has held the gallery folder %1 for 30 "
+                                         "seconds; the picture was not saved.")
+                        .arg(folder));
+  else  // the folder (or its .lienzo) cannot be written: read-only, full, no permission
+    setError(error, GalleryStoreText::tr("Cannot write in the gallery folder %1: %2")
+                        .arg(folder, GalleryStoreText::tr("permission denied or no space")));
+  return nullptr;
+}
+
 }  // namespace
 
 GalleryStore::GalleryStore(const QString& folder) : m_folder(QDir::cleanPath(folder)) {
+  reloadFavourites();
+}
+
+void GalleryStore::reloadFavourites() {
+  m_favourites.clear();
   QFile file(favouritesPath());
   if (!file.open(QIODevice::ReadOnly)) return;
   const QJsonArray names = QJsonDocument::fromJson(file.readAll())
@@ -86,6 +111,11 @@ bool GalleryStore::isFavourite(const QString& path) const {
 
 bool GalleryStore::setFavourite(const QString& path, bool favourite, QString* error) {
   const QString name = QFileInfo(path).fileName();
+  // Another window may have changed the list: read it again and write it back under the folder's
+  // lock, so that neither window's change is lost.
+  const auto lock = lockFolder(m_folder, error);
+  if (!lock) return false;
+  reloadFavourites();
   if (favourite == m_favourites.contains(name)) return true;
   if (favourite) {
     m_favourites.insert(name);
@@ -138,16 +168,9 @@ QString GalleryStore::save(const QString& folder, const QImage& image, const QSt
   const QByteArray png = encodePng(image, text, error);
   if (png.isEmpty()) return {};
   // Another window (another process) may save into this folder too: the number is chosen and
-  // every file of the picture written under the folder's lock, so two pictures never get one
-  // name. A lock left by a killed process is taken over (QLockFile checks its PID).
-  QLockFile lock(dir.filePath(kMetaDir + QStringLiteral("/save.lock")));
-  lock.setStaleLockTime(0);  // held only while one picture is written; stale = its owner died
-  if (!lock.tryLock(30000)) {
-    setError(error, GalleryStoreText::tr("Another Lienzo has held the gallery folder %1 locked "
-                                         "for 30 seconds.")
-                        .arg(folder));
-    return {};
-  }
+  // every file of the picture written under the folder's lock, so two pictures never get one name.
+  const auto lock = lockFolder(folder, error);
+  if (!lock) return {};
   QString path;
   for (int counter = nextCounter(dir);; ++counter) {
     path =

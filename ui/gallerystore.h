@@ -47,6 +47,8 @@ class GalleryStore {
   QStringList scan() const;
 
   bool isFavourite(const QString& path) const;
+  /// Reads the favourites again (another window may have changed them).
+  void reloadFavourites();
   /// Persists the change; false and `error` when the list cannot be written.
   bool setFavourite(const QString& path, bool favourite, QString* error = nullptr);
 

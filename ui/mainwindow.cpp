@@ -45,6 +45,7 @@
 #include "ui/queuepanel.h"
 #include "ui/settingsdialog.h"
 #include "ui/timeline.h"
+#include "ui/unfinishedjobs.h"
 
 namespace lienzo::ui {
 
@@ -90,6 +91,25 @@ MainWindow::MainWindow(std::shared_ptr<GenerationBackend> backend, QWidget* pare
 
   m_panel = new PromptPanel(*m_backend, this);
   m_messages = new MessageBar(this);
+  // Reads what an earlier session left unfinished, then journals this session's jobs.
+  m_unfinished = new UnfinishedJobs(
+      m_controller,
+      QSettings().value(SettingsKeys::queueJournal(), QueueJournal::defaultFolder()).toString(),
+      this);
+  connect(m_unfinished, &UnfinishedJobs::resumeRequested, this, [this] {
+    QStringList problems;
+    const int queued = m_unfinished->resume(
+        [this](GenerationParams& params) {
+          params.folders = networkFolders(*m_scanner->snapshot());
+          applyPreviewSettings(params);
+        },
+        &problems);
+    if (!problems.isEmpty())
+      m_messages->showWarning(problems.join(QLatin1Char(' ')));
+    else
+      m_messages->showInfo(tr("%n unfinished job(s) queued again.", nullptr, queued));
+  });
+  connect(m_controller, &GenerationController::journalFailed, m_messages, &MessageBar::showWarning);
   m_tabs = new QTabWidget(this);
   m_tabs->setObjectName(QStringLiteral("tabs"));
   m_tabs->addTab(buildGenerateTab(), tr("Generate"));
@@ -141,6 +161,12 @@ MainWindow::MainWindow(std::shared_ptr<GenerationBackend> backend, QWidget* pare
   setCentralWidget(split);
 
   buildMenus();
+  if (const int left = m_unfinished->count())
+    m_messages->showWarning(
+        tr("%n job(s) did not finish when Lienzo last ran. Generate ▸ Resume "
+           "unfinished jobs makes what is left of them; nothing already "
+           "saved is made again.",
+           nullptr, left));
   buildStatusBar();
 
   connect(m_panel, &PromptPanel::generateRequested, this, &MainWindow::generate);
@@ -282,6 +308,9 @@ void MainWindow::buildMenus() {
   connect(m_finishAction, &QAction::triggered, this, [this] { cancel(CancelMode::FinishImage); });
   m_stopAction->setEnabled(false);
   m_finishAction->setEnabled(false);
+  gen->addSeparator();
+  gen->addAction(m_unfinished->resumeAction());
+  gen->addAction(m_unfinished->discardAction());
 
   QMenu* view = menuBar()->addMenu(tr("&View"));
   view->addAction(tr("Zoom to &fit"), QKeySequence(Qt::CTRL | Qt::Key_0), m_canvas,

@@ -29,6 +29,7 @@ namespace lienzo::ui {
 class Canvas;
 class CompareView;
 class EditSession;
+class UnfinishedJobs;
 class ForwardProcessController;
 class ForwardProcessView;
 class GalleryModel;
@@ -59,6 +60,7 @@ class MainWindow : public QMainWindow {
   ForwardProcessView* forwardProcessView() const { return m_forward; }
   MessageBar* messageBar() const { return m_messages; }
   GenerationController* controller() const { return m_controller; }
+  UnfinishedJobs* unfinishedJobs() const { return m_unfinished; }
   LibraryScanner* libraryScanner() const { return m_scanner; }
   NetworkBrowser* networkBrowser() const { return m_browser; }
   PromptCompleter* promptCompleter() const { return m_completer; }
@@ -138,6 +140,7 @@ class MainWindow : public QMainWindow {
   LibraryScanner* m_scanner = nullptr;
   CompareView* m_compare = nullptr;
   EditSession* m_edit = nullptr;
+  UnfinishedJobs* m_unfinished = nullptr;
   ForwardProcessView* m_forward = nullptr;
   QLabel* m_status = nullptr;
   QProgressBar* m_progress = nullptr;

@@ -1,5 +1,6 @@
 #include "ui/queuejournal.h"
 
+#include <QCoreApplication>
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>
@@ -20,21 +21,17 @@
 namespace lienzo::ui {
 namespace {
 
+/// A message for the user, in the "QueueJournal" translation context.
+QString text(const char* source) {
+  return QCoreApplication::translate("QueueJournal", source);
+}
+
 constexpr int kVersion = 1;
 const QString kJobFile = QStringLiteral("job.json");
 const QString kInitFile = QStringLiteral("init.png");
 const QString kMaskFile = QStringLiteral("mask.png");
-
-QJsonArray pathsToJson(const std::vector<std::filesystem::path>& paths) {
-  QJsonArray out;
-  for (const auto& p : paths) out.append(QString::fromStdString(p.string()));
-  return out;
-}
-
-std::vector<std::filesystem::path> pathsFromJson(const QJsonValue& value) {
-  std::vector<std::filesystem::path> out;
-  for (const QJsonValue& v : value.toArray()) out.emplace_back(v.toString().toStdString());
-  return out;
+QString controlFile(int i) {
+  return QStringLiteral("control%1.png").arg(i);
 }
 
 /// The request as job.json (the pictures go beside it).
@@ -48,8 +45,6 @@ QJsonObject toJson(const JobRequest& r, const QDateTime& created) {
   o[QStringLiteral("device")] = QString::fromStdString(p.device);
   o[QStringLiteral("dtype")] = static_cast<int>(p.dtype);
   o[QStringLiteral("previews")] = p.previews;
-  o[QStringLiteral("loraDirs")] = pathsToJson(p.folders.loras);
-  o[QStringLiteral("embeddingDirs")] = pathsToJson(p.folders.embeddings);
   QJsonArray adapters;
   for (const AdapterUse& a : p.adapters)
     adapters.append(QJsonObject{{QStringLiteral("name"), QString::fromStdString(a.name)},
@@ -66,12 +61,11 @@ QJsonObject toJson(const JobRequest& r, const QDateTime& created) {
 /// job.json + pictures → request; empty optional and `problem` when they do not make one.
 std::optional<JobRequest> fromJson(const QJsonObject& o, const QDir& dir, QString* problem) {
   if (o[QStringLiteral("version")].toInt() != kVersion) {
-    *problem =
-        QStringLiteral("unknown journal version %1").arg(o[QStringLiteral("version")].toInt());
+    *problem = text("unknown journal version %1").arg(o[QStringLiteral("version")].toInt());
     return std::nullopt;
   }
   if (!o[QStringLiteral("infotext")].isString()) {
-    *problem = QStringLiteral("it has no parameters");
+    *problem = text("it has no parameters");
     return std::nullopt;
   }
   const Infotext info = parseInfotext(o[QStringLiteral("infotext")].toString().toStdString());
@@ -81,13 +75,21 @@ std::optional<JobRequest> fromJson(const QJsonObject& o, const QDir& dir, QStrin
   base.dtype = static_cast<ComputeDType>(
       o[QStringLiteral("dtype")].toInt(static_cast<int>(ComputeDType::Auto)));
   base.previews = o[QStringLiteral("previews")].toBool(true);
-  base.folders.loras = pathsFromJson(o[QStringLiteral("loraDirs")]);
-  base.folders.embeddings = pathsFromJson(o[QStringLiteral("embeddingDirs")]);
   for (const QJsonValue& v : o[QStringLiteral("adapters")].toArray()) {
     const QJsonObject a = v.toObject();
     base.adapters.push_back({a[QStringLiteral("name")].toString().toStdString(),
                              a[QStringLiteral("te")].toDouble(1.0),
                              a[QStringLiteral("unet")].toDouble(1.0)});
+  }
+  // ControlNet pictures: applyInfotext keeps the base's picture of each unit it restores.
+  for (int i = 0; dir.exists(controlFile(i)); ++i) {
+    const QImage picture(dir.filePath(controlFile(i)));
+    if (picture.isNull()) {
+      *problem = text("its ControlNet picture %1 cannot be read").arg(i);
+      return std::nullopt;
+    }
+    base.controls.emplace_back();
+    base.controls.back().image = toRgbImage(picture);
   }
   JobRequest r;
   r.params = applyInfotext(info, base).params;
@@ -99,7 +101,7 @@ std::optional<JobRequest> fromJson(const QJsonObject& o, const QDir& dir, QStrin
   if (dir.exists(kInitFile)) {
     const QImage init(dir.filePath(kInitFile));
     if (init.isNull()) {
-      *problem = QStringLiteral("its picture cannot be read");
+      *problem = text("its picture cannot be read");
       return std::nullopt;
     }
     r.params.edit.initImage = toRgbImage(init);
@@ -107,7 +109,7 @@ std::optional<JobRequest> fromJson(const QJsonObject& o, const QDir& dir, QStrin
   if (dir.exists(kMaskFile)) {
     const QImage mask(dir.filePath(kMaskFile));
     if (mask.isNull()) {
-      *problem = QStringLiteral("its mask cannot be read");
+      *problem = text("its mask cannot be read");
       return std::nullopt;
     }
     r.params.edit.mask = toGrayImage(mask);
@@ -134,11 +136,11 @@ QString QueueJournal::add(const JobRequest& request, QString* error) {
   QDir root(m_folder);
   const QString temp = QStringLiteral(".tmp-") + id;
   const auto fail = [&](const QString& why) {
-    if (error) *error = QStringLiteral("Cannot keep the job in %1: %2").arg(m_folder, why);
+    if (error) *error = text("Cannot keep the job in %1: %2").arg(m_folder, why);
     QDir(root.filePath(temp)).removeRecursively();
     return QString();
   };
-  if (!root.mkpath(temp)) return fail(QStringLiteral("the folder cannot be created"));
+  if (!root.mkpath(temp)) return fail(text("the folder cannot be created"));
   const QDir dir(root.filePath(temp));
   const QByteArray json = QJsonDocument(toJson(request, QDateTime::currentDateTimeUtc())).toJson();
   QString why;
@@ -148,8 +150,13 @@ QString QueueJournal::add(const JobRequest& request, QString* error) {
     return fail(why);
   if (!edit.mask.empty() && !writePng(dir.filePath(kMaskFile), toQImage(edit.mask), &why))
     return fail(why);
+  const std::vector<ControlUnit>& controls = request.params.controls;
+  for (size_t i = 0; i < controls.size(); ++i)
+    if (!controls[i].image.empty() &&
+        !writePng(dir.filePath(controlFile(int(i))), toQImage(controls[i].image), &why))
+      return fail(why);
   // The job appears whole or not at all.
-  if (!root.rename(temp, id)) return fail(QStringLiteral("the job folder cannot be renamed"));
+  if (!root.rename(temp, id)) return fail(text("the job folder cannot be renamed"));
   return id;
 }
 
@@ -180,7 +187,7 @@ QList<QueueJournal::Entry> QueueJournal::pending() const {
                                   ? QJsonDocument::fromJson(file.readAll(), &parseError)
                                   : QJsonDocument();
     if (!doc.isObject()) {
-      entry.problem = QStringLiteral("its job.json cannot be read");
+      entry.problem = text("its job.json cannot be read");
     } else {
       entry.created = QDateTime::fromString(doc.object()[QStringLiteral("created")].toString(),
                                             Qt::ISODateWithMs);

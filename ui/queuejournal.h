@@ -4,10 +4,13 @@
 // Layout of the journal folder (<app data>/queue by default), one folder per job:
 //   <id>/job.json   {"version": 1, "created": ISO time, "infotext": the request as A1111 text
 //                    (core/pipeline/params_infotext.h), what the text does not carry ("batch",
-//                    "device", "dtype", "previews", "loraDirs", "embeddingDirs", "adapters") and
-//                    the job's "model", "modelName", "gallery", "sourceName"}
+//                    "device", "dtype", "previews", "adapters") and the job's "model",
+//                    "modelName", "gallery", "sourceName"}
 //   <id>/init.png   an edit's picture, lossless (absent for txt2img)
 //   <id>/mask.png   its mask (8-bit grey), when it has one
+//   <id>/control<i>.png  the picture of ControlNet unit i, when it has its own
+// Library folders (LoRA, embeddings, ControlNets, …) are the studio's settings, not the job's: a
+// resumed request has none, and the resumer gives it the current ones.
 // A job folder is written complete under a hidden temporary name and renamed into place, so a
 // listed job is always whole; remove() renames it away before deleting it. Ids are UUIDs.
 //

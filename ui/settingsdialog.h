@@ -24,6 +24,8 @@ class LibraryPage;
 /// The QSettings keys the studio reads (one place, so tests and code agree).
 struct SettingsKeys {
   static QString galleryFolder() { return QStringLiteral("gallery/folder"); }
+  /// The queue's journal folder (QueueJournal; default QueueJournal::defaultFolder()).
+  static QString queueJournal() { return QStringLiteral("queue/journal"); }
   static QString language() { return QStringLiteral("ui/language"); }  ///< "", "en", "es"
   static QString previews() { return QStringLiteral("generation/previews"); }
   /// "linear" (default), "taesd", "vae"

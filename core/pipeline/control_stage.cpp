@@ -9,6 +9,7 @@
 #include "core/edit/mask.h"
 #include "core/io/checkpoint.h"
 #include "core/io/safetensors.h"
+#include "core/pipeline/edit_pictures.h"
 #include "core/pipeline/network_stage.h"
 #include "core/sampling/schedule.h"
 
@@ -86,18 +87,6 @@ struct ActiveControl::Unit {
 };
 
 namespace {
-
-edit::ResizeMode editResizeMode(ResizeMode mode) {
-  switch (mode) {
-    case ResizeMode::Crop:
-      return edit::ResizeMode::CropAndResize;
-    case ResizeMode::Fill:
-      return edit::ResizeMode::ResizeAndFill;
-    case ResizeMode::Just:
-      break;
-  }
-  return edit::ResizeMode::Just;
-}
 
 std::string unitName(std::size_t index, const ControlUnit& u) {
   return "ControlNet " + std::to_string(index) + " (\"" + u.model + "\")";

@@ -1,9 +1,9 @@
 // Stage 2 (editing) and the pixel composite; see edit_stage.h.
 #include "core/pipeline/edit_stage.h"
 
-#include "core/edit/canvas.h"
 #include "core/edit/composite.h"
 #include "core/edit/mask.h"
+#include "core/pipeline/edit_pictures.h"
 #include "core/pipeline/model_calls.h"
 #include "core/sampling/rng.h"
 
@@ -16,62 +16,11 @@ namespace {
 
 using Code = GenerationError::Code;
 
-edit::ResizeMode toEdit(ResizeMode mode) {
-  switch (mode) {
-    case ResizeMode::Crop:
-      return edit::ResizeMode::CropAndResize;
-    case ResizeMode::Fill:
-      return edit::ResizeMode::ResizeAndFill;
-    case ResizeMode::Just:
-      break;
-  }
-  return edit::ResizeMode::Just;
-}
-
-/// Pixel-wise maximum of two masks of one size (the user's mask and the outpainting mask).
-GrayImage unite(const GrayImage& a, const GrayImage& b) {
-  GrayImage out = a;
-  for (size_t i = 0; i < out.pixels.size(); ++i)
-    out.pixels[i] = std::max(out.pixels[i], b.pixels[i]);
-  return out;
-}
-
 /// [1,1,H,W] float32 of a mask: value / 255.
 at::Tensor maskTensor(const GrayImage& mask) {
   const auto u8 = at::from_blob(const_cast<uint8_t*>(mask.pixels.data()),
                                 {1, 1, mask.height, mask.width}, at::kByte);
   return u8.to(at::kFloat) / 255.0f;
-}
-
-/// The user's picture and mask on the outpainting canvas (or as they are).
-struct Canvas {
-  RgbImage picture;
-  GrayImage mask;  ///< empty: plain img2img
-};
-
-Canvas canvasOf(const EditParams& e) {
-  Canvas c;
-  c.picture = e.initImage;
-  c.mask = e.mask;
-  if (!c.mask.empty() && e.invertMask) c.mask = edit::invertMask(c.mask);
-  if (!e.outpainting()) return c;
-  const edit::OutpaintCanvas out = edit::extendCanvas(
-      e.initImage, e.outpaintLeft, e.outpaintTop, e.outpaintRight, e.outpaintBottom,
-      e.outpaintFill == OutpaintFill::Neutral ? edit::OutpaintFill::Neutral
-                                              : edit::OutpaintFill::EdgeStretch,
-      e.outpaintFeather);
-  c.picture = out.image;
-  if (c.mask.empty()) {
-    c.mask = out.mask;
-  } else {  // the user's mask, placed where the old picture sits, joined with the new area
-    GrayImage placed;
-    placed.width = out.mask.width;
-    placed.height = out.mask.height;
-    placed.pixels.assign(out.mask.pixels.size(), 0);
-    placed = edit::paste(placed, c.mask, out.original.x1, out.original.y1);
-    c.mask = unite(placed, out.mask);
-  }
-  return c;
 }
 
 }  // namespace
@@ -99,52 +48,25 @@ PreparedEdit prepareEdit(const ModelBundle& bundle, const GenerationParams& para
   const EditParams& e = params.edit;
   if (!e.active())
     throw GenerationError(Code::InvalidParams, "prepareEdit: the request has no init picture");
-  PreparedEdit out;
-  out.width = params.width;
-  out.height = params.height;
-  out.maskedContent = e.maskedContent;
-  Canvas canvas = canvasOf(e);
-  const bool inpaint = !canvas.mask.empty();
+  const EditPictures pictures = prepareEditPictures(params);
+  const bool inpaint = !pictures.mask.empty();
   if (!inpaint && bundle.diffusion->inChannels() > bundle.diffusion->latentChannels())
     throw GenerationError(Code::InvalidParams,
                           bundle.description.name +
                               " is an inpainting model: with an init picture it needs a mask "
                               "(or outpaint margins); for plain img2img use a regular model");
-  out.onlyMasked = inpaint && e.inpaintArea == InpaintArea::OnlyMasked;
-  const edit::ResizeMode mode = toEdit(e.resizeMode);
-
-  // Ref: A1111 StableDiffusionProcessingImg2Img.init, in its order of work.
-  GrayImage overlayMask;
-  PixelRect crop;
-  if (inpaint) {
-    GrayImage mask = canvas.mask;
-    if (e.maskBlur > 0) mask = edit::blurMask(mask, e.maskBlur);
-    if (out.onlyMasked) {
-      overlayMask = mask;
-      const auto region = edit::maskCropRegion(mask, e.inpaintPadding);
-      if (!region)
-        throw GenerationError(Code::InvalidParams, "the mask selects nothing to repaint");
-      crop = edit::expandCropRegion(*region, out.width, out.height, mask.width, mask.height);
-      out.mask = edit::resizeImage(edit::crop(mask, crop), out.width, out.height,
-                                   edit::ResizeMode::ResizeAndFill);
-      out.pasteTo = crop;
-    } else {
-      out.mask = edit::resizeImage(mask, out.width, out.height, mode);
-      overlayMask = edit::maskForOverlay(out.mask);
-    }
-  }
-  RgbImage picture = canvas.picture;
-  if (!out.onlyMasked) picture = edit::resizeImage(picture, out.width, out.height, mode);
-  out.canvasWidth = picture.width;
-  out.canvasHeight = picture.height;
-  if (inpaint) out.overlay = edit::makeOverlay(picture, overlayMask);
-  if (out.onlyMasked)
-    picture = edit::resizeImage(edit::crop(picture, crop), out.width, out.height,
-                                edit::ResizeMode::ResizeAndFill);
-  // Ref: A1111: `if self.inpainting_fill != 1: image = masking.fill(image, latent_mask)`
-  if (inpaint && e.maskedContent != MaskedContent::Original)
-    picture = edit::fillMaskedArea(picture, out.mask);
-  out.source = picture;
+  PreparedEdit out;
+  out.width = pictures.width;
+  out.height = pictures.height;
+  out.source = pictures.source;
+  out.mask = pictures.mask;
+  out.maskedContent = pictures.maskedContent;
+  out.canvasWidth = pictures.canvasWidth;
+  out.canvasHeight = pictures.canvasHeight;
+  out.overlay = pictures.overlay;
+  out.onlyMasked = pictures.onlyMasked;
+  out.pasteTo = pictures.pasteTo;
+  const RgbImage& picture = out.source;
 
   const at::Tensor image = rgbToImage(picture);        // [1,3,H,W]
   out.encoded = encodeImage(bundle, image, tiledVae);  // [1,C,h,w]

@@ -5,8 +5,21 @@
 #include <cstdint>
 #include <cstdio>
 #include <string>
+#include <vector>
 
 namespace lienzo {
+
+// Declared in pipeline.h; defined here, beside the validation that accepts these names, so that
+// the torch-free validation links on its own (the fuzz_edit_inputs target).
+const std::vector<std::string>& hiresUpscalers() {
+  // Ref: A1111 shared.latent_upscale_modes (names and order), then the pixel upscaler.
+  static const std::vector<std::string> names = {"Latent",           "Latent (antialiased)",
+                                                 "Latent (bicubic)", "Latent (bicubic antialiased)",
+                                                 "Latent (nearest)", "Latent (nearest-exact)",
+                                                 "Lanczos"};
+  return names;
+}
+
 namespace {
 
 using Code = GenerationError::Code;

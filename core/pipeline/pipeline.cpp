@@ -442,13 +442,4 @@ std::vector<std::string> availableDevices() {
   return out;
 }
 
-const std::vector<std::string>& hiresUpscalers() {
-  // Ref: A1111 shared.latent_upscale_modes (names and order), then the pixel upscaler.
-  static const std::vector<std::string> names = {"Latent",           "Latent (antialiased)",
-                                                 "Latent (bicubic)", "Latent (bicubic antialiased)",
-                                                 "Latent (nearest)", "Latent (nearest-exact)",
-                                                 "Lanczos"};
-  return names;
-}
-
 }  // namespace lienzo

@@ -1,16 +1,25 @@
 // The queue's journal (ui/queuejournal.h): a job written is read back whole (parameters through
-// the A1111 text, pictures lossless), half-written or half-removed jobs never appear, and a
-// resumed job skips the pictures its gallery already has.
+// the A1111 text, pictures lossless), half-written or half-removed jobs never appear, a resumed
+// job skips the pictures its gallery already has; the studio offers and resumes unfinished jobs.
+#include <QAction>
 #include <QDir>
 #include <QFile>
+#include <QSettings>
 #include <QTemporaryDir>
 
 #include <gtest/gtest.h>
 
 #include "core/pipeline/params_infotext.h"
+#include "eventloopprobe.h"
+#include "fakebackend.h"
+#include "ui/generationcontroller.h"
 #include "ui/imageconvert.h"
+#include "ui/mainwindow.h"
+#include "ui/messagebar.h"
 #include "ui/pngmetadata.h"
 #include "ui/queuejournal.h"
+#include "ui/settingsdialog.h"
+#include "ui/unfinishedjobs.h"
 
 using namespace lienzo;
 using namespace lienzo::ui;
@@ -49,6 +58,17 @@ JobRequest editRequest() {
   p.edit.strength = 0.55;
   p.edit.maskBlur = 6;
   p.edit.inpaintArea = InpaintArea::OnlyMasked;
+  ControlUnit canny;
+  canny.model = "control_canny";
+  canny.preprocessor = "canny";
+  canny.weight = 0.8;
+  canny.image.width = 16;
+  canny.image.height = 8;
+  canny.image.pixels.assign(16 * 8 * 3, 200);
+  ControlUnit inpaint;
+  inpaint.model = "control_inpaint";
+  inpaint.preprocessor = "inpaint";
+  p.controls = {canny, inpaint};
   p.hires.scale = 1.5;
   p.hires.denoise = 0.4;
   return r;
@@ -95,8 +115,7 @@ TEST(QueueJournal, AJobIsReadBackWhole) {
   EXPECT_EQ(r.params.device, "cuda:1");
   EXPECT_EQ(r.params.dtype, ComputeDType::BF16);
   EXPECT_FALSE(r.params.previews);
-  EXPECT_EQ(r.params.folders.loras, original.params.folders.loras);
-  EXPECT_EQ(r.params.folders.embeddings, original.params.folders.embeddings);
+  EXPECT_TRUE(r.params.folders.loras.empty());  // the resumer's current folders apply
   ASSERT_EQ(r.params.adapters.size(), 1u);
   EXPECT_EQ(r.params.adapters[0].name, "extra");
   EXPECT_DOUBLE_EQ(r.params.adapters[0].unetStrength, 0.25);
@@ -104,6 +123,11 @@ TEST(QueueJournal, AJobIsReadBackWhole) {
   EXPECT_EQ(r.params.edit.initImage.width, 48);
   EXPECT_EQ(r.params.edit.initImage.pixels, original.params.edit.initImage.pixels);
   EXPECT_EQ(r.params.edit.mask.pixels, original.params.edit.mask.pixels);
+  ASSERT_EQ(r.params.controls.size(), 2u);
+  EXPECT_EQ(r.params.controls[0].model, "control_canny");
+  EXPECT_EQ(r.params.controls[0].preprocessor, original.params.controls[0].preprocessor);
+  EXPECT_EQ(r.params.controls[0].image.pixels, original.params.controls[0].image.pixels);
+  EXPECT_TRUE(r.params.controls[1].image.empty());  // the unit uses the edit's picture
 
   EXPECT_TRUE(journal.remove(id));
   EXPECT_FALSE(journal.remove(id));
@@ -182,4 +206,42 @@ TEST(QueueJournal, ResumingSkipsThePicturesAlreadySaved) {
   savePicture(gallery.path(), QStringLiteral("00006-103.png"),
               (id + QStringLiteral(":3")).toStdString());
   EXPECT_FALSE(QueueJournal::remainder(entry()));
+}
+
+// The studio offers what an earlier session left: the warning, Generate ▸ Resume unfinished jobs
+// (which makes what is left and forgets the job), nothing offered for this session's own jobs.
+TEST(UnfinishedJobsInTheStudio, AreOfferedAndResumed) {
+  QTemporaryDir journalDir, gallery;
+  QSettings().setValue(SettingsKeys::queueJournal(), journalDir.path());
+  QSettings().setValue(SettingsKeys::galleryFolder(), gallery.path());
+  const QString id = QueueJournal(journalDir.path())
+                         .add(ui::testing::fakeJobRequest("left over", 3, 2, gallery.path()));
+  ASSERT_FALSE(id.isEmpty());
+  {
+    MainWindow window(std::make_shared<ui::testing::FakeBackend>());
+    UnfinishedJobs* unfinished = window.unfinishedJobs();
+    EXPECT_EQ(unfinished->count(), 1);
+    EXPECT_TRUE(unfinished->resumeAction()->isEnabled());
+    EXPECT_EQ(window.messageBar()->level(), MessageBar::Level::Warning);
+    EXPECT_TRUE(window.messageBar()->text().contains(QStringLiteral("did not finish")))
+        << window.messageBar()->text().toStdString();
+
+    unfinished->resumeAction()->trigger();
+    ASSERT_TRUE(
+        ui::testing::runUntil(window.controller(), &GenerationController::jobFinished, 20000));
+    EXPECT_EQ(unfinished->count(), 0);
+    EXPECT_FALSE(unfinished->resumeAction()->isEnabled());
+    EXPECT_TRUE(QueueJournal(journalDir.path()).pending().isEmpty());
+    int mine = 0;
+    for (const QString& name : QDir(gallery.path()).entryList({QStringLiteral("*.png")})) {
+      const auto chunks = readPngText(QDir(gallery.path()).filePath(name));
+      ASSERT_TRUE(chunks);
+      mine += chunks->count(QueueJournal::kJobChunk) &&
+              QString::fromStdString(chunks->at(QueueJournal::kJobChunk)).startsWith(id);
+    }
+    EXPECT_EQ(mine, 2);
+  }
+  // This window's job ended: the next window offers nothing.
+  MainWindow next(std::make_shared<ui::testing::FakeBackend>());
+  EXPECT_EQ(next.unfinishedJobs()->count(), 0);
 }

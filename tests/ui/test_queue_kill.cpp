@@ -26,7 +26,7 @@ namespace {
 constexpr int kJobs = 20;
 
 QString child() {
-  return QStringLiteral(LIENZO_QUEUE_KILL_CHILD);
+  return QStringLiteral(LIENZO_STUDIO_CHILD);
 }
 
 }  // namespace

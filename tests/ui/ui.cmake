@@ -44,16 +44,17 @@ target_compile_definitions(test_ui_networks PRIVATE
                            LIENZO_SCREENSHOT_DIR="${LIENZO_UI_SCREENSHOTS}")
 # The queue's journal (crash-safe queue, docs/reliability.md).
 lienzo_add_test(test_queue_journal SOURCES ui/test_queue_journal.cpp ui/ui_test_main.cpp
-                LIBS lienzo_ui_testing LABELS ui)
-# SIGKILL during a journaled queue, 20 times; resumed by a second process.
-add_executable(queue_kill_child ${CMAKE_CURRENT_LIST_DIR}/queue_kill_child.cpp)
-lienzo_target_defaults(queue_kill_child)
-target_link_libraries(queue_kill_child PRIVATE lienzo_ui_testing)
-lienzo_add_test(test_queue_kill SOURCES ui/test_queue_kill.cpp ui/ui_test_main.cpp
-                LIBS lienzo_ui_testing LABELS ui)
-target_compile_definitions(test_queue_kill
-                           PRIVATE LIENZO_QUEUE_KILL_CHILD="$<TARGET_FILE:queue_kill_child>")
-add_dependencies(test_queue_kill queue_kill_child)
+                LIBS lienzo_ui lienzo_ui_testing LABELS ui)
+# Tests with a second process (studio_child): SIGKILL during a journaled queue, 20 times, resumed
+# by another process; two windows saving into one gallery and marking favourites at once.
+add_executable(studio_child ${CMAKE_CURRENT_LIST_DIR}/studio_child.cpp)
+lienzo_target_defaults(studio_child)
+target_link_libraries(studio_child PRIVATE lienzo_ui_testing)
+foreach(_t test_queue_kill test_two_windows)
+  lienzo_add_test(${_t} SOURCES ui/${_t}.cpp ui/ui_test_main.cpp LIBS lienzo_ui_testing LABELS ui)
+  target_compile_definitions(${_t} PRIVATE LIENZO_STUDIO_CHILD="$<TARGET_FILE:studio_child>")
+  add_dependencies(${_t} studio_child)
+endforeach()
 # The soak (docs/reliability.md): the real controller, worker and gallery on the built-in model;
 # test_soak is the CI-sized run, lienzo_soak the long one (scripts/soak.sh).
 add_library(lienzo_soak_runner STATIC ${CMAKE_CURRENT_LIST_DIR}/soak_runner.cpp
