@@ -525,6 +525,14 @@
             <source>F&amp;eather</source>
             <translation type="unfinished" />
         </message>
+        <message>
+            <source>Fill all</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Mask the whole picture (redraw all of it)</source>
+            <translation type="unfinished" />
+        </message>
     </context>
     <context>
         <name>lienzo::ui::EditSession</name>
@@ -1321,6 +1329,10 @@ Drop a PNG from Lienzo, A1111, ComfyUI or InvokeAI here to restore its parameter
         </message>
         <message>
             <source>Clear mask</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Fill mask</source>
             <translation type="unfinished" />
         </message>
     </context>

@@ -525,6 +525,14 @@
             <source>F&amp;eather</source>
             <translation>&amp;Fundido</translation>
         </message>
+        <message>
+            <source>Fill all</source>
+            <translation>Rellenar todo</translation>
+        </message>
+        <message>
+            <source>Mask the whole picture (redraw all of it)</source>
+            <translation>Enmascarar toda la imagen (volver a dibujarla entera)</translation>
+        </message>
     </context>
     <context>
         <name>lienzo::ui::EditSession</name>
@@ -1327,6 +1335,10 @@ Suelta aquí un PNG de Lienzo, A1111, ComfyUI o InvokeAI para restaurar sus par�
         <message>
             <source>Clear mask</source>
             <translation>Borrar máscara</translation>
+        </message>
+        <message>
+            <source>Fill mask</source>
+            <translation>Rellenar la máscara</translation>
         </message>
     </context>
     <context>

@@ -213,4 +213,14 @@ void MaskDocument::clear() {
   emit changed(m_mask.rect());
 }
 
+void MaskDocument::fill() {
+  if (m_mask.isNull() || isFull()) return;
+  endStroke();
+  const QImage before = m_mask.copy();
+  m_mask.fill(255);
+  m_undo.push(
+      new MaskRectCommand(*this, {{m_mask.rect(), before, m_mask.copy()}}, tr("Fill mask")));
+  emit changed(m_mask.rect());
+}
+
 }  // namespace lienzo::ui

@@ -69,6 +69,9 @@ class MaskDocument : public QObject {
   void invert();
   /// Undoable: everything back to 0.
   void clear();
+  /// Undoable: everything 255 (repaint the whole picture; with no selection tool yet, the
+  /// selection "fill selection" fills is the whole picture).
+  void fill();
 
  signals:
   /// Pixels inside `rect` (picture coordinates) changed.

@@ -208,6 +208,10 @@ TEST(EditCanvas, UndoAndRedoRestoreTheMask) {
   EXPECT_TRUE(doc.isEmpty());
   doc.undoStack()->undo();
   EXPECT_EQ(differingPixels(doc.mask(), inverted), 0);
+  doc.fill();  // the whole picture
+  EXPECT_TRUE(doc.isFull());
+  doc.undoStack()->undo();
+  EXPECT_EQ(differingPixels(doc.mask(), inverted), 0);
 }
 
 TEST(EditCanvas, AnOutpaintDragGivesSnappedMargins) {
