@@ -48,11 +48,12 @@ int nextCounter(const QDir& dir) {
 /// The folder's lock (.lienzo/save.lock), held while a picture's number is chosen and its files
 /// are written, and while the favourites are read and written back; nullptr and `error` after 30
 /// seconds of another process holding it. A lock left by a killed process is taken over at once
-/// (QLockFile checks the owner's PID; nothing holds it longer than one save).
+/// (QLockFile checks the owner's PID), or after 10 s when the kill came while the lock file was
+/// being created and it names no owner (one save holds the lock for well under that).
 std::unique_ptr<QLockFile> lockFolder(const QString& folder, QString* error) {
   auto lock =
       std::make_unique<QLockFile>(QDir(folder).filePath(kMetaDir + QStringLiteral("/save.lock")));
-  lock->setStaleLockTime(0);
+  lock->setStaleLockTime(10000);
   if (QDir(folder).mkpath(kMetaDir) && lock->tryLock(30000)) return lock;
   if (lock->error() == QLockFile::LockFailedError)
     setError(error, GalleryStoreText::tr("Another Lienzo has held the gallery folder %1 for 30 "
