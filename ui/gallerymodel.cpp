@@ -71,8 +71,12 @@ void GalleryModel::refresh() {
     m_paths.insert(row, now[i]);
     endInsertRows();
   }
+  // Another window may have changed the favourites: repaint only the rows whose mark changed.
+  QList<bool> marked;
+  for (const QString& path : m_paths) marked << m_store->isFavourite(path);
   m_store->reloadFavourites();
-  if (!m_paths.isEmpty()) emit dataChanged(index(0), index(static_cast<int>(m_paths.size()) - 1));
+  for (int row = 0; row < m_paths.size(); ++row)
+    if (m_store->isFavourite(m_paths[row]) != marked[row]) emit dataChanged(index(row), index(row));
   if (m_watcher.directories().isEmpty()) watchFolder();
 }
 

@@ -15,6 +15,7 @@
 #include <set>
 
 #include "core/pipeline/params_infotext.h"
+#include "ui/gallerystore.h"
 #include "ui/imageconvert.h"
 #include "ui/pngmetadata.h"
 
@@ -218,7 +219,7 @@ std::optional<JobRequest> QueueJournal::remainder(const Entry& entry) {
       if (entry.created.isValid() && it.fileInfo().lastModified() < since) continue;
       const auto chunks = readPngText(path);
       if (!chunks) continue;
-      const auto found = chunks->find(kJobChunk);
+      const auto found = chunks->find(GalleryStore::kJobChunk);
       if (found == chunks->end()) continue;
       const QString value = QString::fromStdString(found->second);
       if (!value.startsWith(prefix)) continue;

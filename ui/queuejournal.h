@@ -15,7 +15,7 @@
 // listed job is always whole; remove() renames it away before deleting it. Ids are UUIDs.
 //
 // Resuming without duplicates: the worker writes "<id>:<image index>" into every picture it saves
-// (GalleryStore's "lienzo_job" text chunk). remainder() reads the gallery's pictures made since
+// (GalleryStore::kJobChunk). remainder() reads the gallery's pictures made since
 // the job was journaled and returns the request with its seed and batch advanced past the images
 // already saved (images of a batch are made in order), or nothing when all of them were.
 //
@@ -30,16 +30,12 @@
 
 #include <optional>
 
-#include "ui/gallerystore.h"
 #include "ui/jobqueue.h"
 
 namespace lienzo::ui {
 
 class QueueJournal {
  public:
-  /// The PNG text chunk a saved picture carries: "<journal id>:<image index>".
-  static constexpr const char* kJobChunk = GalleryStore::kJobChunk;
-
   explicit QueueJournal(const QString& folder);
   /// <app data>/queue.
   static QString defaultFolder();

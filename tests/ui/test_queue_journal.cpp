@@ -12,6 +12,7 @@
 #include "core/pipeline/params_infotext.h"
 #include "eventloopprobe.h"
 #include "fakebackend.h"
+#include "ui/gallerystore.h"
 #include "ui/generationcontroller.h"
 #include "ui/imageconvert.h"
 #include "ui/mainwindow.h"
@@ -82,7 +83,7 @@ void savePicture(const QString& folder, const QString& name, const std::string& 
   QImage image(8, 8, QImage::Format_RGB888);
   image.fill(Qt::red);
   std::map<std::string, std::string> chunks{{"parameters", "x"}};
-  if (!job.empty()) chunks[QueueJournal::kJobChunk] = job;
+  if (!job.empty()) chunks[GalleryStore::kJobChunk] = job;
   ASSERT_TRUE(writeFileAtomically(QDir(folder).filePath(name), encodePng(image, chunks)));
 }
 
@@ -236,8 +237,8 @@ TEST(UnfinishedJobsInTheStudio, AreOfferedAndResumed) {
     for (const QString& name : QDir(gallery.path()).entryList({QStringLiteral("*.png")})) {
       const auto chunks = readPngText(QDir(gallery.path()).filePath(name));
       ASSERT_TRUE(chunks);
-      mine += chunks->count(QueueJournal::kJobChunk) &&
-              QString::fromStdString(chunks->at(QueueJournal::kJobChunk)).startsWith(id);
+      mine += chunks->count(GalleryStore::kJobChunk) &&
+              QString::fromStdString(chunks->at(GalleryStore::kJobChunk)).startsWith(id);
     }
     EXPECT_EQ(mine, 2);
   }

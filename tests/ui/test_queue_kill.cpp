@@ -16,6 +16,7 @@
 #include <map>
 #include <set>
 
+#include "ui/gallerystore.h"
 #include "ui/pngmetadata.h"
 #include "ui/queuejournal.h"
 
@@ -73,7 +74,7 @@ TEST(QueueKill, KilledQueuesResumeWithNothingLostOrTwice) {
       EXPECT_FALSE(QImage(path).isNull()) << name.toStdString();
       const auto chunks = readPngText(path);
       ASSERT_TRUE(chunks) << name.toStdString();
-      const auto job = chunks->find(QueueJournal::kJobChunk);
+      const auto job = chunks->find(GalleryStore::kJobChunk);
       ASSERT_NE(job, chunks->end()) << name.toStdString();
       const auto colon = job->second.rfind(':');
       const bool fresh = indices[job->second.substr(0, colon)]
