@@ -14,7 +14,7 @@ seconds="${1:-30}"
 shift || true
 all=(safetensors checkpoint png_text infotext metadata_import prompt_parser clip_tokenizer
      clip_vocab exif_text extra_model_paths safetensors_header adapter_names network_files
-     edit_inputs)
+     edit_inputs control_files)
 targets=("$@")
 [[ ${#targets[@]} -eq 0 ]] && targets=("${all[@]}")
 build="${FUZZ_BUILD_DIR:-build-fuzz}"
@@ -34,7 +34,8 @@ fi
 
 # Seeds cut from the fixtures (never committed): checkpoint headers and a small real file.
 seeds="$work/fixture-seeds"
-mkdir -p "$seeds/checkpoint" "$seeds/safetensors" "$seeds/safetensors_header" "$seeds/network_files"
+mkdir -p "$seeds/checkpoint" "$seeds/safetensors" "$seeds/safetensors_header" "$seeds/network_files" \
+  "$seeds/control_files"
 for f in "$fixtures"/sd1/tiny-sd1.safetensors "$fixtures"/sd2/tiny-sd2.safetensors \
          "$fixtures"/sdxl/tiny-sdxl.safetensors; do
   [[ -f "$f" ]] || continue
@@ -47,6 +48,13 @@ done
 
 for f in "$fixtures"/lora/tiny-*.safetensors "$fixtures"/embeddings/lienzo-*.safetensors; do
   if [[ -f "$f" ]]; then cp "$f" "$seeds/safetensors_header/"; cp "$f" "$seeds/network_files/"; fi
+done
+
+# The small ControlNet and TAESD fixtures whole (the ControlNets are a few hundred KB).
+for f in "$fixtures"/controlnet/*.safetensors "$fixtures"/taesd/*.safetensors; do
+  [[ -f "$f" ]] || continue
+  case "$(basename "$f")" in golden*) continue ;; esac
+  [[ $(stat -c %s "$f") -le 2000000 ]] && cp "$f" "$seeds/control_files/"
 done
 
 status=0

@@ -4,6 +4,8 @@
 
 #include <ATen/ATen.h>
 
+#include <algorithm>
+#include <memory>
 #include <new>
 #include <numeric>
 #include <string>
@@ -26,7 +28,8 @@ at::Tensor tileTokens(const at::Tensor& context, int64_t tokens) {
 
 ModelFn makeGuidedModel(const ModelBundle& bundle, const Conditioning& cond,
                         const Conditioning& uncond, double cfgScale, int64_t height, int64_t width,
-                        const at::Tensor& concat, ControlFn control) {
+                        const at::Tensor& concat, ControlFn control,
+                        std::vector<std::string>* notices) {
   const bool guided = cfgScale != 1.0;
   const TextConditioner& text = *bundle.text;
   auto vector = [&](const at::Tensor& pooled) { return text.vector(pooled, height, width); };
@@ -48,6 +51,7 @@ ModelFn makeGuidedModel(const ModelBundle& bundle, const Conditioning& cond,
                           bundle.description.name + " takes " + std::to_string(extra) +
                               " conditioning channels (an inpainting model) besides the latent");
   const at::Tensor c = extra > 0 ? concat.to(model->device(), model->dtype()) : at::Tensor();
+  const auto sequential = std::make_shared<bool>(false);  // shared by the closure's copies
   return [=](const at::Tensor& xIn, const at::Tensor& t) -> at::Tensor {
     // xIn [1,C,h,w] float32, t [1] -> eps/v [1,C,h,w] float32 (c [1,K,h,w]).
     // Ref: ldm DiffusionWrapper 'hybrid': cat([x] + c_concat, dim=1), c_concat unscaled.
@@ -59,14 +63,40 @@ ModelFn makeGuidedModel(const ModelBundle& bundle, const Conditioning& cond,
       return model->forward(x, tt, context, y, r.empty() ? nullptr : &r)
           .to(xIn.device(), at::kFloat);
     }
-    const auto t2 = at::cat({tt, tt}, 0);
-    // Rows [uncond | cond] (see above).
-    const UNetResiduals r =
-        control ? control(at::cat({xd, xd}, 0), t2, context, y, {true, false}) : UNetResiduals();
-    const auto out = model->forward(at::cat({x, x}, 0), t2, context, y, r.empty() ? nullptr : &r)
-                         .to(xIn.device(), at::kFloat);  // [2,C,h,w]
-    const auto u = out.narrow(0, 0, 1);
-    const auto co = out.narrow(0, 1, 1);
+    if (!*sequential) {
+      try {
+        const auto t2 = at::cat({tt, tt}, 0);
+        // Rows [uncond | cond] (see above).
+        const UNetResiduals r = control
+                                    ? control(at::cat({xd, xd}, 0), t2, context, y, {true, false})
+                                    : UNetResiduals();
+        const auto out =
+            model->forward(at::cat({x, x}, 0), t2, context, y, r.empty() ? nullptr : &r)
+                .to(xIn.device(), at::kFloat);  // [2,C,h,w]
+        const auto u = out.narrow(0, 0, 1);
+        const auto co = out.narrow(0, 1, 1);
+        return u + (co - u) * cfgScale;
+      } catch (const std::exception& e) {
+        if (!isOutOfMemory(e)) throw;
+      }
+      // The failed batch's tensors are released with its exception; from now on one half at a
+      // time (A1111's --medvram "batch_cond_uncond" off; diffusers' sequential CFG).
+      *sequential = true;
+      const std::string notice =
+          "the diffusion model ran out of memory with the prompt and negative prompt as one "
+          "batch; they were run one after the other";
+      if (notices && std::find(notices->begin(), notices->end(), notice) == notices->end())
+        notices->push_back(notice);
+    }
+    // Row b of the batched context / y is half b: [uncond | cond].
+    auto half = [&](int64_t row) {
+      const at::Tensor ctx = context.narrow(0, row, 1);
+      const at::Tensor yy = y.defined() ? y.narrow(0, row, 1) : at::Tensor();
+      const UNetResiduals r = control ? control(xd, tt, ctx, yy, {row == 0}) : UNetResiduals();
+      return model->forward(x, tt, ctx, yy, r.empty() ? nullptr : &r).to(xIn.device(), at::kFloat);
+    };
+    const auto u = half(0);
+    const auto co = half(1);
     return u + (co - u) * cfgScale;
   };
 }

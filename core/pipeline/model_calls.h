@@ -41,9 +41,15 @@ using ControlFn =
 /// `concat` [1,K,h,w] (9-channel inpainting models: [mask, masked-image latent], K = 5) is appended
 /// to the input channels of both halves, unscaled. Ref: ldm DiffusionWrapper 'hybrid'; ComfyUI
 /// _apply_model. `control` (optional) adds ControlNet residuals to every call.
+/// Out of memory (isOutOfMemory) in a batched guided call: the call is retried at once with the
+/// two halves one after the other (about half the activation memory; the same result up to float
+/// rounding), and every later call of this closure runs that way. The first time, a sentence
+/// saying so goes to `notices` (when given; it must outlive the closure's calls). A sequential
+/// call, or an unguided one, that runs out of memory rethrows.
 ModelFn makeGuidedModel(const ModelBundle& bundle, const Conditioning& cond,
                         const Conditioning& uncond, double cfgScale, int64_t height, int64_t width,
-                        const at::Tensor& concat = at::Tensor(), ControlFn control = {});
+                        const at::Tensor& concat = at::Tensor(), ControlFn control = {},
+                        std::vector<std::string>* notices = nullptr);
 
 /// 8-bit RGB → [1,3,H,W] float32 in [-1,1]: (u8 / 255) · 2 − 1 (A1111 / diffusers). Throws
 /// GenerationError(InvalidParams) for an empty or malformed picture.

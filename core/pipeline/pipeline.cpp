@@ -225,10 +225,10 @@ std::vector<std::pair<std::string, std::string>> embeddingHashes(
 /// noise schedule adds (the built-in model's x0 clamp). The inpainting mask blend is per image.
 /// `control`: the ControlNets' hook of this sampler run (control_stage.h), or empty.
 ModelFn passModel(const ModelBundle& bundle, const TextPair& text, const GenerationParams& p,
-                  int64_t height, int64_t width, const at::Tensor& concat,
-                  const ControlFn& control = {}) {
-  return bundle.schedule->decorate(
-      makeGuidedModel(bundle, text.cond, text.uncond, p.cfgScale, height, width, concat, control));
+                  int64_t height, int64_t width, const at::Tensor& concat, const ControlFn& control,
+                  std::vector<std::string>* notices) {
+  return bundle.schedule->decorate(makeGuidedModel(bundle, text.cond, text.uncond, p.cfgScale,
+                                                   height, width, concat, control, notices));
 }
 
 /// 9-channel models conditioned as txt2img (mask 1, a black picture) at this size.
@@ -327,8 +327,8 @@ GenerationResult generate(const ModelBundle& bundle, const GenerationParams& req
       request.previews = params.previews;
       const ActiveControl::Run controlRun = control.startRun(params.steps);
       request.afterStep = controlRun.afterStep;
-      const ModelFn model =
-          passModel(bundle, text, params, params.height, params.width, concat, controlRun.control);
+      const ModelFn model = passModel(bundle, text, params, params.height, params.width, concat,
+                                      controlRun.control, &result.notices);
       request.previewer = &previewer;
       ModelFn imageModel = model;
       at::Tensor init;
@@ -380,7 +380,7 @@ GenerationResult generate(const ModelBundle& bundle, const GenerationParams& req
         second.fixedSteps = true;  // Ref: A1111 sample_img2img(steps=hr steps) → fixed steps
         const ModelFn hiresModel =
             passModel(bundle, hiresText ? *hiresText : text, params, hires->height, hires->width,
-                      txt2imgConcat(bundle, hires->height, hires->width));
+                      txt2imgConcat(bundle, hires->height, hires->width), {}, &result.notices);
         latent = runDenoise(bundle, second, hiresModel, observer, cancel);
         checkDenoised(latent);
         if (!latent.defined()) {

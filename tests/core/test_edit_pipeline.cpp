@@ -4,6 +4,7 @@
 #include "core/edit/mask.h"
 #include "core/io/safetensors.h"
 #include "core/model/layers.h"
+#include "core/pipeline/diffusion_model.h"
 #include "core/pipeline/hires_stage.h"
 #include "core/pipeline/model_bundle.h"
 #include "core/pipeline/pipeline.h"
@@ -303,6 +304,75 @@ TEST(EditPipeline, VaeOutOfMemoryIsRetriedInTilesOnceThenAClearError) {
     EXPECT_EQ(e.code(), GenerationError::Code::OutOfMemory);
     EXPECT_NE(std::string(e.what()).find("out of memory"), std::string::npos) << e.what();
   }
+}
+
+/// The fixture's diffusion model, except that batched calls (or every call) fail as CUDA's
+/// allocator does.
+class OutOfMemoryModel final : public DiffusionModel {
+ public:
+  OutOfMemoryModel(std::shared_ptr<const DiffusionModel> real, bool singleFailsToo)
+      : m_real(std::move(real)), m_singleFailsToo(singleFailsToo) {}
+  at::Tensor forward(const at::Tensor& x, const at::Tensor& t, const at::Tensor& context,
+                     const at::Tensor& y, const UNetResiduals* residuals) const override {
+    ++(x.size(0) > 1 ? batchedCalls : singleCalls);
+    if (x.size(0) > 1 || m_singleFailsToo)
+      throw std::runtime_error(
+          "CUDA out of memory. Tried to allocate 1.50 GiB (GPU 0; 7.79 GiB total capacity)");
+    return m_real->forward(x, t, context, y, residuals);
+  }
+  const UNetConfig* unetConfig() const override { return m_real->unetConfig(); }
+  int64_t inChannels() const override { return m_real->inChannels(); }
+  int64_t latentChannels() const override { return m_real->latentChannels(); }
+  int64_t widthHint() const override { return m_real->widthHint(); }
+  c10::ScalarType dtype() const override { return m_real->dtype(); }
+  c10::Device device() const override { return m_real->device(); }
+  mutable int batchedCalls = 0;
+  mutable int singleCalls = 0;
+
+ private:
+  std::shared_ptr<const DiffusionModel> m_real;
+  bool m_singleFailsToo;
+};
+
+TEST(EditPipeline, DiffusionOutOfMemoryRunsTheGuidanceHalvesInTurnThenAClearError) {
+  const auto base = testing::tinySd1Bundle();
+  auto bundle = std::make_shared<ModelBundle>(*base);
+  const auto model = std::make_shared<OutOfMemoryModel>(base->diffusion, false);
+  bundle->diffusion = model;
+  GenerationParams p = quickRequest();
+  p.width = p.height = 64;
+  p.batchSize = 2;
+  const GenerationResult r = generate(*bundle, p);
+  ASSERT_EQ(r.images.size(), 2u);
+  // One failed batched call per image's closure, then two single calls per step.
+  EXPECT_EQ(model->batchedCalls, 2);
+  EXPECT_EQ(model->singleCalls, 2 * 2 * p.steps);
+  ASSERT_EQ(r.notices.size(), 1u);  // said once for the request
+  EXPECT_NE(r.notices[0].find("ran out of memory"), std::string::npos) << r.notices[0];
+  // The same pictures as the batched run, up to float rounding (at most 1 level in 255).
+  const GenerationResult plain = generate(*base, p);
+  for (size_t i = 0; i < r.images.size(); ++i) {
+    ASSERT_EQ(plain.images[i].image.pixels.size(), r.images[i].image.pixels.size());
+    int worst = 0;
+    for (size_t k = 0; k < r.images[i].image.pixels.size(); ++k)
+      worst = std::max(
+          worst, std::abs(int(plain.images[i].image.pixels[k]) - int(r.images[i].image.pixels[k])));
+    EXPECT_LE(worst, 1) << "image " << i;
+  }
+
+  // Single calls out of memory too: GenerationError(OutOfMemory), and the bundle (what the
+  // studio's worker holds) still generates the next request.
+  bundle->diffusion = std::make_shared<OutOfMemoryModel>(base->diffusion, true);
+  p.batchSize = 1;
+  try {
+    generate(*bundle, p);
+    ADD_FAILURE() << "no error";
+  } catch (const GenerationError& e) {
+    EXPECT_EQ(e.code(), GenerationError::Code::OutOfMemory);
+    EXPECT_NE(std::string(e.what()).find("out of memory"), std::string::npos) << e.what();
+  }
+  bundle->diffusion = base->diffusion;
+  EXPECT_EQ(generate(*bundle, p).images.size(), 1u);
 }
 
 }  // namespace
