@@ -3,6 +3,7 @@
 #include "app/cli_common.h"
 
 #include "core/io/edit_inputs.h"
+#include "core/pipeline/edit_validation.h"
 
 #include <algorithm>
 #include <cctype>

@@ -27,6 +27,9 @@
 
 #include "core/pipeline/pipeline.h"
 
+#include <string>
+#include <vector>
+
 namespace lienzo {
 
 inline constexpr int kMaxCanvasSide = 16384;      ///< largest picture side anywhere (px)
@@ -34,6 +37,11 @@ inline constexpr double kMaxHiresScale = 8.0;     ///< largest "Upscale by"
 inline constexpr int kMaxHiresSteps = 1000;       ///< largest "Hires steps"
 inline constexpr int kMaxMaskBlur = 256;          ///< largest mask blur sigma (px)
 inline constexpr int kMaxOutpaintFeather = 1024;  ///< largest outpaint feather (px)
+
+/// Upscaler names the hires fix accepts, in UI order: "Latent", "Latent (antialiased)",
+/// "Latent (bicubic)", "Latent (bicubic antialiased)", "Latent (nearest)",
+/// "Latent (nearest-exact)", "Lanczos".
+const std::vector<std::string>& hiresUpscalers();
 
 /// Throws GenerationError(InvalidParams) for the first invalid edit or hires field (see above).
 void validateEditParams(const GenerationParams& params);

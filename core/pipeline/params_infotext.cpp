@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "core/pipeline/control_infotext.h"
+#include "core/pipeline/edit_validation.h"
 #include "core/sampling/sampler_names.h"
 
 namespace lienzo {

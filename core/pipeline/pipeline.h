@@ -97,17 +97,12 @@ struct HiresParams {
   int height = 0;
   int steps = 0;                    ///< "Hires steps", 0 = the first pass's steps
   double denoise = 0.7;             ///< "Denoising strength" of the second pass
-  std::string upscaler = "Latent";  ///< see hiresUpscalers()
+  std::string upscaler = "Latent";  ///< see hiresUpscalers() (edit_validation.h)
   std::string sampler;              ///< empty = the first pass's
   std::string prompt;               ///< empty = the first pass's
   std::string negativePrompt;       ///< empty = the first pass's
   bool enabled() const { return scale > 0.0 || width > 0 || height > 0; }
 };
-
-/// Upscaler names the hires fix accepts, in UI order: "Latent", "Latent (antialiased)",
-/// "Latent (bicubic)", "Latent (bicubic antialiased)", "Latent (nearest)",
-/// "Latent (nearest-exact)", "Lanczos".
-const std::vector<std::string>& hiresUpscalers();
 
 /// A LoRA-family adapter applied besides the prompt's `<lora:name:…>` tags: the studio's list,
 /// with ComfyUI-style separate strengths. Ref: next-wave.md §4.3.

@@ -5,6 +5,7 @@
 #include "core/io/safetensors.h"
 #include "core/model/layers.h"
 #include "core/pipeline/diffusion_model.h"
+#include "core/pipeline/edit_validation.h"
 #include "core/pipeline/hires_stage.h"
 #include "core/pipeline/model_bundle.h"
 #include "core/pipeline/pipeline.h"
