@@ -13,6 +13,7 @@
 #include <c10/core/InferenceMode.h>
 #include <gtest/gtest.h>
 
+#include <iostream>
 #include <string>
 
 namespace {
@@ -61,7 +62,10 @@ TEST(FluxClipGolden, IdsAndPooledOfBothTxt2imgGoldens) {
     const at::Tensor ids = lienzo::fluxClipIds(tokenizer, prompt);
     lt::expectTensorEqual(ids, golden.load("clip_ids", at::kLong), "clip_ids");
     const at::Tensor goldenPooled = golden.load("clip_pooled", at::kFloat);
-    lt::expectTensorNear(lienzo::fluxClipPooled(model, ids), goldenPooled, kTol, "clip_pooled");
+    const at::Tensor pooled = lienzo::fluxClipPooled(model, ids);
+    lt::expectTensorNear(pooled, goldenPooled, kTol, "clip_pooled");
+    std::cout << "[ measured ] " << variant << " clip_pooled "
+              << lt::relativeMaxError(pooled, goldenPooled) << "\n";
     lt::expectTensorNear(lienzo::fluxClipPooled(tokenizer, model, prompt), goldenPooled, kTol,
                          "clip_pooled (prompt)");
     if (golden.contains("clip_last_hidden_state"))
