@@ -9,9 +9,9 @@
 //
 // Contract: same as the layers of core/model/layers.h: parameters are uninitialised float32 CPU
 // tensors until loadModuleWeights() fills them; forward() computes in the parameter dtype
-// (LayerNorm, RMSNorm, RoPE and the sinusoid in float32) and mutates nothing, so one instance may
-// serve one caller at a time per thread (the modules are only read). Shapes are checked by the
-// caller (FluxImpl::forward).
+// (LayerNorm, RMSNorm, RoPE and the sinusoid in float32) and mutates no module state (the weights
+// are only read), so concurrent calls on one loaded instance are safe. Shapes are checked by the
+// caller (FluxImpl::forward); the free functions throw std::invalid_argument on bad arguments.
 #pragma once
 
 #include "core/model/layers.h"
