@@ -1,8 +1,9 @@
 # Text encoders: HF-layout CLIP (SD1, SDXL CLIP-L) and OpenCLIP (SD2, SDXL bigG), and the
-# textual-inversion embeddings they take.
+# textual-inversion embeddings they take, and Flux's pooled CLIP-L vector.
 lienzo_core_library(lienzo_core_textenc
   ${CMAKE_CURRENT_LIST_DIR}/clip_text_model.cpp ${CMAKE_CURRENT_LIST_DIR}/clip_text_model.h
   ${CMAKE_CURRENT_LIST_DIR}/openclip_text_model.cpp ${CMAKE_CURRENT_LIST_DIR}/openclip_text_model.h
   ${CMAKE_CURRENT_LIST_DIR}/embeddings.cpp ${CMAKE_CURRENT_LIST_DIR}/embeddings.h
+  ${CMAKE_CURRENT_LIST_DIR}/flux_clip.cpp ${CMAKE_CURRENT_LIST_DIR}/flux_clip.h
 )
 target_link_libraries(lienzo_core_textenc PUBLIC lienzo_core_nn lienzo_core_io lienzo_core_text)

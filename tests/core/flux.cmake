@@ -1,0 +1,9 @@
+# Flux.1 transformer and packing (flux/golden_model, golden_prepare) and Flux's CLIP-L pooled
+# conditioning (clip_* of flux/golden_txt2img_*).
+lienzo_add_test(test_flux SOURCES core/test_flux.cpp
+                LIBS lienzo_core_flux lienzo_core_sampling LABELS golden)
+lienzo_add_test(test_flux_clip SOURCES core/test_flux_clip.cpp
+                LIBS lienzo_core_textenc LABELS golden)
+# FluxDiffusionModel (pack, ids, guidance, unpack) on every step of flux/golden_txt2img_*.
+lienzo_add_test(test_flux_diffusion_model SOURCES core/test_flux_diffusion_model.cpp
+                LIBS lienzo_core_pipeline LABELS golden)
