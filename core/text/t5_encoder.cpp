@@ -94,8 +94,8 @@ void checkT5ComputeDType(c10::ScalarType dtype) {
   if (dtype == at::kHalf) {
     throw std::invalid_argument(
         "T5 encoder: float16 compute is refused: T5 v1.1's activations overflow float16 (they "
-        "exceed its largest value, 65504) and turn into inf/NaN. Use bfloat16 or float32 (float16 and float8 weight files "
-        "are fine: they are converted when loaded)");
+        "exceed its largest value, 65504) and turn into inf/NaN. Use bfloat16 or float32 (float16 "
+        "and float8 weight files are fine: they are converted when loaded)");
   }
   throw std::invalid_argument(std::string("T5 encoder: compute dtype ") + c10::toString(dtype) +
                               " is not supported (float32 or bfloat16)");

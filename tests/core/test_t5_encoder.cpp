@@ -17,7 +17,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <iostream>
+#include <limits>
 #include <string>
 #include <utility>
 #include <vector>
@@ -237,6 +239,48 @@ TEST(T5Encoder, EitherEmbeddingNameAndTheBundledPrefix) {
   EXPECT_EQ(lienzo::t5EmbeddingKey(file, prefix), prefix + "encoder.embed_tokens.weight");
   expectExact(lienzo::loadT5Encoder(file, prefix, at::kFloat)->encode(ids), reference, "bundled");
   EXPECT_THROW(lienzo::loadT5Encoder(file, "", at::kFloat), std::invalid_argument);
+}
+
+// t5xxl_fp8_e4m3fn-style weights: every tensor stored as F8_E4M3 (hand-built bytes; each value
+// rounded to its nearest finite code) loads into exactly the model of its decoded float32 values.
+TEST(T5Encoder, Float8E4M3Weights) {
+  const auto source = SafetensorsFile::open(lt::fixturePath(kWeights));
+  std::vector<float> codes(256);
+  for (int b = 0; b < 256; ++b) {
+    const float v = lienzo::float8ToFloat(static_cast<uint8_t>(b), lienzo::StDType::F8_E4M3);
+    codes[b] = std::isnan(v) ? std::numeric_limits<float>::infinity() : v;  // never nearest
+  }
+  const at::Tensor table = at::tensor(codes);
+  nlohmann::ordered_json header = nlohmann::ordered_json::object();
+  std::string data;
+  std::vector<std::pair<std::string, at::Tensor>> decoded;
+  for (const auto& name : source.names()) {
+    const at::Tensor values = source.load(name, at::kFloat);
+    const at::Tensor index =
+        (values.reshape({-1, 1}) - table.unsqueeze(0)).abs().argmin(1);  // [numel]
+    const at::Tensor bytes = index.to(at::kByte).contiguous();
+    header[name] = {{"dtype", "F8_E4M3"},
+                    {"shape", values.sizes().vec()},
+                    {"data_offsets", {data.size(), data.size() + bytes.numel()}}};
+    data.append(static_cast<const char*>(bytes.data_ptr()), bytes.numel());
+    decoded.emplace_back(name, table.index({index}).reshape(values.sizes()));
+  }
+  std::string json = header.dump();
+  json.append((8 - json.size() % 8) % 8, ' ');
+  std::string image(8, '\0');
+  for (int i = 0; i < 8; ++i) image[i] = static_cast<char>((json.size() >> (8 * i)) & 0xff);
+  const auto fp8 = SafetensorsFile::fromBytes(image + json + data, "t5xxl_fp8_e4m3fn");
+  ASSERT_EQ(fp8.info("shared.weight").dtype, lienzo::StDType::F8_E4M3);
+  const auto f32 = SafetensorsFile::fromBytes(lienzo::serializeSafetensors(decoded), "decoded");
+
+  const at::Tensor ids = firstIds();
+  c10::InferenceMode inference;
+  for (const auto dtype : {at::kFloat, at::kBFloat16}) {
+    const at::Tensor fromFp8 = lienzo::loadT5Encoder(fp8, "", dtype)->encode(ids);
+    const at::Tensor fromF32 = lienzo::loadT5Encoder(f32, "", dtype)->encode(ids);
+    EXPECT_EQ(fromFp8.scalar_type(), dtype);
+    expectExact(fromFp8, fromF32, std::string("float8 weights as ") + c10::toString(dtype));
+  }
 }
 
 TEST(T5Encoder, BadIdsAndMasksAreRefused) {
