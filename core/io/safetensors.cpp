@@ -3,6 +3,7 @@
 #include "core/io/safetensors_header.h"
 
 #include <ATen/ATen.h>
+#include <ATen/Parallel.h>
 #include <nlohmann/json.hpp>
 
 #include <fcntl.h>
@@ -11,7 +12,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -27,19 +30,99 @@ struct DTypeRow {
   StDType dtype;
   const char* name;
   std::size_t size;
-  c10::ScalarType scalar;
+  c10::ScalarType scalar;  ///< what view() returns (float32 for the decoded float8 types)
+  bool float8;
 };
 constexpr DTypeRow kDTypes[] = {
-    {StDType::F64, "F64", 8, c10::kDouble}, {StDType::F32, "F32", 4, c10::kFloat},
-    {StDType::F16, "F16", 2, c10::kHalf},   {StDType::BF16, "BF16", 2, c10::kBFloat16},
-    {StDType::I64, "I64", 8, c10::kLong},   {StDType::I32, "I32", 4, c10::kInt},
-    {StDType::I16, "I16", 2, c10::kShort},  {StDType::I8, "I8", 1, c10::kChar},
-    {StDType::U8, "U8", 1, c10::kByte},     {StDType::Bool, "BOOL", 1, c10::kBool},
+    {StDType::F64, "F64", 8, c10::kDouble, false},
+    {StDType::F32, "F32", 4, c10::kFloat, false},
+    {StDType::F16, "F16", 2, c10::kHalf, false},
+    {StDType::BF16, "BF16", 2, c10::kBFloat16, false},
+    {StDType::I64, "I64", 8, c10::kLong, false},
+    {StDType::I32, "I32", 4, c10::kInt, false},
+    {StDType::I16, "I16", 2, c10::kShort, false},
+    {StDType::I8, "I8", 1, c10::kChar, false},
+    {StDType::U8, "U8", 1, c10::kByte, false},
+    {StDType::Bool, "BOOL", 1, c10::kBool, false},
+    {StDType::F8_E4M3, "F8_E4M3", 1, c10::kFloat, true},
+    {StDType::F8_E5M2, "F8_E5M2", 1, c10::kFloat, true},
 };
 const DTypeRow& row(StDType dtype) {
   for (const auto& r : kDTypes)
     if (r.dtype == dtype) return r;
   throw std::logic_error("unknown StDType");
+}
+
+// Ref: "FP8 Formats for Deep Learning" (Micikevicius et al., 2022), table 1: E4M3 (bias 7, no
+// infinities, S.1111.111 = NaN, max 448) and E5M2 (bias 15, IEEE-style inf/NaN, max 57344);
+// safetensors' F8_E4M3 is torch.float8_e4m3fn. Subnormals: exponent field 0, mantissa / 2^m ·
+// 2^(1 - bias).
+float decodeFloat8Bits(std::uint8_t bits, int exponentBits) {
+  const int mantissaBits = 7 - exponentBits;
+  const int bias = (1 << (exponentBits - 1)) - 1;
+  const int exponentMax = (1 << exponentBits) - 1;
+  const int mantissaMax = (1 << mantissaBits) - 1;
+  const bool negative = (bits & 0x80) != 0;
+  const int exponent = (bits >> mantissaBits) & exponentMax;
+  const int mantissa = bits & mantissaMax;
+  float value = 0.0f;
+  if (exponentBits == 4 && exponent == exponentMax && mantissa == mantissaMax) {
+    value = std::numeric_limits<float>::quiet_NaN();  // E4M3FN: the only NaN pattern, no inf
+  } else if (exponentBits == 5 && exponent == exponentMax) {
+    value = mantissa == 0 ? std::numeric_limits<float>::infinity()
+                          : std::numeric_limits<float>::quiet_NaN();
+  } else if (exponent == 0) {
+    value = std::ldexp(static_cast<float>(mantissa), 1 - bias - mantissaBits);
+  } else {
+    value = std::ldexp(static_cast<float>(mantissa + (1 << mantissaBits)),
+                       exponent - bias - mantissaBits);
+  }
+  return negative ? -value : value;
+}
+
+/// The 256 decodings of one float8 type.
+const std::array<float, 256>& float8Table(StDType dtype) {
+  static const auto build = [](int exponentBits) {
+    std::array<float, 256> table{};
+    for (int b = 0; b < 256; ++b)
+      table[b] = decodeFloat8Bits(static_cast<std::uint8_t>(b), exponentBits);
+    return table;
+  };
+  static const std::array<float, 256> e4m3 = build(4);
+  static const std::array<float, 256> e5m2 = build(5);
+  if (dtype == StDType::F8_E4M3) return e4m3;
+  if (dtype == StDType::F8_E5M2) return e5m2;
+  throw std::invalid_argument(std::string(row(dtype).name) + " is not a float8 type");
+}
+
+/// Decodes `count` float8 bytes into a new CPU tensor of `shape` in float32 or bfloat16 (exact
+/// for both: a float8 value has at most 4 significant bits, so its float32 bit pattern has a zero
+/// low half and bfloat16 is that high half).
+at::Tensor decodeFloat8(const std::uint8_t* bytes, const std::vector<int64_t>& shape, StDType dtype,
+                        c10::ScalarType target) {
+  const auto& table = float8Table(dtype);
+  at::Tensor out = at::empty(shape, at::TensorOptions().dtype(target).device(c10::kCPU));
+  const int64_t count = out.numel();
+  if (target == c10::kFloat) {
+    float* dst = out.data_ptr<float>();
+    at::parallel_for(0, count, 1 << 16, [&](int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; ++i) dst[i] = table[bytes[i]];
+    });
+  } else if (target == c10::kBFloat16) {
+    std::array<std::uint16_t, 256> high{};
+    for (int b = 0; b < 256; ++b) {
+      std::uint32_t word = 0;
+      std::memcpy(&word, &table[b], sizeof word);
+      high[b] = static_cast<std::uint16_t>(word >> 16);
+    }
+    auto* dst = reinterpret_cast<std::uint16_t*>(out.data_ptr<at::BFloat16>());
+    at::parallel_for(0, count, 1 << 16, [&](int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; ++i) dst[i] = high[bytes[i]];
+    });
+  } else {
+    throw std::logic_error("decodeFloat8: target must be float32 or bfloat16");
+  }
+  return out;
 }
 }  // namespace
 
@@ -57,9 +140,15 @@ std::size_t stDTypeSize(StDType dtype) {
 c10::ScalarType toScalarType(StDType dtype) {
   return row(dtype).scalar;
 }
+bool stDTypeIsFloat8(StDType dtype) {
+  return row(dtype).float8;
+}
+float float8ToFloat(std::uint8_t bits, StDType dtype) {
+  return float8Table(dtype)[bits];
+}
 StDType fromScalarType(c10::ScalarType type) {
   for (const auto& r : kDTypes)
-    if (r.scalar == type) return r.dtype;
+    if (!r.float8 && r.scalar == type) return r.dtype;
   throw std::invalid_argument(std::string("safetensors cannot store dtype ") + c10::toString(type));
 }
 
@@ -313,6 +402,7 @@ const StTensorInfo& SafetensorsFile::info(const std::string& name) const {
 at::Tensor SafetensorsFile::view(const std::string& name) const {
   const StTensorInfo& ti = info(name);
   uint8_t* ptr = m_file->data() + m_dataOffset + ti.begin;
+  if (stDTypeIsFloat8(ti.dtype)) return decodeFloat8(ptr, ti.shape, ti.dtype, c10::kFloat);
   const auto options = at::TensorOptions().dtype(toScalarType(ti.dtype)).device(c10::kCPU);
   if (ti.numel() == 0) return at::empty(ti.shape, options);
   if (reinterpret_cast<uintptr_t>(ptr) % stDTypeSize(ti.dtype) != 0) {
@@ -328,6 +418,16 @@ at::Tensor SafetensorsFile::view(const std::string& name) const {
 
 at::Tensor SafetensorsFile::load(const std::string& name, c10::ScalarType dtype,
                                  c10::Device device) const {
+  const StTensorInfo& ti = info(name);
+  if (stDTypeIsFloat8(ti.dtype)) {
+    // Decode straight to the asked float type when it is float32/bfloat16 (exact), else via
+    // float32 (also exact for float16/float64; integer targets truncate like any float tensor).
+    const bool direct = dtype == c10::kFloat || dtype == c10::kBFloat16;
+    at::Tensor t = decodeFloat8(m_file->data() + m_dataOffset + ti.begin, ti.shape, ti.dtype,
+                                direct ? dtype : c10::kFloat);
+    if (t.scalar_type() == dtype && device.is_cpu()) return t;
+    return t.to(device, dtype);
+  }
   at::Tensor t = view(name);
   if (t.scalar_type() == dtype && device.is_cpu()) return t;
   return t.to(device, dtype, /*non_blocking=*/false, /*copy=*/true);

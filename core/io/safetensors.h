@@ -11,6 +11,11 @@
 //   not aligned for its dtype). The tensor keeps the mapping alive; the SafetensorsFile may be
 //   destroyed before it.
 // - load() converts to the requested dtype/device (a copy unless the view already matches).
+// - Float8 (F8_E4M3 = float8_e4m3fn, F8_E5M2): libtorch 1.13 has no float8 dtype, so these are
+//   decoded by table on the CPU (exact: every float8 value is representable in bfloat16, float16
+//   and float32). view() hands out the float32 decoding (a copy); load() decodes straight to
+//   bfloat16 or float32 and converts other dtypes from float32. E4M3FN has no infinity (0x7F and
+//   0xFF are NaN, 448 is the largest finite value); E5M2 is IEEE-like (0x7C/0xFC = ±inf).
 // - Thread-safety: a SafetensorsFile is immutable after open(); all const methods may be called
 //   from any thread.
 #pragma once
@@ -32,14 +37,20 @@
 namespace lienzo {
 
 /// Element types of the safetensors format that Lienzo understands.
-enum class StDType { F64, F32, F16, BF16, I64, I32, I16, I8, U8, Bool };
+enum class StDType { F64, F32, F16, BF16, I64, I32, I16, I8, U8, Bool, F8_E4M3, F8_E5M2 };
 
 /// "F32" -> StDType::F32; std::nullopt for an unknown name.
 std::optional<StDType> stDTypeFromName(const std::string& name);
 const char* stDTypeName(StDType dtype);
 std::size_t stDTypeSize(StDType dtype);
+/// The torch dtype view() hands out: the stored type, or float32 for the float8 types (decoded).
 c10::ScalarType toScalarType(StDType dtype);
-/// Throws std::invalid_argument for torch dtypes safetensors cannot hold.
+/// True for the float8 types: stored without a torch dtype, so view()/load() always copy.
+bool stDTypeIsFloat8(StDType dtype);
+/// One float8 value (bits as stored) decoded exactly to float32; NaN for the NaN encodings.
+/// Throws std::invalid_argument when `dtype` is not a float8 type.
+float float8ToFloat(std::uint8_t bits, StDType dtype);
+/// Throws std::invalid_argument for torch dtypes safetensors cannot hold (float8 is read-only).
 StDType fromScalarType(c10::ScalarType type);
 
 /// Why a file was rejected; tests check the kind, users read what().

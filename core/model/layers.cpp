@@ -124,8 +124,10 @@ LoadReport loadModuleWeights(torch::nn::Module& module, const SafetensorsFile& f
     const bool floating = at::isFloatingType(toScalarType(info.dtype));
     const auto wanted = floating ? dtype : toScalarType(info.dtype);
     at::Tensor value = file.load(key, wanted, device);
-    // A view of the mapping (or an aligned copy of a misaligned span) when nothing converts.
-    bool shared = toScalarType(info.dtype) == wanted && device.is_cpu();
+    // A view of the mapping (or an aligned copy of a misaligned span) when nothing converts;
+    // float8 is always a decoded copy.
+    bool shared =
+        !stDTypeIsFloat8(info.dtype) && toScalarType(info.dtype) == wanted && device.is_cpu();
     if (value.dim() == 4 && floating && device.is_cpu()) {
       // Convolution weights channels_last: oneDNN then reads them without a per-call layout
       // copy (docs/performance.md).

@@ -1,8 +1,9 @@
-# Text encoders: HF-layout CLIP (SD1, SDXL CLIP-L) and OpenCLIP (SD2, SDXL bigG), and the
-# textual-inversion embeddings they take, and Flux's pooled CLIP-L vector.
+# Text encoders: HF-layout CLIP (SD1, SDXL CLIP-L), OpenCLIP (SD2, SDXL bigG) and T5 v1.1
+# (SD3/SD3.5, Flux), the textual-inversion embeddings they take, and Flux's pooled CLIP-L vector.
 lienzo_core_library(lienzo_core_textenc
   ${CMAKE_CURRENT_LIST_DIR}/clip_text_model.cpp ${CMAKE_CURRENT_LIST_DIR}/clip_text_model.h
   ${CMAKE_CURRENT_LIST_DIR}/openclip_text_model.cpp ${CMAKE_CURRENT_LIST_DIR}/openclip_text_model.h
+  ${CMAKE_CURRENT_LIST_DIR}/t5_encoder.cpp ${CMAKE_CURRENT_LIST_DIR}/t5_encoder.h
   ${CMAKE_CURRENT_LIST_DIR}/embeddings.cpp ${CMAKE_CURRENT_LIST_DIR}/embeddings.h
   ${CMAKE_CURRENT_LIST_DIR}/flux_clip.cpp ${CMAKE_CURRENT_LIST_DIR}/flux_clip.h
 )

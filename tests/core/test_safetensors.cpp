@@ -8,7 +8,9 @@
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <fstream>
+#include <limits>
 
 namespace lienzo {
 namespace {
@@ -224,6 +226,131 @@ TEST(SafetensorsCorrupt, NotAFile) {
 TEST(SafetensorsWrite, UnwritableFolderFailsCleanly) {
   EXPECT_THROW(writeSafetensors("/nonexistent-dir/x.safetensors", {{"a", at::ones({1})}}),
                SafetensorsError);
+}
+
+// ---- float8 (F8_E4M3 = float8_e4m3fn, F8_E5M2), decoded by table on load ----------------------
+
+/// Equal values with equal signs (so -0 != +0), or both NaN.
+bool sameFloat(float a, float b) {
+  if (std::isnan(a) || std::isnan(b)) return std::isnan(a) && std::isnan(b);
+  return a == b && std::signbit(a) == std::signbit(b);
+}
+
+TEST(SafetensorsFloat8, E4M3FnEncodings) {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const std::pair<int, float> known[] = {
+      {0x00, 0.0f},
+      {0x80, -0.0f},
+      {0x01, std::ldexp(1.0f, -9)},  // smallest subnormal
+      {0x07, std::ldexp(7.0f, -9)},  // largest subnormal
+      {0x08, std::ldexp(1.0f, -6)},  // smallest normal
+      {0x38, 1.0f},
+      {0xB8, -1.0f},
+      {0x40, 2.0f},
+      {0x3C, 1.5f},
+      {0x78, 256.0f},  // exponent field 15 is finite in E4M3FN
+      {0x7E, 448.0f},  // the largest finite value
+      {0xFE, -448.0f},
+      {0x7F, nan},
+      {0xFF, nan},
+  };
+  for (const auto& [bits, value] : known)
+    EXPECT_TRUE(sameFloat(float8ToFloat(static_cast<uint8_t>(bits), StDType::F8_E4M3), value))
+        << std::hex << bits << " -> "
+        << float8ToFloat(static_cast<uint8_t>(bits), StDType::F8_E4M3);
+  int nans = 0;
+  for (int b = 0; b < 256; ++b) {
+    const float v = float8ToFloat(static_cast<uint8_t>(b), StDType::F8_E4M3);
+    EXPECT_FALSE(std::isinf(v)) << "E4M3FN has no infinity, byte " << b;
+    nans += std::isnan(v) ? 1 : 0;
+  }
+  EXPECT_EQ(nans, 2);  // only S.1111.111
+}
+
+TEST(SafetensorsFloat8, E5M2Encodings) {
+  const float inf = std::numeric_limits<float>::infinity();
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const std::pair<int, float> known[] = {
+      {0x00, 0.0f},
+      {0x80, -0.0f},
+      {0x01, std::ldexp(1.0f, -16)},
+      {0x03, std::ldexp(3.0f, -16)},
+      {0x04, std::ldexp(1.0f, -14)},
+      {0x3C, 1.0f},
+      {0xBC, -1.0f},
+      {0x7B, 57344.0f},
+      {0x7C, inf},
+      {0xFC, -inf},
+      {0x7D, nan},
+      {0x7E, nan},
+      {0x7F, nan},
+      {0xFF, nan},
+  };
+  for (const auto& [bits, value] : known)
+    EXPECT_TRUE(sameFloat(float8ToFloat(static_cast<uint8_t>(bits), StDType::F8_E5M2), value))
+        << std::hex << bits;
+  // E5M2 is the high byte of an IEEE float16: cross-check all 256 codes against torch's half.
+  const at::Tensor halves =
+      (at::arange(256, at::kInt) * 256).to(at::kShort).view(at::kHalf).to(at::kFloat);
+  for (int b = 0; b < 256; ++b)
+    EXPECT_TRUE(sameFloat(float8ToFloat(static_cast<uint8_t>(b), StDType::F8_E5M2),
+                          halves[b].item<float>()))
+        << "byte " << b;
+  EXPECT_THROW(float8ToFloat(0, StDType::F16), std::invalid_argument);
+}
+
+TEST(SafetensorsFloat8, HandBuiltFileIsDecodedOnLoad) {
+  // Every special encoding of both formats, plus ordinary values, as raw bytes.
+  const std::string e4m3 = std::string("\x00\x80\x01\x07\x08\x38\x7E\xFE\x7F\xFF\x3C\x40", 12);
+  const std::string e5m2 = std::string("\x00\x80\x01\x04\x3C\x7B\x7C\xFC\x7D\xFF", 10);
+  const std::string json = R"({"a.weight":{"dtype":"F8_E4M3","shape":[3,4],"data_offsets":[0,12]},)"
+                           R"("b.weight":{"dtype":"F8_E5M2","shape":[10],"data_offsets":[12,22]}})";
+  const auto file = SafetensorsFile::fromBytes(makeFile(json, e4m3 + e5m2), "fp8.safetensors");
+  EXPECT_EQ(file.info("a.weight").dtype, StDType::F8_E4M3);
+  EXPECT_EQ(file.info("b.weight").dtype, StDType::F8_E5M2);
+  EXPECT_STREQ(stDTypeName(StDType::F8_E4M3), "F8_E4M3");
+  EXPECT_EQ(stDTypeSize(StDType::F8_E5M2), 1u);
+  EXPECT_TRUE(stDTypeIsFloat8(StDType::F8_E4M3));
+  EXPECT_FALSE(stDTypeIsFloat8(StDType::BF16));
+  EXPECT_EQ(fromScalarType(at::kFloat), StDType::F32);  // float32 is never written as float8
+
+  const std::pair<std::string, const std::string*> tensors[] = {{"a.weight", &e4m3},
+                                                                {"b.weight", &e5m2}};
+  for (const auto& [name, raw] : tensors) {
+    const StDType dtype = file.info(name).dtype;
+    const at::Tensor view = file.view(name);
+    ASSERT_EQ(view.scalar_type(), at::kFloat) << name;
+    EXPECT_EQ(view.sizes(), at::IntArrayRef(file.info(name).shape)) << name;
+    for (const auto target : {at::kFloat, at::kBFloat16, at::kHalf, at::kDouble}) {
+      const at::Tensor loaded = file.load(name, target);
+      ASSERT_EQ(loaded.scalar_type(), target) << name;
+      ASSERT_EQ(loaded.sizes(), view.sizes()) << name;
+      const at::Tensor flat = loaded.to(at::kFloat).reshape({-1});
+      for (std::size_t i = 0; i < raw->size(); ++i) {
+        const float expected = float8ToFloat(static_cast<uint8_t>((*raw)[i]), dtype);
+        EXPECT_TRUE(sameFloat(flat[static_cast<int64_t>(i)].item<float>(), expected))
+            << name << " as " << c10::toString(target) << " element " << i;
+        if (target == at::kFloat) {
+          EXPECT_TRUE(
+              sameFloat(view.reshape({-1})[static_cast<int64_t>(i)].item<float>(), expected));
+        }
+      }
+    }
+  }
+}
+
+TEST(SafetensorsFloat8, SizesAreCheckedLikeEveryDType) {
+  // One byte per element: [3] needs exactly 3 bytes.
+  EXPECT_EQ(
+      kindOf(makeFile(R"({"a":{"dtype":"F8_E4M3","shape":[3],"data_offsets":[0,4]}})", "abcd")),
+      SafetensorsErrorKind::SizeMismatch);
+  EXPECT_EQ(
+      kindOf(makeFile(R"({"a":{"dtype":"F8_E5M2","shape":[2,2],"data_offsets":[0,5]}})", "abcd")),
+      SafetensorsErrorKind::OutOfBounds);
+  EXPECT_EQ(kindOf(makeFile(R"({"a":{"dtype":"F8_E4M3","shape":[2],"data_offsets":[0,2]},)"
+                            R"("b":{"dtype":"F8_E5M2","shape":[2],"data_offsets":[1,3]}})",
+                            "abc")),
+            SafetensorsErrorKind::Overlap);
 }
 
 }  // namespace
