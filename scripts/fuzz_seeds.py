@@ -189,6 +189,100 @@ def main():
         ("clip_l", "F32", [1, 2], f32(1, 2)),
         ("clip_g", "F16", [1, 2], b"\x00\x3c\x00\x40"),
     ]))
+    # ---- ControlNet and TAESD files (control_files) ------------------------------------------
+    put("control_files", "controlnet_original", safetensors(controlnet_tensors("control_model.")))
+    put("control_files", "controlnet_bare", safetensors(controlnet_tensors("")))
+    put("control_files", "taesd_combined", safetensors(taesd_tensors("combined")))
+    put("control_files", "taesd_decoder_original", safetensors(taesd_tensors("decoder")))
+    put("control_files", "taesd_encoder_diffusers", safetensors(taesd_tensors("diffusers_encoder")))
+
+
+def f16_zeros(shape):
+    n = 1
+    for d in shape:
+        n *= d
+    return b"\x00\x00" * n
+
+
+def controlnet_tensors(prefix, mc=32, latent=4):
+    """The smallest ControlNet the readers take: cldm's layout with model_channels 32 (GroupNorm's
+    32 groups), one level of one ResBlock, no attention, a middle of two ResBlocks, a narrow hint
+    block ending in model_channels. F16 zeros."""
+    emb = 4 * mc
+    out = []
+
+    def t(name, shape):
+        out.append((prefix + name, "F16", shape, f16_zeros(shape)))
+
+    def resblock(base):
+        for norm in ("in_layers.0", "out_layers.0"):
+            t(base + norm + ".weight", [mc])
+            t(base + norm + ".bias", [mc])
+        for conv in ("in_layers.2", "out_layers.3"):
+            t(base + conv + ".weight", [mc, mc, 3, 3])
+            t(base + conv + ".bias", [mc])
+        t(base + "emb_layers.1.weight", [mc, emb])
+        t(base + "emb_layers.1.bias", [mc])
+
+    t("time_embed.0.weight", [emb, mc])
+    t("time_embed.0.bias", [emb])
+    t("time_embed.2.weight", [emb, emb])
+    t("time_embed.2.bias", [emb])
+    t("input_blocks.0.0.weight", [mc, latent, 3, 3])
+    t("input_blocks.0.0.bias", [mc])
+    resblock("input_blocks.1.0.")
+    resblock("middle_block.0.")
+    resblock("middle_block.1.")
+    for i in range(2):
+        t("zero_convs.%d.0.weight" % i, [mc, mc, 1, 1])
+        t("zero_convs.%d.0.bias" % i, [mc])
+    t("middle_block_out.0.weight", [mc, mc, 1, 1])
+    t("middle_block_out.0.bias", [mc])
+    widths = [4, 4, 4, 4, 4, 4, 4, mc]
+    cin = 3
+    for i, w in enumerate(widths):
+        t("input_hint_block.%d.weight" % (2 * i), [w, cin, 3, 3])
+        t("input_hint_block.%d.bias" % (2 * i), [w])
+        cin = w
+    return out
+
+
+def taesd_tensors(which, latent=4, width=4):
+    """A TAESD of `width` channels (the real one has 64) in one of its key layouts: "combined"
+    (decoder.N / encoder.N), "decoder" (the distributed taesd_decoder file: N.*) or
+    "diffusers_encoder" (AutoencoderTiny: encoder.layers.N). F16 zeros."""
+    # (kind, ...) per layer of the reference nn.Sequential; convs: first and last have a bias.
+    decoder = ["clamp", "conv", "relu", "block", "block", "block", "up", "conv", "block", "block",
+               "block", "up", "conv", "block", "block", "block", "up", "conv", "block", "conv"]
+    encoder = ["conv", "block", "conv", "block", "block", "block", "conv", "block", "block",
+               "block", "conv", "block", "block", "block", "conv"]
+    out = []
+
+    def part(layers, is_decoder, prefix_of):
+        convs = [n for n, k in enumerate(layers) if k == "conv"]
+        for n, kind in enumerate(layers):
+            p = prefix_of(n)
+            if kind == "conv":
+                first, last = n == convs[0], n == convs[-1]
+                cin = (latent if is_decoder else 3) if first else width
+                cout = (3 if is_decoder else latent) if last else width
+                out.append((p + "weight", "F16", [cout, cin, 3, 3], f16_zeros([cout, cin, 3, 3])))
+                if first or last:
+                    out.append((p + "bias", "F16", [cout], f16_zeros([cout])))
+            elif kind == "block":
+                for c in ("conv.0.", "conv.2.", "conv.4."):
+                    out.append((p + c + "weight", "F16", [width, width, 3, 3],
+                                f16_zeros([width, width, 3, 3])))
+                    out.append((p + c + "bias", "F16", [width], f16_zeros([width])))
+
+    if which == "combined":
+        part(decoder, True, lambda n: "decoder.%d." % n)
+        part(encoder, False, lambda n: "encoder.%d." % n)
+    elif which == "decoder":
+        part(decoder, True, lambda n: "%d." % n)
+    else:
+        part(encoder, False, lambda n: "encoder.layers.%d." % n)
+    return out
 
 
 def exif_user_comment(text):
