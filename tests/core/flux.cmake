@@ -7,3 +7,8 @@ lienzo_add_test(test_flux_clip SOURCES core/test_flux_clip.cpp
 # FluxDiffusionModel (pack, ids, guidance, unpack) on every step of flux/golden_txt2img_*.
 lienzo_add_test(test_flux_diffusion_model SOURCES core/test_flux_diffusion_model.cpp
                 LIBS lienzo_core_pipeline LABELS golden)
+# Flux's text conditioning (T5 + CLIP-L pooled) on the txt2img goldens' t5_* and clip_* tensors.
+if(LIENZO_WITH_SENTENCEPIECE)
+  lienzo_add_test(test_flux_conditioner SOURCES core/test_flux_conditioner.cpp
+                  LIBS lienzo_core_pipeline LABELS golden)
+endif()
