@@ -1,0 +1,2 @@
+# SD3 MMDiT against sd3/golden_mmdit.safetensors (F32; config from the weights).
+lienzo_add_test(test_mmdit SOURCES core/test_mmdit.cpp LIBS lienzo_core_mmdit LABELS golden)

@@ -1,0 +1,222 @@
+// Golden tests of the SD3 MMDiT against sd3/golden_mmdit.safetensors (Stability-AI/sd3.5
+// MMDiTX + BaseModel.apply_model in float32; fixtures sd3/README.md §1, §3). The configuration
+// comes from the checkpoint's shapes (checked against tiny-sd3.config.json); every case, input,
+// intermediate and the skip layers come from the files. Tolerance: the README's 1e-4 relative to
+// max-abs for MMDiT outputs, intermediates and `denoised`; 1e-6 for `timestep`.
+#include "core/io/safetensors.h"
+#include "core/model/layers.h"
+#include "core/model/mmdit.h"
+#include "support/fixtures.h"
+#include "support/tensor_compare.h"
+
+#include <ATen/ATen.h>
+#include <c10/core/InferenceMode.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <iostream>
+#include <string>
+#include <vector>
+
+namespace lienzo {
+namespace {
+
+using testing::expectTensorNear;
+using testing::fixturePath;
+using testing::readJsonFixture;
+using testing::relativeMaxError;
+using testing::testDevice;
+
+constexpr double kTol = 1e-4;          // README §7: MMDiT outputs and intermediates, denoised
+constexpr double kTimestepTol = 1e-6;  // README §7: sigma, timestep
+
+nlohmann::json config() {
+  return readJsonFixture("sd3/tiny-sd3.config.json");
+}
+
+SafetensorsFile checkpoint() {
+  return SafetensorsFile::open(
+      fixturePath("sd3/" + config().at("files").at("checkpoint").get<std::string>()));
+}
+
+SafetensorsFile golden() {
+  return SafetensorsFile::open(fixturePath("sd3/golden_mmdit.safetensors"));
+}
+
+std::string key(int k, const std::string& what) {
+  return "case" + std::to_string(k) + "." + what;
+}
+
+std::string prefixOf(const SafetensorsFile& file) {
+  const auto prefix = findMmditPrefix(file);
+  if (!prefix) throw std::runtime_error("no MMDiT in " + file.path().string());
+  return *prefix;
+}
+
+Mmdit loadMmdit(c10::ScalarType dtype) {
+  const SafetensorsFile file = checkpoint();
+  const std::string prefix = prefixOf(file);
+  Mmdit mmdit(MmditConfig::fromWeights(file, prefix));
+  const LoadReport report = loadModuleWeights(*mmdit, file, prefix, dtype);
+  const auto keys = std::count_if(file.names().begin(), file.names().end(),
+                                  [&](const std::string& n) { return n.rfind(prefix, 0) == 0; });
+  EXPECT_EQ(report.tensorsLoaded, static_cast<std::size_t>(keys));  // no tensor ignored
+  mmdit->to(testDevice());
+  return mmdit;
+}
+
+std::vector<int64_t> skipLayers(const SafetensorsFile& g) {
+  return nlohmann::json::parse(g.metadata().at("skip_layers")).get<std::vector<int64_t>>();
+}
+
+void measure(const at::Tensor& actual, const at::Tensor& expected, double tol,
+             const std::string& what) {
+  expectTensorNear(actual, expected, tol, what);
+  std::cout << "[ measure  ] " << what << " rel err " << relativeMaxError(actual, expected) << "\n";
+}
+
+TEST(MmditGolden, ConfigFromWeightsMatchesFixtureConfig) {
+  const SafetensorsFile file = checkpoint();
+  ASSERT_EQ(findMmditPrefix(file), std::optional<std::string>("model.diffusion_model."));
+  const MmditConfig c = MmditConfig::fromWeights(file, prefixOf(file));
+  const auto m = config().at("mmdit");
+  EXPECT_EQ(c.depth, m.at("depth").get<int64_t>());
+  EXPECT_EQ(c.patchSize, m.at("patch_size").get<int64_t>());
+  EXPECT_EQ(c.inChannels, m.at("in_channels").get<int64_t>());
+  EXPECT_EQ(c.outChannels, m.at("out_channels").get<int64_t>());
+  EXPECT_EQ(c.posEmbedMaxSize, m.at("pos_embed_max_size").get<int64_t>());
+  EXPECT_EQ(c.hiddenSize, m.at("hidden_size").get<int64_t>());
+  EXPECT_EQ(c.heads, m.at("num_heads").get<int64_t>());
+  EXPECT_EQ(c.headDim(), m.at("head_dim").get<int64_t>());
+  EXPECT_EQ(c.mlpHidden, static_cast<int64_t>(m.at("mlp_ratio").get<double>() *
+                                              m.at("hidden_size").get<double>()));
+  EXPECT_EQ(c.admInChannels, m.at("adm_in_channels").get<int64_t>());
+  EXPECT_EQ(c.contextInChannels, m.at("context_in_features").get<int64_t>());
+  EXPECT_EQ(c.qkNorm, m.at("qk_norm").is_string() && m.at("qk_norm").get<std::string>() == "rms");
+  EXPECT_EQ(c.selfAttn2Layers, m.at("x_block_self_attn_layers").get<std::vector<int64_t>>());
+}
+
+TEST(MmditGolden, ModuleKeysEqualCheckpointKeys) {
+  const SafetensorsFile file = checkpoint();
+  const std::string prefix = prefixOf(file);
+  Mmdit mmdit(MmditConfig::fromWeights(file, prefix));
+  EXPECT_TRUE(missingModuleWeights(*mmdit, file, prefix).empty());
+  std::vector<std::string> moduleKeys;
+  for (const auto& p : mmdit->named_parameters(true)) moduleKeys.push_back(prefix + p.key());
+  for (const auto& b : mmdit->named_buffers(true)) moduleKeys.push_back(prefix + b.key());
+  std::sort(moduleKeys.begin(), moduleKeys.end());
+  std::vector<std::string> fileKeys;
+  for (const auto& n : file.names())
+    if (n.rfind(prefix, 0) == 0) fileKeys.push_back(n);
+  EXPECT_EQ(moduleKeys, fileKeys);
+}
+
+TEST(MmditGolden, Float32CasesAndIntermediatesMatchGolden) {
+  Mmdit mmdit = loadMmdit(at::kFloat);
+  const SafetensorsFile g = golden();
+  const c10::Device device = testDevice();
+  c10::InferenceMode guard;
+  int cases = 0;
+  for (int k = 0; g.contains(key(k, "x")); ++k, ++cases) {
+    auto load = [&](const std::string& what) { return g.load(key(k, what), at::kFloat); };
+    const at::Tensor x = load("x").to(device), sigma = load("sigma").to(device);
+    const at::Tensor context = load("context").to(device), y = load("y").to(device);
+    const at::Tensor timestep = sigma * 1000.0;  // BaseModel.apply_model: sigma·1000 (float32)
+    measure(timestep, load("timestep"), kTimestepTol, key(k, "timestep"));
+
+    MmditTrace trace;
+    const at::Tensor v = mmdit->forward(x, timestep, context, y, {}, &trace);
+    EXPECT_EQ(v.scalar_type(), at::kFloat);
+    measure(v, load("v"), kTol, key(k, "v"));
+    const at::Tensor denoised = x - v * sigma.view({-1, 1, 1, 1});
+    measure(denoised, load("denoised"), kTol, key(k, "denoised"));
+
+    // Intermediates, where the golden has them.
+    const std::vector<std::pair<std::string, at::Tensor>> named = {
+        {"t_emb", trace.tEmb},
+        {"y_emb", trace.yEmb},
+        {"c_mod", trace.cMod},
+        {"x_patch", trace.xPatch},
+        {"pos_embed_cropped", trace.posEmbedCropped},
+        {"context_emb", trace.contextEmb},
+        {"final_layer_out", trace.finalLayerOut}};
+    for (const auto& [name, tensor] : named)
+      if (g.contains(key(k, name))) measure(tensor, load(name), kTol, key(k, name));
+    for (std::size_t i = 0; i < trace.jointX.size(); ++i) {
+      const std::string base = "joint" + std::to_string(i) + ".";
+      if (g.contains(key(k, base + "x")))
+        measure(trace.jointX[i], load(base + "x"), kTol, key(k, base + "x"));
+      if (g.contains(key(k, base + "context")))
+        measure(trace.jointContext[i], load(base + "context"), kTol, key(k, base + "context"));
+    }
+    EXPECT_FALSE(trace.jointContext.back().defined()) << "the last context block is pre_only";
+
+    if (g.contains(key(k, "v_skip_layers"))) {
+      const std::vector<int64_t> skip = skipLayers(g);
+      MmditTrace skipTrace;
+      const at::Tensor vSkip = mmdit->forward(x, timestep, context, y, skip, &skipTrace);
+      measure(vSkip, load("v_skip_layers"), kTol, key(k, "v_skip_layers"));
+      for (const int64_t n : skip) EXPECT_FALSE(skipTrace.jointX[n].defined()) << n;
+    }
+  }
+  EXPECT_GT(cases, 0) << "no case0.x in golden_mmdit.safetensors";
+}
+
+TEST(MmditGolden, CroppedPosEmbedIsTheCentreOfTheStoredGrid) {
+  Mmdit mmdit = loadMmdit(at::kFloat);
+  const int64_t max = mmdit->config().posEmbedMaxSize;
+  const int64_t hidden = mmdit->config().hiddenSize;
+  const SafetensorsFile file = checkpoint();
+  const at::Tensor grid =
+      file.load(prefixOf(file) + "pos_embed", at::kFloat).view({max, max, hidden});
+  // top = (max - h) // 2, left = (max - w) // 2; tokens row-major.
+  for (const auto& [h, w] :
+       std::vector<std::pair<int64_t, int64_t>>{{max, max}, {max - 1, 1}, {1, max - 1}, {2, 3}}) {
+    const at::Tensor expected =
+        grid.narrow(0, (max - h) / 2, h).narrow(1, (max - w) / 2, w).reshape({1, h * w, hidden});
+    EXPECT_TRUE(at::equal(mmdit->croppedPosEmbed(h, w).cpu(), expected)) << h << "x" << w;
+  }
+  EXPECT_THROW(mmdit->croppedPosEmbed(max + 1, 1), std::invalid_argument);
+}
+
+TEST(MmditGolden, BadInputsAreClearErrors) {
+  Mmdit mmdit = loadMmdit(at::kFloat);
+  const MmditConfig& c = mmdit->config();
+  const c10::Device device = testDevice();
+  c10::InferenceMode guard;
+  const int64_t p = c.patchSize;
+  const auto f = at::TensorOptions().device(device);
+  const at::Tensor x = at::randn({1, c.inChannels, 2 * p, 2 * p}, f);
+  const at::Tensor t = at::full({1}, 500.0, f);
+  const at::Tensor ctx = at::randn({1, 5, c.contextInChannels}, f);
+  const at::Tensor y = c.admInChannels > 0 ? at::randn({1, c.admInChannels}, f) : at::Tensor();
+  EXPECT_EQ(mmdit->forward(x, t, ctx, y).sizes(), x.sizes());
+  EXPECT_THROW(mmdit->forward(at::randn({1, c.inChannels + 1, 2 * p, 2 * p}, f), t, ctx, y),
+               std::invalid_argument);
+  if (p > 1) {
+    EXPECT_THROW(mmdit->forward(at::randn({1, c.inChannels, 2 * p + 1, 2 * p}, f), t, ctx, y),
+                 std::invalid_argument);
+  }
+  const int64_t tooBig = (c.posEmbedMaxSize + 1) * p;
+  EXPECT_THROW(mmdit->forward(at::randn({1, c.inChannels, tooBig, p}, f), t, ctx, y),
+               std::invalid_argument);
+  EXPECT_THROW(mmdit->forward(x, at::full({3}, 1.0, f), ctx, y), std::invalid_argument);
+  EXPECT_THROW(mmdit->forward(x, t, at::randn({1, 5, c.contextInChannels + 1}, f), y),
+               std::invalid_argument);
+  if (c.admInChannels > 0) {
+    EXPECT_THROW(mmdit->forward(x, t, ctx), std::invalid_argument);
+  }
+  EXPECT_THROW(mmdit->forward(x, t, ctx, y, {c.depth}), std::invalid_argument);
+  EXPECT_THROW(mmdit->forward(x, t, ctx, y, {-1}), std::invalid_argument);
+}
+
+TEST(MmditGolden, FileWithoutMmditIsRefused) {
+  const SafetensorsFile clip = SafetensorsFile::open(
+      fixturePath("sd3/" + config().at("files").at("clip_l").get<std::string>()));
+  EXPECT_FALSE(findMmditPrefix(clip).has_value());
+  EXPECT_THROW(MmditConfig::fromWeights(clip, "model.diffusion_model."), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace lienzo
