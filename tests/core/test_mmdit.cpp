@@ -168,6 +168,32 @@ TEST(MmditGolden, Float32CasesAndIntermediatesMatchGolden) {
   EXPECT_GT(cases, 0) << "no case0.x in golden_mmdit.safetensors";
 }
 
+TEST(MmditGolden, TxtToImgModelCallsMatchGolden) {
+  // golden_txt2img (README §5): each Euler step makes one batched call on cat(x, x) with context
+  // and y = cat(cond, uncond) (cond first); denoised = u + (c − u)·cfg with c/u = x − v·sigma.
+  Mmdit mmdit = loadMmdit(at::kFloat);
+  const SafetensorsFile g = SafetensorsFile::open(fixturePath("sd3/golden_txt2img.safetensors"));
+  const double cfg = std::stod(g.metadata().at("cfg_scale"));
+  const c10::Device device = testDevice();
+  c10::InferenceMode guard;
+  auto load = [&](const std::string& what) { return g.load(what, at::kFloat).to(device); };
+  const at::Tensor context = at::cat({load("cond.context"), load("uncond.context")});
+  const at::Tensor y = at::cat({load("cond.pooled"), load("uncond.pooled")});
+  int steps = 0;
+  for (int i = 0; g.contains("step" + std::to_string(i) + ".x_in"); ++i, ++steps) {
+    const std::string p = "step" + std::to_string(i) + ".";
+    const at::Tensor x = load(p + "x_in"), sigma = load(p + "sigma");
+    const at::Tensor v =
+        mmdit->forward(at::cat({x, x}), at::cat({sigma, sigma}) * 1000.0, context, y);
+    measure(v.narrow(0, 0, 1), load(p + "v_cond"), kTol, p + "v_cond");
+    measure(v.narrow(0, 1, 1), load(p + "v_uncond"), kTol, p + "v_uncond");
+    const at::Tensor denoised = x - v * sigma.view({-1, 1, 1, 1});
+    const at::Tensor c = denoised.narrow(0, 0, 1), u = denoised.narrow(0, 1, 1);
+    measure(u + (c - u) * cfg, load(p + "denoised"), kTol, p + "denoised");
+  }
+  EXPECT_EQ(steps, std::stoi(g.metadata().at("steps")));
+}
+
 TEST(MmditGolden, BFloat16WeightsStayCloseToGolden) {
   // BF16 weights and activations (norms in float32), inputs cast to BF16, v back in float32.
   Mmdit mmdit = loadMmdit(at::kBFloat16);
