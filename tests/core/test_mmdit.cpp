@@ -15,7 +15,9 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <functional>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -258,6 +260,62 @@ TEST(MmditGolden, BadInputsAreClearErrors) {
   }
   EXPECT_THROW(mmdit->forward(x, t, ctx, y, {c.depth}), std::invalid_argument);
   EXPECT_THROW(mmdit->forward(x, t, ctx, y, {-1}), std::invalid_argument);
+}
+
+/// The checkpoint's MMDiT tensors (without prefix) with `edit` applied, as an in-memory file.
+SafetensorsFile editedCheckpoint(
+    const std::function<void(std::vector<std::pair<std::string, at::Tensor>>&)>& edit) {
+  const SafetensorsFile file = checkpoint();
+  const std::string prefix = prefixOf(file);
+  std::vector<std::pair<std::string, at::Tensor>> tensors;
+  for (const auto& n : file.names())
+    if (n.rfind(prefix, 0) == 0) tensors.emplace_back(n.substr(prefix.size()), file.load(n));
+  edit(tensors);
+  return SafetensorsFile::fromBytes(serializeSafetensors(tensors), "edited");
+}
+
+TEST(MmditGolden, DamagedCheckpointsAreClearErrors) {
+  // Without a prefix the same tensors are found (ComfyUI-GGUF / bare transformer files).
+  const SafetensorsFile bare = editedCheckpoint([](auto&) {});
+  ASSERT_EQ(findMmditPrefix(bare), std::optional<std::string>(""));
+  EXPECT_EQ(MmditConfig::fromWeights(bare, "").depth,
+            MmditConfig::fromWeights(checkpoint(), prefixOf(checkpoint())).depth);
+  auto expectRefused = [](const SafetensorsFile& f, const std::string& mention) {
+    try {
+      MmditConfig::fromWeights(f, "");
+      ADD_FAILURE() << "accepted a checkpoint lacking " << mention;
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find(mention), std::string::npos) << e.what();
+    }
+  };
+  const int64_t depth = MmditConfig::fromWeights(bare, "").depth;
+  const std::string last = "joint_blocks." + std::to_string(depth - 1) + ".";
+  expectRefused(editedCheckpoint([&](auto& t) {
+                  t.erase(
+                      std::remove_if(t.begin(), t.end(),
+                                     [&](const auto& kv) { return kv.first.rfind(last, 0) == 0; }),
+                      t.end());
+                }),
+                last);
+  expectRefused(editedCheckpoint([](auto& t) {
+                  t.erase(std::remove_if(t.begin(), t.end(),
+                                         [](const auto& kv) { return kv.first == "pos_embed"; }),
+                          t.end());
+                }),
+                "pos_embed");
+  expectRefused(editedCheckpoint([](auto& t) {
+                  for (auto& kv : t)
+                    if (kv.first == "pos_embed")
+                      kv.second = kv.second.narrow(1, 1, kv.second.size(1) - 1);
+                }),
+                "pos_embed");
+  // A tensor of the wrong shape is caught when loading, naming the key.
+  const SafetensorsFile wrongShape = editedCheckpoint([](auto& t) {
+    for (auto& kv : t)
+      if (kv.first == "final_layer.adaLN_modulation.1.bias") kv.second = kv.second.narrow(0, 0, 1);
+  });
+  Mmdit mmdit(MmditConfig::fromWeights(wrongShape, ""));
+  EXPECT_THROW(loadModuleWeights(*mmdit, wrongShape, "", at::kFloat), std::runtime_error);
 }
 
 TEST(MmditGolden, FileWithoutMmditIsRefused) {
