@@ -1,6 +1,7 @@
 #include "core/model/mmdit.h"
 
 #include "core/io/safetensors.h"
+#include "core/model/buffer_recycling.h"
 #include "core/model/unet_blocks.h"  // timestepEmbedding, registerNested
 
 #include <ATen/ATen.h>
@@ -216,6 +217,10 @@ at::Tensor MmditImpl::forward(const at::Tensor& x, const at::Tensor& timestep,
                               const std::vector<int64_t>& skipLayers, MmditTrace* trace) {
   const MmditConfig& c = m_config;
   checkInputs(x, timestep, context, y, skipLayers);
+  // At SD3 sizes the token activations (qkv, the 4x MLP) are tens of MiB each, above glibc's mmap
+  // threshold, and are freed and reallocated in every block: keep them (buffer_recycling.h, the
+  // U-Net's bound).
+  const BufferRecyclingScope recycling(std::size_t{256} << 20);
   const auto dtype = this->dtype();
   const auto device = this->device();
   auto cast = [&](const at::Tensor& t) { return t.to(device, dtype); };
