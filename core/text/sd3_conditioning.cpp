@@ -14,116 +14,10 @@ namespace lienzo {
 
 namespace {
 
-// Escaped parentheses are hidden from the group parse behind these markers (the reference's
-// escape_important / unescape_important).
-const std::string kEscapedClose("\0\1", 2);
-const std::string kEscapedOpen("\0\2", 2);
-
-void replaceAll(std::string& s, const std::string& from, const std::string& to) {
-  for (std::size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
-    s.replace(at, from.size(), to);
-}
-
-/// Top-level pieces of `s`: text outside parentheses and whole "( … )" groups (nesting kept
-/// inside a group). Ref: sd3.5 other_impls.py parse_parentheses (an unmatched ')' makes the
-/// depth negative, so what follows stays in the current piece, as there).
-std::vector<std::string> parseParentheses(const std::string& s) {
-  std::vector<std::string> result;
-  std::string current;
-  int nesting = 0;
-  for (const char ch : s) {
-    if (ch == '(') {
-      if (nesting == 0) {
-        if (!current.empty()) result.push_back(current);
-        current = "(";
-      } else {
-        current += ch;
-      }
-      ++nesting;
-    } else if (ch == ')') {
-      --nesting;
-      if (nesting == 0) {
-        result.push_back(current + ")");
-        current.clear();
-      } else {
-        current += ch;
-      }
-    } else {
-      current += ch;
-    }
-  }
-  if (!current.empty()) result.push_back(current);
-  return result;
-}
-
-/// Python float(text): optional surrounding whitespace, a decimal number. (Python also takes
-/// "inf"/"nan"/"1_0"; such weights are not recognised here and stay part of the text.)
-std::optional<double> parseWeight(const std::string& text) {
-  std::istringstream in(text);
-  in.imbue(std::locale::classic());
-  double value = 0.0;
-  in >> std::ws >> value;
-  if (in.fail()) return std::nullopt;
-  in >> std::ws;
-  if (!in.eof()) return std::nullopt;
-  return value;
-}
-
-// Ref: sd3.5 other_impls.py token_weights.
-void tokenWeights(const std::string& s, double weight, std::vector<Sd3PromptSegment>& out) {
-  for (std::string piece : parseParentheses(s)) {
-    if (piece.size() >= 2 && piece.front() == '(' && piece.back() == ')') {
-      piece = piece.substr(1, piece.size() - 2);
-      double inner = weight * 1.1;
-      const std::size_t colon = piece.rfind(':');
-      if (colon != std::string::npos && colon > 0) {
-        if (const auto w = parseWeight(piece.substr(colon + 1))) {
-          inner = *w;
-          piece.resize(colon);
-        }
-      }
-      tokenWeights(piece, inner, out);
-    } else {
-      out.push_back({piece, weight});
-    }
-  }
-}
-
 constexpr int kContextLength = ClipTokenizer::kContextLength;  // 77
 constexpr std::size_t kMaxWordLength = 8;  // SDTokenizer.max_word_length: longer words split
 
 }  // namespace
-
-std::vector<Sd3PromptSegment> sd3PromptSegments(std::string_view prompt) {
-  std::string text(prompt);
-  replaceAll(text, "\\)", kEscapedClose);
-  replaceAll(text, "\\(", kEscapedOpen);
-  std::vector<Sd3PromptSegment> segments;
-  tokenWeights(text, 1.0, segments);
-  for (auto& segment : segments) {
-    replaceAll(segment.text, kEscapedClose, ")");
-    replaceAll(segment.text, kEscapedOpen, "(");
-  }
-  return segments;
-}
-
-std::vector<std::string> sd3PromptWords(std::string_view prompt) {
-  std::vector<std::string> words;
-  for (auto& segment : sd3PromptSegments(prompt)) {
-    std::string text = std::move(segment.text);
-    for (char& ch : text)
-      if (ch == '\n') ch = ' ';
-    std::size_t start = 0;
-    for (;;) {
-      const std::size_t space = text.find(' ', start);
-      const std::size_t end = space == std::string::npos ? text.size() : space;
-      if (end > start) words.push_back(text.substr(start, end - start));
-      if (space == std::string::npos) break;
-      start = space + 1;
-    }
-  }
-  return words;
-}
 
 // Ref: sd3.5 other_impls.py SDTokenizer.tokenize_with_weights (its first batch, the one
 // ClipTokenWeightEncoder.encode_token_weights encodes).
@@ -131,8 +25,8 @@ std::vector<int64_t> sd3ClipIds(const ClipTokenizer& tokenizer, std::string_view
                                 PadStyle style) {
   std::vector<int32_t> body;  // between BOS and EOS
   const std::size_t room = kContextLength - 2;
-  for (const std::string& word : sd3PromptWords(prompt)) {
-    const std::vector<int32_t> group = tokenizer.encode(word);
+  for (const Sd3PromptSegment& word : sd3PromptWords(prompt)) {
+    const std::vector<int32_t> group = tokenizer.encode(word.text);
     if (body.size() + group.size() > room) {
       // A long word fills the chunk; a short one moves whole to the next chunk (not encoded).
       if (group.size() >= kMaxWordLength)

@@ -37,6 +37,8 @@
 #include <c10/core/Device.h>
 #include <c10/core/ScalarType.h>
 
+#include "core/text/sd3_prompt.h"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -46,21 +48,6 @@
 namespace lienzo {
 
 class SafetensorsFile;
-
-/// A piece of prompt text with the weight its `( )` / `(…:w)` groups give it (1.1 per unweighted
-/// nesting level, the number of a `:w` group).
-struct Sd3PromptSegment {
-  std::string text;
-  double weight = 1.0;
-};
-
-/// The reference's weight-group parse (other_impls.py token_weights with escape_important):
-/// segments in order, escaped parentheses restored as literal `(` / `)`.
-std::vector<Sd3PromptSegment> sd3PromptSegments(std::string_view prompt);
-
-/// The words the reference tokenises one by one: each segment's '\n' → ' ', split on ' ',
-/// empty strings dropped.
-std::vector<std::string> sd3PromptWords(std::string_view prompt);
 
 /// 77 CLIP ids of `prompt` for SD3: PadStyle::Sd1 for CLIP-L (pad 49407), PadStyle::Sd2 for
 /// CLIP-G (pad 0). See the file comment for the packing of long prompts.

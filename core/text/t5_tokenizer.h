@@ -8,23 +8,19 @@
 //      Stability-AI/sd3.5 other_impls.py (SDTokenizer.tokenize_with_weights, token_weights,
 //      parse_parentheses, escape_important, T5XXLTokenizer, SD3Tokenizer: `text[:226]`).
 //
-// Why the SD3.5 weight rule is here and not core/text/prompt_parser (A1111): the reference's rule
-// is another one. An explicit `(x:w)` *replaces* the weight instead of multiplying the enclosing
-// groups' (A1111: `(a (b:0.8))` gives b 0.88, the reference 0.8), only `(`/`)` group (no `[...]`,
-// no BREAK), only `\(`/`\)` are escapes (other backslashes stay), any `:` is split off with
-// rfind (A1111 needs `:number)`; a value Python's float() rejects leaves the group's text as it
-// is, ':' included, at 1.1×), and equal neighbours are not merged. The sd3.5 reference returns
-// these weights but does not apply them when encoding.
+// The SD3.5 layout's weight groups and word split: core/text/sd3_prompt.h (shared with the SD3
+// CLIP ids).
 //
 // Contract
 // - T5Tokenizer is immutable after construction; every const method may run on any thread.
 // - Construction throws SpTokenizerError when the model lacks T5's EOS or pad piece.
 // - padded() / sd35Reference() throw std::invalid_argument for a length < 1;
-//   parseSd35Weights() / sd35Reference() throw PromptSyntaxError (core/text/prompt_parser.h) for
-//   groups nested deeper than kMaxWeightNesting (where Python would hit its recursion limit).
+//   sd35Reference() throws PromptSyntaxError (core/text/prompt_parser.h) for groups nested
+//   deeper than kSd3MaxWeightNesting (sd3_prompt.h).
 // - Text is UTF-8; invalid sequences become U+FFFD before the 226-character cut.
 #pragma once
 
+#include "core/text/sd3_prompt.h"
 #include "core/text/sp_tokenizer.h"
 
 #include <cstdint>
@@ -49,19 +45,6 @@ struct T5TokenLayout {
   bool truncated = false;
 };
 
-/// One segment of the SD3.5 reference's prompt syntax, parentheses and `:w` removed.
-struct T5WeightedText {
-  std::string text;  ///< UTF-8, escapes `\(` `\)` resolved
-  double weight = 1.0;
-};
-
-/// The SD3.5 reference's weight parse of `text` (no character cut): `\(` and `\)` are literal
-/// parentheses; a balanced `( ... )` group multiplies the weight by 1.1 per level, unless it ends
-/// in `:w` (split at the last ':' when that is not the group's first character, and w is a number
-/// to Python's float()) which sets the weight to w. Returns the segments in order; an empty prompt
-/// or group gives none.
-std::vector<T5WeightedText> parseSd35Weights(std::string_view text);
-
 class T5Tokenizer {
  public:
   static constexpr int kExtraIds = 100;           ///< HF sentinels <extra_id_0..99>
@@ -69,7 +52,6 @@ class T5Tokenizer {
   static constexpr int kSd35CharLimit = 226;      ///< SD3.5 reference: text[:226]
   static constexpr int kFluxDevLength = 512;      ///< BFL flux dev: max_length
   static constexpr int kFluxSchnellLength = 256;  ///< BFL flux schnell: max_length
-  static constexpr int kMaxWeightNesting = 1000;  ///< deeper groups: PromptSyntaxError
 
   /// Takes over a loaded SentencePiece model. Throws SpTokenizerError without EOS or pad.
   explicit T5Tokenizer(SpTokenizer model);
@@ -97,9 +79,9 @@ class T5Tokenizer {
   /// HF layout of exactly `length` tokens: ids[:length-1] + EOS, then pad up to `length`.
   T5TokenLayout padded(const std::string& text, int length) const;
   /// SD3.5 reference layout: text cut to `charLimit` code points, weights parsed out
-  /// (parseSd35Weights), each segment's '\n' turned into ' ' and split on ' ', every non-empty
-  /// word encoded on its own and the ids concatenated, EOS, padded with pad to `minLength`
-  /// (longer prompts are not truncated).
+  /// (sd3PromptWords, sd3_prompt.h): each segment's '\n' turned into ' ' and split on ' ', every
+  /// non-empty word encoded on its own and the ids concatenated, EOS, padded with pad to
+  /// `minLength` (longer prompts are not truncated).
   T5TokenLayout sd35Reference(const std::string& text, int minLength = kSd35MinLength,
                               int charLimit = kSd35CharLimit) const;
 

@@ -11,5 +11,6 @@ lienzo_core_library(lienzo_core_text
   ${CMAKE_CURRENT_LIST_DIR}/prompt_parser.cpp ${CMAKE_CURRENT_LIST_DIR}/prompt_parser.h
   ${CMAKE_CURRENT_LIST_DIR}/prompt_chunks.cpp ${CMAKE_CURRENT_LIST_DIR}/prompt_chunks.h
   ${CMAKE_CURRENT_LIST_DIR}/prompt_weights.cpp ${CMAKE_CURRENT_LIST_DIR}/prompt_weights.h
+  ${CMAKE_CURRENT_LIST_DIR}/sd3_prompt.cpp ${CMAKE_CURRENT_LIST_DIR}/sd3_prompt.h
 )
 target_link_libraries(lienzo_core_text PUBLIC torch PRIVATE ZLIB::ZLIB nlohmann_json::nlohmann_json)

@@ -129,7 +129,11 @@ TEST(Sd3Conditioning, ClipLPooledIsUnprojected) {
 }
 
 TEST(Sd3Conditioning, WeightGroupsAreParsedAndDropped) {
-  auto words = [](const std::string& s) { return sd3PromptWords(s); };
+  auto words = [](const std::string& s) {
+    std::vector<std::string> out;
+    for (const auto& word : sd3PromptWords(s)) out.push_back(word.text);
+    return out;
+  };
   using W = std::vector<std::string>;
   EXPECT_EQ(words("a (red:1.5) cat"), (W{"a", "red", "cat"}));
   EXPECT_EQ(words("((big)) dog\nrunning  fast"), (W{"big", "dog", "running", "fast"}));

@@ -144,7 +144,7 @@ TEST(T5Tokenizer, EncoderGoldenInputs) {
 
 std::vector<std::pair<std::string, double>> parsed(std::string_view text) {
   std::vector<std::pair<std::string, double>> out;
-  for (const auto& segment : lienzo::parseSd35Weights(text))
+  for (const auto& segment : lienzo::sd3PromptSegments(text))
     out.emplace_back(segment.text, segment.weight);
   return out;
 }
@@ -192,7 +192,7 @@ TEST(T5Sd35Weights, ReferenceQuirks) {
 
 TEST(T5Sd35Weights, DeepNestingIsAnErrorNotACrash) {
   const std::string deep = std::string(5000, '(') + "a" + std::string(5000, ')');
-  EXPECT_THROW(lienzo::parseSd35Weights(deep), lienzo::PromptSyntaxError);
+  EXPECT_THROW(lienzo::sd3PromptSegments(deep), lienzo::PromptSyntaxError);
   // The reference layout cuts the text first, so the same prompt tokenises.
   EXPECT_NO_THROW(tokenizer().sd35Reference(deep));
 }
