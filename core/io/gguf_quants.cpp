@@ -1,5 +1,7 @@
 #include "core/io/gguf_quants.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <limits>
 #include <stdexcept>
@@ -119,6 +121,29 @@ float bf16ToFloat(uint16_t bits) {
   float f;
   std::memcpy(&f, &wide, sizeof f);
   return f;
+}
+
+uint16_t floatToHalf(float value) {
+  uint32_t bits;
+  std::memcpy(&bits, &value, sizeof bits);
+  const auto sign = static_cast<uint16_t>((bits >> 16) & 0x8000u);
+  const uint32_t absBits = bits & 0x7fffffffu;
+  if (absBits > 0x7f800000u) return static_cast<uint16_t>(sign | 0x7e00u);   // NaN
+  if (absBits >= 0x477ff000u) return static_cast<uint16_t>(sign | 0x7c00u);  // rounds past 65504
+  if (absBits < 0x38800000u) {
+    // Below the smallest normal half (2^-14): a subnormal, value / 2^-24 rounded to even.
+    float magnitude;
+    std::memcpy(&magnitude, &absBits, sizeof magnitude);
+    const float scaled = magnitude * 16777216.0f;  // 2^24, exact
+    auto q = static_cast<uint32_t>(scaled);
+    const float rest = scaled - static_cast<float>(q);
+    if (rest > 0.5f || (rest == 0.5f && (q & 1u))) ++q;
+    return static_cast<uint16_t>(sign | q);  // q == 0x400 is the smallest normal, correctly
+  }
+  // Normal: rebias the exponent and round the 13 dropped mantissa bits to even.
+  const uint32_t rebased = absBits - (112u << 23);
+  const uint32_t rounded = rebased + 0xfffu + ((rebased >> 13) & 1u);
+  return static_cast<uint16_t>(sign | (rounded >> 13));
 }
 
 uint16_t floatToBf16(float value) {
@@ -416,6 +441,68 @@ void dequantizeGgmlBf16(GgmlType type, const uint8_t* src, uint64_t elements, ui
     kernel(src + i * info.blockBytes, buffer);
     uint16_t* out = dst + i * info.blockLength;
     for (uint32_t k = 0; k < info.blockLength; ++k) out[k] = floatToBf16(buffer[k]);
+  }
+}
+
+// ---- quantization (benchmarks and test files) -------------------------------------------------
+// Ref: ggml-quants.c quantize_row_q8_0_ref, quantize_row_q4_0_ref.
+
+void quantizeGgml(GgmlType type, const float* src, uint64_t elements, uint8_t* dst) {
+  const GgmlTypeInfo& info = ggmlTypeInfo(type);
+  if (elements % info.blockLength != 0)
+    throw std::invalid_argument(std::to_string(elements) + " elements are not a whole number of " +
+                                info.name + " blocks");
+  auto putHalf = [](uint8_t* p, uint16_t h) {
+    p[0] = static_cast<uint8_t>(h & 0xff);
+    p[1] = static_cast<uint8_t>(h >> 8);
+  };
+  switch (type) {
+    case GgmlType::F32:
+      if (elements > 0) std::memcpy(dst, src, elements * 4);
+      return;
+    case GgmlType::F16:
+      for (uint64_t i = 0; i < elements; ++i) putHalf(dst + 2 * i, floatToHalf(src[i]));
+      return;
+    case GgmlType::BF16:
+      for (uint64_t i = 0; i < elements; ++i) putHalf(dst + 2 * i, floatToBf16(src[i]));
+      return;
+    case GgmlType::Q8_0:
+      for (uint64_t b = 0; b < elements / 32; ++b) {
+        const float* x = src + 32 * b;
+        uint8_t* out = dst + 34 * b;
+        float amax = 0.0f;
+        for (int j = 0; j < 32; ++j) amax = std::max(amax, std::fabs(x[j]));
+        const float d = amax / 127.0f;
+        const float id = d != 0.0f ? 1.0f / d : 0.0f;
+        putHalf(out, floatToHalf(d));
+        for (int j = 0; j < 32; ++j)
+          out[2 + j] = static_cast<uint8_t>(static_cast<int8_t>(std::lround(x[j] * id)));
+      }
+      return;
+    case GgmlType::Q4_0:
+      for (uint64_t b = 0; b < elements / 32; ++b) {
+        const float* x = src + 32 * b;
+        uint8_t* out = dst + 18 * b;
+        float amax = 0.0f, max = 0.0f;  // the value of largest magnitude, with its sign
+        for (int j = 0; j < 32; ++j)
+          if (std::fabs(x[j]) > amax) {
+            amax = std::fabs(x[j]);
+            max = x[j];
+          }
+        const float d = max / -8.0f;
+        const float id = d != 0.0f ? 1.0f / d : 0.0f;
+        putHalf(out, floatToHalf(d));
+        auto level = [&](float v) {
+          return static_cast<uint8_t>(
+              std::min(15, static_cast<int>(static_cast<int8_t>(v * id + 8.5f))));
+        };
+        for (int j = 0; j < 16; ++j)
+          out[2 + j] = static_cast<uint8_t>(level(x[j]) | (level(x[j + 16]) << 4));
+      }
+      return;
+    default:
+      throw std::invalid_argument(std::string("cannot quantize to ") + info.name +
+                                  " (Lienzo writes F32, F16, BF16, Q8_0, Q4_0)");
   }
 }
 

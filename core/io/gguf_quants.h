@@ -92,4 +92,13 @@ void dequantizeGgml(GgmlType type, const uint8_t* src, uint64_t elements, float*
 /// The same into bfloat16 bit patterns (through a small float buffer per block).
 void dequantizeGgmlBf16(GgmlType type, const uint8_t* src, uint64_t elements, uint16_t* dst);
 
+/// Packs `elements` floats (a whole number of blocks) as `type` into ggmlByteSize(type, elements)
+/// bytes at `dst`, with ggml's reference rounding (quantize_row_*_ref): Q8_0 d = max|x| / 127,
+/// q = round(x / d); Q4_0 d = x_maxabs / −8, q = min(15, trunc(x / d + 8.5)); F32/F16/BF16 plain
+/// (F16 and BF16 rounded to nearest even). For benchmarks and test files (`lienzo bench
+/// --quant`); throws std::invalid_argument for other types or a partial block.
+void quantizeGgml(GgmlType type, const float* src, uint64_t elements, uint8_t* dst);
+/// float to IEEE half with round-to-nearest-even (overflow to ±inf, NaN kept).
+uint16_t floatToHalf(float value);
+
 }  // namespace lienzo

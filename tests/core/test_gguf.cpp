@@ -4,6 +4,7 @@
 // validation rule (its error kind and a message naming the problem).
 #include "core/io/gguf.h"
 #include "core/io/gguf_weights.h"
+#include "core/io/gguf_writer.h"
 
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
@@ -352,6 +353,43 @@ TEST(Gguf, OpensFromDiskAndTensorsOutliveTheReader) {
   } catch (const GgufError& e) {
     EXPECT_EQ(e.kind(), GgufErrorKind::Io);
   }
+}
+
+TEST(Gguf, WriterRoundTrip) {
+  const at::Tensor w = at::randn({4, 64});
+  std::string q8(ggmlTypeInfo(GgmlType::Q8_0).blockBytes * 8, '\0');
+  quantizeGgml(GgmlType::Q8_0, w.contiguous().data_ptr<float>(), 256,
+               reinterpret_cast<uint8_t*>(q8.data()));
+  const at::Tensor b = at::tensor({1.5f, -2.0f, 0.25f});
+  std::string f16(6, '\0');
+  quantizeGgml(GgmlType::F16, b.data_ptr<float>(), 3, reinterpret_cast<uint8_t*>(f16.data()));
+  const std::vector<GgufTensorToWrite> tensors = {{"blk.w", GgmlType::Q8_0, {4, 64}, q8},
+                                                  {"blk.b", GgmlType::F16, {3}, f16}};
+  const GgufMetadataList meta = {{"general.architecture", ggufString("flux")},
+                                 {"general.quantization_version", ggufU32(2)},
+                                 {"comfy.gguf.orig_shape.blk.w", ggufI32Array({4, 4, 4, 4})}};
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("lienzo-gguf-w-" + std::to_string(::getpid()) + ".gguf");
+  writeGguf(path, tensors, meta, 64);
+  const auto weights = GgufWeights::open(path);
+  std::filesystem::remove(path);
+  EXPECT_EQ(weights.file().alignment(), 64u);
+  EXPECT_EQ(weights.file().family(), ModelFamily::Flux);
+  EXPECT_EQ(weights.info("blk.w").ne, (std::vector<int64_t>{64, 4}));
+  EXPECT_EQ(weights.info("blk.w").shape, (std::vector<int64_t>{4, 4, 4, 4}));
+  EXPECT_EQ(weights.info("blk.b").offset % 64, 0u);
+  const at::Tensor back = weights.load("blk.w", at::kFloat).reshape({4, 64});
+  const at::Tensor scale = w.abs().reshape({8, 32}).amax(1, true) / 127;
+  // |q·d_half − x| ≤ d/2 + 127·|d_half − d| ≤ d·(1/2 + 127·2^-11).
+  const double bound = 0.5 + 127.0 / 2048.0;
+  EXPECT_TRUE(((back - w).abs().reshape({8, 32}) <= scale * bound + 1e-6).all().item<bool>());
+  EXPECT_TRUE(at::equal(weights.load("blk.b", at::kFloat), b));
+
+  EXPECT_THROW(serializeGguf({{"x", GgmlType::Q4_0, {16}, std::string(9, '\0')}}),
+               std::invalid_argument);
+  EXPECT_THROW(serializeGguf({{"x", GgmlType::F32, {2}, std::string(4, '\0')}}),
+               std::invalid_argument);
+  EXPECT_THROW(serializeGguf({}, {}, 48), std::invalid_argument);
 }
 
 // ---- one corrupt file per rule -----------------------------------------------------------------

@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -93,6 +94,52 @@ TEST(GgufQuants, ScalarConversions) {
   EXPECT_EQ(floatToBf16(1.0f + 0x1p-7f + 0x1p-8f), 0x3f82);   // tie -> even (up)
   EXPECT_EQ(floatToBf16(1.0f + 0x1p-8f + 0x1p-12f), 0x3f81);  // above the tie
   EXPECT_TRUE(std::isnan(bf16ToFloat(floatToBf16(std::numeric_limits<float>::quiet_NaN()))));
+}
+
+TEST(GgufQuants, FloatToHalfRoundsToNearestEven) {
+  EXPECT_EQ(floatToHalf(1.0f), 0x3c00);
+  EXPECT_EQ(floatToHalf(-2.5f), 0xc100);
+  EXPECT_EQ(floatToHalf(65504.0f), 0x7bff);
+  EXPECT_EQ(floatToHalf(65519.0f), 0x7bff);
+  EXPECT_EQ(floatToHalf(65520.0f), 0x7c00);                    // the tie rounds to even: infinity
+  EXPECT_EQ(floatToHalf(1.0f + 0x1p-11f), 0x3c00);             // tie -> even
+  EXPECT_EQ(floatToHalf(1.0f + 3 * 0x1p-11f), 0x3c02);         // tie -> even (up)
+  EXPECT_EQ(floatToHalf(0x1p-24f), 0x0001);                    // smallest subnormal
+  EXPECT_EQ(floatToHalf(0x1p-25f), 0x0000);                    // tie -> even (zero)
+  EXPECT_EQ(floatToHalf(3 * 0x1p-25f), 0x0002);                // tie -> even (up)
+  EXPECT_EQ(floatToHalf(1023 * 0x1p-24f + 0x1p-25f), 0x0400);  // rounds into the normals
+  EXPECT_EQ(floatToHalf(-0.0f), 0x8000);
+  EXPECT_EQ(floatToHalf(std::numeric_limits<float>::quiet_NaN()) & 0x7e00, 0x7e00);
+  for (const Half& h : kHalves) EXPECT_EQ(floatToHalf(h.value), h.bits) << h.value;
+}
+
+TEST(GgufQuants, QuantizeQ8_0AndQ4_0) {
+  // Q4_0: values -8..7 whose largest magnitude is -8 give d = 1 and q = x + 8 exactly.
+  float x[32];
+  for (int j = 0; j < 32; ++j) x[j] = static_cast<float>(j % 16 - 8);
+  std::vector<uint8_t> q4(18);
+  quantizeGgml(GgmlType::Q4_0, x, 32, q4.data());
+  EXPECT_EQ(q4[0] | (q4[1] << 8), 0x3c00);
+  for (int j = 0; j < 16; ++j) EXPECT_EQ(q4[2 + j], (j % 16) | ((j % 16) << 4)) << j;
+  // Q8_0 on a ramp: d = max|x| / 127 stored as half; every value within d / 2 (+ the scale's
+  // half-precision rounding) of the original.
+  std::mt19937 rng(7);
+  std::vector<float> v(64);
+  for (auto& f : v) f = std::uniform_real_distribution<float>(-3.0f, 3.0f)(rng);
+  std::vector<uint8_t> q8(68);
+  quantizeGgml(GgmlType::Q8_0, v.data(), 64, q8.data());
+  std::vector<float> back(64);
+  dequantizeGgml(GgmlType::Q8_0, q8.data(), 64, back.data());
+  for (int b = 0; b < 2; ++b) {
+    float amax = 0.0f;
+    for (int j = 0; j < 32; ++j) amax = std::max(amax, std::fabs(v[32 * b + j]));
+    for (int j = 0; j < 32; ++j)
+      EXPECT_LE(std::fabs(back[32 * b + j] - v[32 * b + j]), amax / 127 / 2 + amax * 0x1p-10f);
+  }
+  const std::vector<float> zeros(32, 0.0f);
+  quantizeGgml(GgmlType::Q8_0, zeros.data(), 32, q8.data());
+  for (int j = 0; j < 34; ++j) EXPECT_EQ(q8[j], 0) << j;
+  EXPECT_THROW(quantizeGgml(GgmlType::Q4_K, zeros.data(), 32, q8.data()), std::invalid_argument);
 }
 
 TEST(GgufQuants, PlainTypes) {
