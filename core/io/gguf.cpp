@@ -348,19 +348,20 @@ GgufFile GgufFile::parse(std::shared_ptr<MappedBytes> file, const std::string& n
   // pair at least 13 (key length, type, one byte of value).
   const uint64_t room = cur.remaining();
   if (tensorCount > limits.maxTensors || tensorCount > room / 24)
-    throw GgufError(
-        Kind::TooMany, name,
-        "tensor count " + std::to_string(tensorCount) +
-            (tensorCount > room / 24
-                 ? " cannot fit in the " + std::to_string(room) + " bytes after the header"
-                 : " exceeds the limit of " + std::to_string(limits.maxTensors)));
+    throw GgufError(Kind::TooMany, name,
+                    "tensor count " + std::to_string(tensorCount) +
+                        (tensorCount > room / 24
+                             ? " cannot fit in the " + std::to_string(room) +
+                                   " bytes after the header (file truncated?)"
+                             : " exceeds the limit of " + std::to_string(limits.maxTensors)));
   if (keyCount > limits.maxKeys || keyCount > (room - tensorCount * 24) / 13)
-    throw GgufError(
-        Kind::TooMany, name,
-        "metadata key count " + std::to_string(keyCount) +
-            (keyCount > limits.maxKeys
-                 ? " exceeds the limit of " + std::to_string(limits.maxKeys)
-                 : " cannot fit in the " + std::to_string(room) + " bytes after the header"));
+    throw GgufError(Kind::TooMany, name,
+                    "metadata key count " + std::to_string(keyCount) +
+                        (keyCount > limits.maxKeys
+                             ? " exceeds the limit of " + std::to_string(limits.maxKeys)
+                             : " cannot fit in the " + std::to_string(room) +
+                                   " bytes after the header beside " + std::to_string(tensorCount) +
+                                   " tensor infos (file truncated?)"));
 
   ValueReader reader{cur, limits, name};
   for (uint64_t k = 0; k < keyCount; ++k) {
