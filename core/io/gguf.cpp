@@ -546,6 +546,36 @@ void GgufFile::releasePages(const std::string& name) const {
   m_file->releasePages(m_dataOffset + ti.offset, m_dataOffset + ti.offset + ti.nbytes);
 }
 
+std::string t5KeyFromGguf(const std::string& name) {
+  // Ref: ComfyUI-GGUF loader.py T5_SD_MAP (llama.cpp's T5 tensor names back to the originals);
+  // applied in this order, every occurrence.
+  static const std::pair<const char*, const char*> kRules[] = {
+      {"enc.", "encoder."},
+      {".blk.", ".block."},
+      {"token_embd", "shared"},
+      {"output_norm", "final_layer_norm"},
+      {"attn_q", "layer.0.SelfAttention.q"},
+      {"attn_k", "layer.0.SelfAttention.k"},
+      {"attn_v", "layer.0.SelfAttention.v"},
+      {"attn_o", "layer.0.SelfAttention.o"},
+      {"attn_norm", "layer.0.layer_norm"},
+      {"attn_rel_b", "layer.0.SelfAttention.relative_attention_bias"},
+      {"ffn_up", "layer.1.DenseReluDense.wi_1"},
+      {"ffn_down", "layer.1.DenseReluDense.wo"},
+      {"ffn_gate", "layer.1.DenseReluDense.wi_0"},
+      {"ffn_norm", "layer.1.layer_norm"},
+  };
+  std::string key = name;
+  for (const auto& [from, to] : kRules) {
+    const std::size_t fromLength = std::strlen(from);
+    const std::size_t toLength = std::strlen(to);
+    for (std::size_t at = key.find(from); at != std::string::npos;
+         at = key.find(from, at + toLength))
+      key.replace(at, fromLength, to);
+  }
+  return key;
+}
+
 bool looksLikeGguf(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   char magic[4] = {};

@@ -198,6 +198,13 @@ class GgufFile {
   std::map<std::string, GgufTensorInfo> m_index;
 };
 
+/// The Hugging Face T5 encoder key (t5xxl_fp16.safetensors names) of a tensor in a llama.cpp T5
+/// GGUF (`general.architecture` t5 / t5encoder): enc.blk.N.attn_q.weight ->
+/// encoder.block.N.layer.0.SelfAttention.q.weight, token_embd.weight -> shared.weight,
+/// enc.output_norm.weight -> encoder.final_layer_norm.weight, ffn_gate/ffn_up/ffn_down ->
+/// DenseReluDense.wi_0/wi_1/wo, ... Names no rule matches come back unchanged.
+std::string t5KeyFromGguf(const std::string& name);
+
 /// True when `path` starts with the GGUF magic (a cheap sniff; open() does the validation).
 bool looksLikeGguf(const std::filesystem::path& path);
 

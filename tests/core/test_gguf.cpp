@@ -392,6 +392,27 @@ TEST(Gguf, WriterRoundTrip) {
   EXPECT_THROW(serializeGguf({}, {}, 48), std::invalid_argument);
 }
 
+TEST(Gguf, LlamaCppT5NamesMapToHuggingFaceKeys) {
+  EXPECT_EQ(t5KeyFromGguf("enc.blk.0.attn_q.weight"),
+            "encoder.block.0.layer.0.SelfAttention.q.weight");
+  EXPECT_EQ(t5KeyFromGguf("enc.blk.0.attn_rel_b.weight"),
+            "encoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight");
+  EXPECT_EQ(t5KeyFromGguf("enc.blk.23.attn_norm.weight"),
+            "encoder.block.23.layer.0.layer_norm.weight");
+  EXPECT_EQ(t5KeyFromGguf("enc.blk.5.ffn_gate.weight"),
+            "encoder.block.5.layer.1.DenseReluDense.wi_0.weight");
+  EXPECT_EQ(t5KeyFromGguf("enc.blk.5.ffn_up.weight"),
+            "encoder.block.5.layer.1.DenseReluDense.wi_1.weight");
+  EXPECT_EQ(t5KeyFromGguf("enc.blk.5.ffn_down.weight"),
+            "encoder.block.5.layer.1.DenseReluDense.wo.weight");
+  EXPECT_EQ(t5KeyFromGguf("enc.blk.5.ffn_norm.weight"),
+            "encoder.block.5.layer.1.layer_norm.weight");
+  EXPECT_EQ(t5KeyFromGguf("enc.output_norm.weight"), "encoder.final_layer_norm.weight");
+  EXPECT_EQ(t5KeyFromGguf("token_embd.weight"), "shared.weight");
+  EXPECT_EQ(t5KeyFromGguf("double_blocks.0.img_attn.qkv.weight"),
+            "double_blocks.0.img_attn.qkv.weight");
+}
+
 // ---- one corrupt file per rule -----------------------------------------------------------------
 
 TEST(GgufErrors, TruncatedAnywhere) {
