@@ -14,6 +14,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <random>
 
 namespace lienzo {
 namespace {
@@ -390,6 +391,47 @@ TEST(Gguf, WriterRoundTrip) {
   EXPECT_THROW(serializeGguf({{"x", GgmlType::F32, {2}, std::string(4, '\0')}}),
                std::invalid_argument);
   EXPECT_THROW(serializeGguf({}, {}, 48), std::invalid_argument);
+}
+
+TEST(Gguf, TorchDequantizationMatchesTheKernels) {
+  // Random bytes of every dequantizable type: the torch-operation path (what runs on a GPU) must
+  // give the CPU kernels' bits, NaN and infinities from random scales included.
+  std::mt19937 rng(99);
+  std::vector<GgufTensorToWrite> tensors;
+  const GgmlType types[] = {GgmlType::F32,  GgmlType::F16,  GgmlType::BF16, GgmlType::Q8_0,
+                            GgmlType::Q4_0, GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q5_1,
+                            GgmlType::Q2_K, GgmlType::Q3_K, GgmlType::Q4_K, GgmlType::Q5_K,
+                            GgmlType::Q6_K};
+  for (GgmlType type : types) {
+    const GgmlTypeInfo& info = ggmlTypeInfo(type);
+    const std::vector<int64_t> shape = {3, static_cast<int64_t>(info.blockLength) * 2};
+    std::string bytes(*ggmlByteSize(type, 6 * info.blockLength), '\0');
+    for (auto& c : bytes) c = static_cast<char>(rng() & 0xff);
+    tensors.push_back({info.name, type, shape, bytes});
+  }
+  const auto weights = GgufWeights(GgufFile::fromBytes(serializeGguf(tensors), "random.gguf"));
+  for (GgmlType type : types) {
+    const GgufPackedTensor packed = weights.packed(ggmlTypeName(type));
+    EXPECT_EQ(packed.device(), c10::Device(c10::kCPU));
+    for (const auto dtype : {at::kFloat, at::kBFloat16}) {
+      const at::Tensor kernel = packed.dequantize(dtype);
+      const at::Tensor ops =
+          dequantizeGgmlTensor(type, packed.packedBytes(), packed.shape(), dtype);
+      ASSERT_EQ(kernel.sizes(), ops.sizes()) << ggmlTypeName(type);
+      EXPECT_TRUE(at::allclose(kernel.to(at::kFloat), ops.to(at::kFloat), 0.0, 0.0, true))
+          << ggmlTypeName(type) << " " << c10::toString(dtype) << " max diff "
+          << (kernel.to(at::kFloat) - ops.to(at::kFloat))
+                 .abs()
+                 .nan_to_num(0, 0, 0)
+                 .max()
+                 .item<float>();
+    }
+  }
+  EXPECT_THROW(dequantizeGgmlTensor(GgmlType::Q4_0, at::zeros({17}, at::kByte), {32}, at::kFloat),
+               std::invalid_argument);
+  const GgufPackedTensor moved = weights.packed("Q4_K").to(c10::Device(c10::kCPU));
+  EXPECT_TRUE(
+      at::allclose(moved.dequantize(), weights.packed("Q4_K").dequantize(), 0.0, 0.0, true));
 }
 
 TEST(Gguf, LlamaCppT5NamesMapToHuggingFaceKeys) {
