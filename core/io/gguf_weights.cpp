@@ -5,6 +5,7 @@
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
 
@@ -231,10 +232,19 @@ at::Tensor dequantizeGgmlTensor(GgmlType type, const at::Tensor& packed,
     case GgmlType::BF16:
       values = flat.view(at::kBFloat16).to(at::kFloat);
       break;
-    default:
-      values = dequantizeBlocks(
-          type, flat.view({numel / info.blockLength, static_cast<int64_t>(info.blockBytes)}),
-          packed.device());
+    default: {
+      // In chunks of about 4 Mi elements, so the int32 intermediates stay near 16 MiB each.
+      const int64_t blocks = numel / info.blockLength;
+      const at::Tensor all = flat.view({blocks, static_cast<int64_t>(info.blockBytes)});
+      values = at::empty({blocks, static_cast<int64_t>(info.blockLength)},
+                         at::TensorOptions().dtype(at::kFloat).device(packed.device()));
+      const int64_t chunk = std::max<int64_t>(1, (int64_t{1} << 22) / info.blockLength);
+      for (int64_t start = 0; start < blocks; start += chunk) {
+        const int64_t count = std::min(chunk, blocks - start);
+        values.narrow(0, start, count)
+            .copy_(dequantizeBlocks(type, all.narrow(0, start, count), packed.device()));
+      }
+    }
   }
   return values.reshape(shape).to(dtype);
 }

@@ -409,7 +409,18 @@ TEST(Gguf, TorchDequantizationMatchesTheKernels) {
     for (auto& c : bytes) c = static_cast<char>(rng() & 0xff);
     tensors.push_back({info.name, type, shape, bytes});
   }
+  // One more block than the torch path's chunk (4 Mi elements): the chunk seam is covered.
+  std::string big(18 * 131073, '\0');
+  for (auto& c : big) c = static_cast<char>(rng() & 0xff);
+  tensors.push_back({"big", GgmlType::Q4_0, {131073, 32}, big});
   const auto weights = GgufWeights(GgufFile::fromBytes(serializeGguf(tensors), "random.gguf"));
+  {
+    const GgufPackedTensor packed = weights.packed("big");
+    EXPECT_TRUE(at::allclose(
+        packed.dequantize(),
+        dequantizeGgmlTensor(GgmlType::Q4_0, packed.packedBytes(), packed.shape(), at::kFloat), 0.0,
+        0.0, true));
+  }
   for (GgmlType type : types) {
     const GgufPackedTensor packed = weights.packed(ggmlTypeName(type));
     EXPECT_EQ(packed.device(), c10::Device(c10::kCPU));
