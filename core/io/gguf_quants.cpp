@@ -437,10 +437,18 @@ void dequantizeGgmlBf16(GgmlType type, const uint8_t* src, uint64_t elements, ui
   const BlockKernel kernel = blockKernel(type);
   const uint64_t blocks = elements / info.blockLength;
   float buffer[256];
+  uint32_t bits[256];
   for (uint64_t i = 0; i < blocks; ++i) {
     kernel(src + i * info.blockBytes, buffer);
+    std::memcpy(bits, buffer, info.blockLength * sizeof(float));
     uint16_t* out = dst + i * info.blockLength;
-    for (uint32_t k = 0; k < info.blockLength; ++k) out[k] = floatToBf16(buffer[k]);
+    // floatToBf16 without branches, so the loop vectorises: NaN -> quiet NaN, else RNE.
+    for (uint32_t k = 0; k < info.blockLength; ++k) {
+      const uint32_t b = bits[k];
+      const uint32_t rounded = (b + 0x7fffu + ((b >> 16) & 1u)) >> 16;
+      const uint32_t quiet = (b >> 16) | 0x40u;
+      out[k] = static_cast<uint16_t>((b & 0x7fffffffu) > 0x7f800000u ? quiet : rounded);
+    }
   }
 }
 
