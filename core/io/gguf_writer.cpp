@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 #include <set>
 #include <stdexcept>
 
@@ -105,12 +106,24 @@ void putValue(std::string& out, const GgufValue& v, const std::string& key) {
 
 }  // namespace
 
-std::string serializeGguf(const std::vector<GgufTensorToWrite>& tensors,
-                          const GgufMetadataList& metadata, uint32_t alignment) {
+namespace {
+
+/// The header (metadata, tensor infos, padding) and where each tensor goes in the data section.
+struct Layout {
+  std::string header;
+  std::vector<uint64_t> offsets;
+  std::vector<uint64_t> sizes;
+  uint64_t dataSize = 0;
+};
+
+Layout layout(const std::vector<GgufTensorToWrite>& tensors, const GgufMetadataList& metadata,
+              uint32_t alignment) {
   if (alignment == 0 || (alignment & (alignment - 1)) != 0)
     throw std::invalid_argument("GGUF alignment " + std::to_string(alignment) +
                                 " is not a power of two");
-  std::string out = "GGUF";
+  Layout result;
+  std::string& out = result.header;
+  out = "GGUF";
   putLe(out, 3, 4);
   putLe(out, tensors.size(), 8);
   const bool customAlignment = alignment != GgufFile::kDefaultAlignment;
@@ -133,7 +146,6 @@ std::string serializeGguf(const std::vector<GgufTensorToWrite>& tensors,
   }
   std::set<std::string> names;
   uint64_t offset = 0;
-  std::vector<uint64_t> offsets;
   for (const auto& t : tensors) {
     const std::string where = "tensor '" + t.name + "'";
     if (t.name.empty() || !names.insert(t.name).second)
@@ -142,6 +154,8 @@ std::string serializeGguf(const std::vector<GgufTensorToWrite>& tensors,
     uint64_t elements = 1;
     for (auto d : t.shape) {
       if (d < 0) throw std::invalid_argument(where + ": negative dimension");
+      if (d != 0 && elements > std::numeric_limits<uint64_t>::max() / static_cast<uint64_t>(d))
+        throw std::invalid_argument(where + ": element count overflows");
       elements *= static_cast<uint64_t>(d);
     }
     const GgmlTypeInfo& info = ggmlTypeInfo(t.type);
@@ -150,7 +164,7 @@ std::string serializeGguf(const std::vector<GgufTensorToWrite>& tensors,
     if (row % info.blockLength != 0 || !bytes)
       throw std::invalid_argument(where + ": rows of " + std::to_string(row) + " are not whole " +
                                   info.name + " blocks");
-    if (*bytes != t.bytes.size())
+    if (!t.produce && *bytes != t.bytes.size())
       throw std::invalid_argument(where + ": " + std::to_string(t.bytes.size()) + " bytes given, " +
                                   std::to_string(*bytes) + " needed");
     putString(out, t.name);
@@ -159,35 +173,80 @@ std::string serializeGguf(const std::vector<GgufTensorToWrite>& tensors,
       putLe(out, static_cast<uint64_t>(*it), 8);
     putLe(out, static_cast<uint32_t>(t.type), 4);
     putLe(out, offset, 8);
-    offsets.push_back(offset);
+    result.offsets.push_back(offset);
+    result.sizes.push_back(*bytes);
     offset = (offset + *bytes + alignment - 1) / alignment * alignment;
   }
   out.append((alignment - out.size() % alignment) % alignment, '\0');
+  result.dataSize = offset;
+  return result;
+}
+
+/// Tensor k's bytes: given, or produced now (and checked against the layout).
+std::string tensorBytes(const GgufTensorToWrite& t, uint64_t size) {
+  if (!t.produce) return t.bytes;
+  std::string bytes = t.produce();
+  if (bytes.size() != size)
+    throw std::invalid_argument("tensor '" + t.name + "': " + std::to_string(bytes.size()) +
+                                " bytes produced, " + std::to_string(size) + " needed");
+  return bytes;
+}
+
+}  // namespace
+
+std::string serializeGguf(const std::vector<GgufTensorToWrite>& tensors,
+                          const GgufMetadataList& metadata, uint32_t alignment) {
+  const Layout plan = layout(tensors, metadata, alignment);
+  std::string out = plan.header;
   const std::size_t dataStart = out.size();
-  out.reserve(dataStart + offset);
+  out.reserve(dataStart + plan.dataSize);
   for (std::size_t k = 0; k < tensors.size(); ++k) {
-    out.append(dataStart + offsets[k] - out.size(), '\0');
-    out += tensors[k].bytes;
+    out.append(dataStart + plan.offsets[k] - out.size(), '\0');
+    out += tensorBytes(tensors[k], plan.sizes[k]);
   }
-  out.append(dataStart + offset - out.size(), '\0');
+  out.append(dataStart + plan.dataSize - out.size(), '\0');
   return out;
 }
 
 void writeGguf(const std::filesystem::path& path, const std::vector<GgufTensorToWrite>& tensors,
                const GgufMetadataList& metadata, uint32_t alignment) {
-  const std::string bytes = serializeGguf(tensors, metadata, alignment);
+  const Layout plan = layout(tensors, metadata, alignment);
   const std::filesystem::path tmp = path.string() + ".tmp";
   const std::string name = path.string();
   FILE* f = std::fopen(tmp.c_str(), "wb");
   if (!f)
     throw GgufError(GgufErrorKind::Io, name, std::string("cannot create: ") + std::strerror(errno));
-  const bool ok = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size() &&
-                  std::fflush(f) == 0 && ::fsync(::fileno(f)) == 0;
-  const int err = errno;
-  const bool closed = std::fclose(f) == 0;
-  if (!ok || !closed) {
+  auto fail = [&](const std::string& why) {
+    std::fclose(f);
     std::remove(tmp.c_str());
-    throw GgufError(GgufErrorKind::Io, name, std::string("write failed: ") + std::strerror(err));
+    throw GgufError(GgufErrorKind::Io, name, why);
+  };
+  auto put = [&](const char* data, std::size_t size) {
+    if (size > 0 && std::fwrite(data, 1, size, f) != size)
+      fail(std::string("write failed: ") + std::strerror(errno));
+  };
+  const std::string zeros(alignment, '\0');
+  put(plan.header.data(), plan.header.size());
+  uint64_t written = 0;
+  for (std::size_t k = 0; k < tensors.size(); ++k) {
+    put(zeros.data(), plan.offsets[k] - written);  // padding < alignment
+    std::string bytes;
+    try {
+      bytes = tensorBytes(tensors[k], plan.sizes[k]);  // one produced tensor in memory at a time
+    } catch (...) {
+      std::fclose(f);
+      std::remove(tmp.c_str());
+      throw;
+    }
+    put(bytes.data(), bytes.size());
+    written = plan.offsets[k] + bytes.size();
+  }
+  put(zeros.data(), plan.dataSize - written);
+  if (std::fflush(f) != 0 || ::fsync(::fileno(f)) != 0)
+    fail(std::string("write failed: ") + std::strerror(errno));
+  if (std::fclose(f) != 0) {
+    std::remove(tmp.c_str());
+    throw GgufError(GgufErrorKind::Io, name, std::string("write failed: ") + std::strerror(errno));
   }
   std::error_code ec;
   std::filesystem::rename(tmp, path, ec);

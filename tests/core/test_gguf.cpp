@@ -364,14 +364,20 @@ TEST(Gguf, WriterRoundTrip) {
   const at::Tensor b = at::tensor({1.5f, -2.0f, 0.25f});
   std::string f16(6, '\0');
   quantizeGgml(GgmlType::F16, b.data_ptr<float>(), 3, reinterpret_cast<uint8_t*>(f16.data()));
-  const std::vector<GgufTensorToWrite> tensors = {{"blk.w", GgmlType::Q8_0, {4, 64}, q8},
-                                                  {"blk.b", GgmlType::F16, {3}, f16}};
+  int produced = 0;
+  std::vector<GgufTensorToWrite> tensors = {{"blk.w", GgmlType::Q8_0, {4, 64}, q8, {}},
+                                            {"blk.b", GgmlType::F16, {3}, "", {}}};
+  tensors[1].produce = [&] {
+    ++produced;
+    return f16;
+  };
   const GgufMetadataList meta = {{"general.architecture", ggufString("flux")},
                                  {"general.quantization_version", ggufU32(2)},
                                  {"comfy.gguf.orig_shape.blk.w", ggufI32Array({4, 4, 4, 4})}};
   const auto path = std::filesystem::temp_directory_path() /
                     ("lienzo-gguf-w-" + std::to_string(::getpid()) + ".gguf");
   writeGguf(path, tensors, meta, 64);
+  EXPECT_EQ(produced, 1);
   const auto weights = GgufWeights::open(path);
   std::filesystem::remove(path);
   EXPECT_EQ(weights.file().alignment(), 64u);
@@ -386,11 +392,16 @@ TEST(Gguf, WriterRoundTrip) {
   EXPECT_TRUE(((back - w).abs().reshape({8, 32}) <= scale * bound + 1e-6).all().item<bool>());
   EXPECT_TRUE(at::equal(weights.load("blk.b", at::kFloat), b));
 
-  EXPECT_THROW(serializeGguf({{"x", GgmlType::Q4_0, {16}, std::string(9, '\0')}}),
+  EXPECT_THROW(serializeGguf({{"x", GgmlType::Q4_0, {16}, std::string(9, '\0'), {}}}),
                std::invalid_argument);
-  EXPECT_THROW(serializeGguf({{"x", GgmlType::F32, {2}, std::string(4, '\0')}}),
+  EXPECT_THROW(serializeGguf({{"x", GgmlType::F32, {2}, std::string(4, '\0'), {}}}),
                std::invalid_argument);
   EXPECT_THROW(serializeGguf({}, {}, 48), std::invalid_argument);
+  // A producer that makes the wrong size: refused, and no file (nor temporary) is left.
+  tensors[1].produce = [] { return std::string(5, '\0'); };
+  EXPECT_THROW(writeGguf(path, tensors, meta), std::invalid_argument);
+  EXPECT_FALSE(std::filesystem::exists(path));
+  EXPECT_FALSE(std::filesystem::exists(path.string() + ".tmp"));
 }
 
 TEST(Gguf, TorchDequantizationMatchesTheKernels) {
@@ -407,12 +418,12 @@ TEST(Gguf, TorchDequantizationMatchesTheKernels) {
     const std::vector<int64_t> shape = {3, static_cast<int64_t>(info.blockLength) * 2};
     std::string bytes(*ggmlByteSize(type, 6 * info.blockLength), '\0');
     for (auto& c : bytes) c = static_cast<char>(rng() & 0xff);
-    tensors.push_back({info.name, type, shape, bytes});
+    tensors.push_back({info.name, type, shape, bytes, {}});
   }
   // One more block than the torch path's chunk (4 Mi elements): the chunk seam is covered.
   std::string big(18 * 131073, '\0');
   for (auto& c : big) c = static_cast<char>(rng() & 0xff);
-  tensors.push_back({"big", GgmlType::Q4_0, {131073, 32}, big});
+  tensors.push_back({"big", GgmlType::Q4_0, {131073, 32}, big, {}});
   const auto weights = GgufWeights(GgufFile::fromBytes(serializeGguf(tensors), "random.gguf"));
   {
     const GgufPackedTensor packed = weights.packed("big");
