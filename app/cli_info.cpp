@@ -4,6 +4,7 @@
 #include "core/adapters/adapter_file.h"
 #include "core/io/checkpoint.h"
 #include "core/io/diffusers_folder.h"
+#include "core/io/gguf.h"
 #include "core/io/safetensors.h"
 
 #include <cstdio>
@@ -92,7 +93,59 @@ int describeOne(const std::string& path) {
   }
 }
 
+/// A GGUF file: architecture (or the family its tensor names imply), version, tensors by ggml
+/// type, sizes and the metadata worth reading (general.*, reshaped tensors).
+int describeGguf(const std::string& path) {
+  try {
+    const GgufFile file = GgufFile::open(path);
+    std::map<std::string, int64_t> types;
+    int64_t parameters = 0;
+    uint64_t tensorBytes = 0;
+    std::size_t reshaped = 0;
+    std::map<std::string, int64_t> unsupported;  // types without a dequantization kernel
+    for (const auto& name : file.names()) {
+      const GgufTensorInfo& ti = file.info(name);
+      ++types[ggmlTypeName(ti.type)];
+      if (!ggmlDequantizable(ti.type)) ++unsupported[ggmlTypeName(ti.type)];
+      parameters += ti.numel();
+      tensorBytes += ti.nbytes;
+      if (file.find("comfy.gguf.orig_shape." + name)) ++reshaped;
+    }
+    const std::string arch = file.architecture().empty() ? "(none)" : file.architecture();
+    std::cout << path << "\n"
+              << "  format:     GGUF v" << file.version() << ", alignment " << file.alignment()
+              << ", " << file.keys().size() << " metadata keys\n"
+              << "  arch:       " << arch << "\n"
+              << "  family:     " << familyName(file.family())
+              << (file.familyFromNames() ? " (from the tensor names)" : "") << "\n"
+              << "  size:       " << humanBytes(file.fileSize()) << " (tensor data "
+              << humanBytes(tensorBytes) << "), " << file.names().size() << " tensors, "
+              << humanCount(parameters) << " parameters\n"
+              << "  types:      " << dtypeList(types) << "\n";
+    if (!file.modelPrefix().empty())
+      std::cout << "  prefix:     " << file.modelPrefix() << "* (full checkpoint names)\n";
+    if (reshaped > 0)
+      std::cout << "  reshaped:   " << reshaped << " tensors (comfy.gguf.orig_shape)\n";
+    for (const auto& key : file.keys()) {
+      if (key.rfind("general.", 0) != 0 || key == "general.architecture" ||
+          key == "general.alignment")
+        continue;
+      std::cout << "  " << key << ": " << file.find(key)->describe() << "\n";
+    }
+    if (!unsupported.empty())
+      std::cout << "  note:       Lienzo cannot dequantize " << dtypeList(unsupported)
+                << " (supported: " << ggmlDequantizableList() << ")\n";
+    return file.family() == ModelFamily::Unknown && file.architecture().empty() ? 1 : 0;
+  } catch (const std::exception& e) {
+    std::cerr << "lienzo info: " << e.what() << "\n";
+    return 1;
+  }
+}
+
 int describePath(const std::string& path) {
+  if (!std::filesystem::is_directory(path) &&
+      (looksLikeGguf(path) || std::filesystem::path(path).extension() == ".gguf"))
+    return describeGguf(path);
   try {
     if (!std::filesystem::is_directory(path) && describeAdapter(path)) return 0;
   } catch (const std::exception&) {
@@ -105,7 +158,8 @@ int describePath(const std::string& path) {
 
 int runInfo(int argc, char** argv) {
   if (argc < 1) {
-    std::cerr << "usage: lienzo info FILE.safetensors|DIFFUSERS_FOLDER|LORA.safetensors [...]\n";
+    std::cerr << "usage: lienzo info FILE.safetensors|FILE.gguf|DIFFUSERS_FOLDER|LORA.safetensors "
+                 "[...]\n";
     return 2;
   }
   int status = 0;

@@ -14,7 +14,7 @@ seconds="${1:-30}"
 shift || true
 all=(safetensors checkpoint png_text infotext metadata_import prompt_parser clip_tokenizer
      clip_vocab exif_text extra_model_paths safetensors_header adapter_names network_files
-     edit_inputs control_files)
+     edit_inputs control_files gguf)
 targets=("$@")
 [[ ${#targets[@]} -eq 0 ]] && targets=("${all[@]}")
 build="${FUZZ_BUILD_DIR:-build-fuzz}"

@@ -196,6 +196,8 @@ def main():
     put("control_files", "taesd_decoder_original", safetensors(taesd_tensors("decoder")))
     put("control_files", "taesd_encoder_diffusers", safetensors(taesd_tensors("diffusers_encoder")))
 
+    gguf_seeds()
+
 
 def f16_zeros(shape):
     n = 1
@@ -283,6 +285,91 @@ def taesd_tensors(which, latent=4, width=4):
     else:
         part(encoder, False, lambda n: "encoder.layers.%d." % n)
     return out
+
+
+# ---- GGUF (fuzz_gguf) ------------------------------------------------------------------------
+# Value type ids of the GGUF metadata and the ggml tensor types used below.
+GGUF_U8, GGUF_I8, GGUF_U16, GGUF_I16, GGUF_U32, GGUF_I32, GGUF_F32, GGUF_BOOL = range(8)
+GGUF_STRING, GGUF_ARRAY, GGUF_U64, GGUF_I64, GGUF_F64 = range(8, 13)
+GGML = {"F32": (0, 1, 4), "F16": (1, 1, 2), "Q4_0": (2, 32, 18), "Q4_1": (3, 32, 20),
+        "Q5_0": (6, 32, 22), "Q5_1": (7, 32, 24), "Q8_0": (8, 32, 34), "Q2_K": (10, 256, 84),
+        "Q3_K": (11, 256, 110), "Q4_K": (12, 256, 144), "Q5_K": (13, 256, 176),
+        "Q6_K": (14, 256, 210), "BF16": (30, 1, 2), "IQ4_NL": (20, 32, 18)}
+
+
+def gguf_str(s):
+    b = s.encode("utf-8")
+    return struct.pack("<Q", len(b)) + b
+
+
+def gguf_value(vtype, value):
+    fmt = {GGUF_U8: "<B", GGUF_I8: "<b", GGUF_U16: "<H", GGUF_I16: "<h", GGUF_U32: "<I",
+           GGUF_I32: "<i", GGUF_F32: "<f", GGUF_BOOL: "<B", GGUF_U64: "<Q", GGUF_I64: "<q",
+           GGUF_F64: "<d"}
+    if vtype == GGUF_STRING:
+        return gguf_str(value)
+    if vtype == GGUF_ARRAY:
+        etype, items = value
+        return struct.pack("<IQ", etype, len(items)) + b"".join(gguf_value(etype, v) for v in items)
+    return struct.pack(fmt[vtype], value)
+
+
+def gguf(kvs, tensors, version=3, alignment=32):
+    """kvs: list of (key, type, value); tensors: list of (name, ne fastest-first, type, bytes)."""
+    out = b"GGUF" + struct.pack("<IQQ", version, len(tensors), len(kvs))
+    for key, vtype, value in kvs:
+        out += gguf_str(key) + struct.pack("<I", vtype) + gguf_value(vtype, value)
+    data = b""
+    for name, ne, tname, raw in tensors:
+        out += gguf_str(name) + struct.pack("<I", len(ne)) + b"".join(struct.pack("<Q", n) for n in ne)
+        out += struct.pack("<IQ", GGML[tname][0], len(data))
+        data += raw + b"\0" * (-len(raw) % alignment)
+    out += b"\0" * (-len(out) % alignment)
+    return out + data
+
+
+def ggml_bytes(tname, elements, seed):
+    """Deterministic packed bytes for `elements` values (scales kept small and finite)."""
+    _, length, size = GGML[tname]
+    raw = bytearray((i * 37 + seed * 11 + 5) % 256 for i in range(elements // length * size))
+    return bytes(raw)
+
+
+def gguf_seeds():
+    f32 = lambda *v: struct.pack("<%df" % len(v), *v)
+    put("gguf", "flux_q8", gguf(
+        [("general.architecture", GGUF_STRING, "flux"), ("general.name", GGUF_STRING, "seed"),
+         ("general.quantization_version", GGUF_U32, 2), ("general.file_type", GGUF_U32, 8)],
+        [("double_blocks.0.img_attn.qkv.weight", [32, 2], "Q8_0", ggml_bytes("Q8_0", 64, 1)),
+         ("img_in.bias", [4], "F32", f32(1, 2, 3, 4)),
+         ("img_in.weight", [2, 2], "F16", b"\x00\x3c\x00\xc0\x00\x38\x00\x00")]))
+    put("gguf", "sd1_bare_v2", gguf(
+        [], [("input_blocks.1.1.proj_in.weight", [1, 1, 2, 2], "F32", f32(1, 2, 3, 4)),
+             ("input_blocks.0.0.weight", [32, 1], "Q4_0", ggml_bytes("Q4_0", 32, 2))], version=2))
+    put("gguf", "sdcpp_prefixed", gguf(
+        [("general.alignment", GGUF_U32, 64)],
+        [("model.diffusion_model.joint_blocks.0.x_block.attn.qkv.weight", [32], "Q5_0",
+          ggml_bytes("Q5_0", 32, 3)),
+         ("model.diffusion_model.x_embedder.proj.bias", [2], "BF16", b"\x80\x3f\x00\xc0")],
+        alignment=64))
+    put("gguf", "kquants", gguf(
+        [("general.architecture", GGUF_STRING, "sdxl")],
+        [("k.%s" % t, [256], t, ggml_bytes(t, 256, i)) for i, t in
+         enumerate(["Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K"])] +
+        [("q.Q4_1", [32], "Q4_1", ggml_bytes("Q4_1", 32, 7)),
+         ("q.Q5_1", [32], "Q5_1", ggml_bytes("Q5_1", 32, 8)),
+         ("q.IQ4_NL", [32], "IQ4_NL", ggml_bytes("IQ4_NL", 32, 9))]))
+    put("gguf", "comfy_reshaped", gguf(
+        [("comfy.gguf.orig_shape.conv.weight", GGUF_ARRAY, (GGUF_I32, [8, 4, 2, 2]))],
+        [("conv.weight", [32, 4], "Q8_0", ggml_bytes("Q8_0", 128, 4))]))
+    put("gguf", "metadata_all", gguf(
+        [("u8", GGUF_U8, 200), ("i8", GGUF_I8, -5), ("u16", GGUF_U16, 60000),
+         ("i16", GGUF_I16, -300), ("u32", GGUF_U32, 4000000000), ("i32", GGUF_I32, -70000),
+         ("f32", GGUF_F32, 1.5), ("bool", GGUF_BOOL, 1), ("u64", GGUF_U64, 1 << 40),
+         ("i64", GGUF_I64, -(1 << 40)), ("f64", GGUF_F64, -2.5),
+         ("tokens", GGUF_ARRAY, (GGUF_STRING, ["<pad>", "</s>", "\u2581hola"])),
+         ("nested", GGUF_ARRAY, (GGUF_ARRAY, [(GGUF_I8, [1, -1]), (GGUF_I8, [])]))],
+        []))
 
 
 def exif_user_comment(text):

@@ -11,7 +11,8 @@ cd "$here"
 build="${ASAN_BUILD_DIR:-build-asan}"
 tests=(test_safetensors test_sha256 test_checkpoint test_infotext test_png_text test_exif_text
        test_metadata_import test_bad_input test_clip_tokenizer test_clip_normalizer
-       test_prompt_parser test_prompt_chunks test_prompt_weights test_model_library)
+       test_prompt_parser test_prompt_chunks test_prompt_weights test_model_library
+       test_gguf test_gguf_quants)
 if [[ "${1:-}" == "--all" ]]; then
   tests+=(test_bad_input_pipeline test_pipeline test_txt2img test_params_infotext test_unet
           test_unet_blocks test_vae test_clip_text_model test_openclip_text_model test_rng
