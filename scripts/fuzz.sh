@@ -34,8 +34,7 @@ fi
 
 # Seeds cut from the fixtures (never committed): checkpoint headers and a small real file.
 seeds="$work/fixture-seeds"
-mkdir -p "$seeds/checkpoint" "$seeds/safetensors" "$seeds/safetensors_header" "$seeds/network_files" \
-  "$seeds/control_files"
+mkdir -p "$seeds/checkpoint" "$seeds/safetensors" "$seeds/safetensors_header" "$seeds/network_files"
 for f in "$fixtures"/sd1/tiny-sd1.safetensors "$fixtures"/sd2/tiny-sd2.safetensors \
          "$fixtures"/sdxl/tiny-sdxl.safetensors; do
   [[ -f "$f" ]] || continue
@@ -48,13 +47,6 @@ done
 
 for f in "$fixtures"/lora/tiny-*.safetensors "$fixtures"/embeddings/lienzo-*.safetensors; do
   if [[ -f "$f" ]]; then cp "$f" "$seeds/safetensors_header/"; cp "$f" "$seeds/network_files/"; fi
-done
-
-# The small ControlNet and TAESD fixtures whole (the ControlNets are a few hundred KB).
-for f in "$fixtures"/controlnet/*.safetensors "$fixtures"/taesd/*.safetensors; do
-  [[ -f "$f" ]] || continue
-  case "$(basename "$f")" in golden*) continue ;; esac
-  [[ $(stat -c %s "$f") -le 2000000 ]] && cp "$f" "$seeds/control_files/"
 done
 
 status=0

@@ -3,7 +3,7 @@
 #   scripts/test.sh [extra ctest args...]     e.g. scripts/test.sh -L golden
 # Environment: BUILD_DIR (default build), LIENZO_FIXTURES (default ../shared/fixtures),
 # LIENZO_CI_QUICK=1 skips the reliability steps that follow the test suite (CI always runs them):
-# every fuzz target for LIENZO_FUZZ_SECONDS (15) s (scripts/fuzz.sh) and the ASan+UBSan build of
+# every fuzz target for LIENZO_FUZZ_SECONDS (10) s (scripts/fuzz.sh) and the ASan+UBSan build of
 # the cheap core tests (scripts/sanitize.sh). See docs/reliability.md.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -23,6 +23,6 @@ if [[ -z "${LIENZO_CI_QUICK:-}" && $# -eq 0 ]]; then
   bash scripts/sanitize.sh
   echo "reliability: ASan+UBSan core tests took $(( $(date +%s) - step )) s"
   step=$(date +%s)
-  bash scripts/fuzz.sh "${LIENZO_FUZZ_SECONDS:-15}"
+  bash scripts/fuzz.sh "${LIENZO_FUZZ_SECONDS:-10}"
   echo "reliability: fuzzers took $(( $(date +%s) - step )) s"
 fi
