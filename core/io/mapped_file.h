@@ -8,7 +8,8 @@
 // - MappedBytes::fromBytes() owns a copy (tests and fuzzers).
 // - Shared ownership: tensors handed out by readers hold a shared_ptr, so the mapping outlives
 //   the reader. Immutable after creation; thread-safe.
-// - torch-free (used by the GGUF reader, core/io/gguf.h).
+// - torch-free; the one mapping of the safetensors (core/io/safetensors.h) and GGUF
+//   (core/io/gguf.h) readers.
 #pragma once
 
 #include <cstdint>

@@ -1,14 +1,13 @@
 #include "core/io/safetensors.h"
 
+#include "core/io/mapped_file.h"
+
 #include "core/io/safetensors_header.h"
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 #include <nlohmann/json.hpp>
 
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -164,63 +163,6 @@ SafetensorsError::SafetensorsError(SafetensorsErrorKind kind, const std::string&
                                    const std::string& reason)
     : std::runtime_error(file + ": " + reason), m_kind(kind), m_file(file), m_reason(reason) {}
 
-// ---- the mapping -----------------------------------------------------------------------------
-
-/// Owns either an mmap of a file or an in-memory byte string.
-class MappedFile {
- public:
-  static std::shared_ptr<MappedFile> map(const std::filesystem::path& path) {
-    const std::string name = path.string();
-    const int fd = ::open(name.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-      throw SafetensorsError(SafetensorsErrorKind::Io, name,
-                             std::string("cannot open: ") + std::strerror(errno));
-    struct stat st {};
-    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-      ::close(fd);
-      throw SafetensorsError(SafetensorsErrorKind::Io, name, "not a regular file");
-    }
-    auto file = std::shared_ptr<MappedFile>(new MappedFile());
-    file->m_size = static_cast<uint64_t>(st.st_size);
-    if (file->m_size > 0) {
-      // Private + writable: a write through a tensor view is copy-on-write, never reaches disk.
-      void* p = ::mmap(nullptr, file->m_size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
-      if (p == MAP_FAILED) {
-        ::close(fd);
-        throw SafetensorsError(SafetensorsErrorKind::Io, name,
-                               std::string("cannot map: ") + std::strerror(errno));
-      }
-      file->m_data = static_cast<uint8_t*>(p);
-      file->m_mapped = true;
-    }
-    ::close(fd);
-    return file;
-  }
-  static std::shared_ptr<MappedFile> fromBytes(std::string bytes) {
-    auto file = std::shared_ptr<MappedFile>(new MappedFile());
-    file->m_bytes = std::move(bytes);
-    file->m_size = file->m_bytes.size();
-    file->m_data = reinterpret_cast<uint8_t*>(file->m_bytes.data());
-    return file;
-  }
-  ~MappedFile() {
-    if (m_mapped) ::munmap(m_data, m_size);
-  }
-  MappedFile(const MappedFile&) = delete;
-  MappedFile& operator=(const MappedFile&) = delete;
-
-  uint8_t* data() const { return m_data; }
-  uint64_t size() const { return m_size; }
-  bool mapped() const { return m_mapped; }
-
- private:
-  MappedFile() = default;
-  uint8_t* m_data = nullptr;
-  uint64_t m_size = 0;
-  bool m_mapped = false;
-  std::string m_bytes;
-};
-
 // ---- parsing ---------------------------------------------------------------------------------
 
 namespace {
@@ -243,7 +185,12 @@ bool mulOverflows(uint64_t a, uint64_t b, uint64_t* out) {
 
 SafetensorsFile SafetensorsFile::open(const std::filesystem::path& path,
                                       const SafetensorsLimits& limits) {
-  auto file = MappedFile::map(path);
+  std::shared_ptr<MappedBytes> file;
+  try {
+    file = MappedBytes::map(path);
+  } catch (const std::runtime_error& e) {
+    throw SafetensorsError(SafetensorsErrorKind::Io, path.string(), e.what());
+  }
   auto result = parse(std::move(file), path.string(), limits);
   result.m_path = path;
   return result;
@@ -251,12 +198,12 @@ SafetensorsFile SafetensorsFile::open(const std::filesystem::path& path,
 
 SafetensorsFile SafetensorsFile::fromBytes(std::string bytes, const std::string& name,
                                            const SafetensorsLimits& limits) {
-  auto result = parse(MappedFile::fromBytes(std::move(bytes)), name, limits);
+  auto result = parse(MappedBytes::fromBytes(std::move(bytes)), name, limits);
   result.m_path = name;
   return result;
 }
 
-SafetensorsFile SafetensorsFile::parse(std::shared_ptr<MappedFile> file, const std::string& name,
+SafetensorsFile SafetensorsFile::parse(std::shared_ptr<MappedBytes> file, const std::string& name,
                                        const SafetensorsLimits& limits) {
   const uint64_t size = file->size();
   if (size < 8)
@@ -434,14 +381,9 @@ at::Tensor SafetensorsFile::load(const std::string& name, c10::ScalarType dtype,
 }
 
 void SafetensorsFile::releasePages(const std::string& name) const {
-  if (!m_file || !m_file->mapped()) return;
+  if (!m_file) return;
   const StTensorInfo& ti = info(name);
-  const long page = ::sysconf(_SC_PAGESIZE);
-  uint64_t begin = m_dataOffset + ti.begin;
-  uint64_t end = m_dataOffset + ti.end;
-  begin = (begin + page - 1) / page * page;  // only whole pages inside the span
-  end = end / page * page;
-  if (end > begin) ::madvise(m_file->data() + begin, end - begin, MADV_DONTNEED);
+  m_file->releasePages(m_dataOffset + ti.begin, m_dataOffset + ti.end);
 }
 
 // ---- writing ---------------------------------------------------------------------------------

@@ -98,7 +98,7 @@ struct SafetensorsLimits {
   std::size_t maxDims = 8;
 };
 
-class MappedFile;  // defined in safetensors.cpp
+class MappedBytes;  // core/io/mapped_file.h
 
 class SafetensorsFile {
  public:
@@ -133,11 +133,11 @@ class SafetensorsFile {
 
  private:
   SafetensorsFile() = default;
-  static SafetensorsFile parse(std::shared_ptr<MappedFile> file, const std::string& name,
+  static SafetensorsFile parse(std::shared_ptr<MappedBytes> file, const std::string& name,
                                const SafetensorsLimits& limits);
 
   std::filesystem::path m_path;
-  std::shared_ptr<MappedFile> m_file;
+  std::shared_ptr<MappedBytes> m_file;
   uint64_t m_dataOffset = 0;
   std::map<std::string, std::string> m_metadata;
   std::vector<std::string> m_names;
