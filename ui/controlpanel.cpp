@@ -1,5 +1,6 @@
 #include "ui/controlpanel.h"
 
+#include <QEvent>
 #include <QFileInfo>
 #include <QPushButton>
 #include <QScrollArea>
@@ -47,6 +48,7 @@ ControlPanel::ControlPanel(const ControlPictureSources& sources, QWidget* parent
   m_scroll->setFrameShape(QFrame::NoFrame);
   m_scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
   m_scroll->setWidget(m_body);
+  m_body->installEventFilter(this);
 
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
@@ -93,16 +95,25 @@ void ControlPanel::removeSlot(ControlSlot* slot) {
 
 void ControlPanel::renumber() {
   for (int i = 0; i < m_slots.size(); ++i) m_slots[i]->setIndex(i);
-  // Room for one slot without scrolling; more scroll.
-  const int wanted = m_body->sizeHint().height();
-  m_scroll->setMinimumHeight(std::min(wanted, kMaxBodyHeight));
+  fitBody();
   updateHeader();
 }
 
+void ControlPanel::fitBody() {
+  // Room for the slots without scrolling up to kMaxBodyHeight; more scroll.
+  m_scroll->setMinimumHeight(std::min(m_body->sizeHint().height(), kMaxBodyHeight));
+}
+
+bool ControlPanel::eventFilter(QObject* watched, QEvent* event) {
+  // A slot showing or hiding its knobs changes the body's size hint.
+  if (watched == m_body && event->type() == QEvent::LayoutRequest)
+    QMetaObject::invokeMethod(this, &ControlPanel::fitBody, Qt::QueuedConnection);
+  return QWidget::eventFilter(watched, event);
+}
+
 void ControlPanel::updateHeader() {
-  m_header->setText(m_slots.isEmpty()
-                        ? tr("ControlNet")
-                        : tr("ControlNet (%n slot(s))", nullptr, static_cast<int>(m_slots.size())));
+  m_header->setText(m_slots.isEmpty() ? tr("ControlNet")
+                                      : tr("ControlNet (%1)").arg(m_slots.size()));
 }
 
 void ControlPanel::setModels(const QStringList& names) {

@@ -51,7 +51,11 @@ class ControlPanel : public QWidget {
  signals:
   void errorOccurred(const QString& message);
 
+ protected:
+  bool eventFilter(QObject* watched, QEvent* event) override;
+
  private:
+  void fitBody();
   void updateHeader();
   void renumber();
 
