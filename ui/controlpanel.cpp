@@ -15,7 +15,17 @@
 namespace lienzo::ui {
 
 namespace {
-constexpr int kMaxBodyHeight = 380;  ///< px; more slots scroll
+constexpr int kMinBodyHeight = 180;  ///< px the slots keep when space is short
+
+/// Asks for the slots' whole height (QScrollArea's own hint stops at 24 lines).
+class SlotScroll : public QScrollArea {
+ public:
+  using QScrollArea::QScrollArea;
+  QSize sizeHint() const override {
+    const int body = widget() ? widget()->sizeHint().height() : 0;
+    return QSize(QScrollArea::sizeHint().width(), body + 2 * frameWidth());
+  }
+};
 }  // namespace
 
 ControlPanel::ControlPanel(const ControlPictureSources& sources, QWidget* parent)
@@ -43,7 +53,7 @@ ControlPanel::ControlPanel(const ControlPictureSources& sources, QWidget* parent
   add->setToolTip(tr("Add a ControlNet slot (several are summed)"));
   bodyLayout->addWidget(add);
   bodyLayout->addStretch(1);
-  m_scroll = new QScrollArea(this);
+  m_scroll = new SlotScroll(this);
   m_scroll->setWidgetResizable(true);
   m_scroll->setFrameShape(QFrame::NoFrame);
   m_scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
@@ -100,8 +110,12 @@ void ControlPanel::renumber() {
 }
 
 void ControlPanel::fitBody() {
-  // Room for the slots without scrolling up to kMaxBodyHeight; more scroll.
-  m_scroll->setMinimumHeight(std::min(m_body->sizeHint().height(), kMaxBodyHeight));
+  // The scroll area asks for the slots' height (its size hint) and gives way down to
+  // kMinBodyHeight when the column is short (a small screen): then the slots scroll.
+  const int body = m_body->sizeHint().height() + 2 * m_scroll->frameWidth();
+  m_scroll->setMinimumHeight(std::min(body, kMinBodyHeight));
+  m_scroll->setMaximumHeight(body);  // spare room goes to the prompts
+  m_scroll->updateGeometry();
 }
 
 bool ControlPanel::eventFilter(QObject* watched, QEvent* event) {
