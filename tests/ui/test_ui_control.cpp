@@ -12,6 +12,7 @@
 #include <QFile>
 #include <QImage>
 #include <QLabel>
+#include <QMimeData>
 #include <QPainter>
 #include <QPainterPath>
 #include <QPushButton>
@@ -22,6 +23,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTranslator>
+#include <QUrl>
 
 #include <gtest/gtest.h>
 
@@ -34,10 +36,12 @@
 #include "eventloopprobe.h"
 #include "fakebackend.h"
 #include "support/fixtures.h"
+#include "ui/canvas.h"
 #include "ui/controlpanel.h"
 #include "ui/controlslot.h"
 #include "ui/gallerymodel.h"
 #include "ui/gallerystore.h"
+#include "ui/galleryview.h"
 #include "ui/generationcontroller.h"
 #include "ui/imageconvert.h"
 #include "ui/languages.h"
@@ -287,6 +291,58 @@ TEST_F(ControlStudioTest, AMissingModelIsRefusedAtGenerateWithItsName) {
   EXPECT_TRUE(generateAndWait(m_window.get()));
   EXPECT_TRUE(m_backend->lastParams().controls.empty());
   EXPECT_EQ(m_backend->generateCalls.load(), 1);
+}
+
+TEST_F(ControlStudioTest, PicturesComeFromADropTheGalleryAndTheCanvas) {
+  ControlSlot* slot = m_window->controlPanel()->addSlot();
+  auto* gallery = child<QPushButton>(slot, "controlFromGallery");
+  auto* canvas = child<QPushButton>(slot, "controlUseCanvas");
+  // Nothing to take yet: a message, the slot stays empty.
+  canvas->click();
+  EXPECT_EQ(m_window->messageBar()->level(), MessageBar::Level::Error);
+  EXPECT_TRUE(slot->picture().isNull());
+
+  // A dropped file (the window's own drop would restore parameters instead).
+  QTemporaryDir dir;
+  const QString file = dir.filePath(QStringLiteral("sketch.png"));
+  const QImage sketch = houseScene(40, 30);
+  ASSERT_TRUE(sketch.save(file));
+  QMimeData mime;
+  mime.setUrls({QUrl::fromLocalFile(file)});
+  QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+  QCoreApplication::sendEvent(slot, &enter);
+  EXPECT_TRUE(enter.isAccepted());
+  QDropEvent drop(QPointF(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+  QCoreApplication::sendEvent(slot, &drop);
+  EXPECT_EQ(slot->picture(), sketch);
+  // A file that is no picture: a message, the picture stays.
+  const QString text = dir.filePath(QStringLiteral("notes.png"));
+  QFile notes(text);
+  ASSERT_TRUE(notes.open(QIODevice::WriteOnly));
+  notes.write("not a picture");
+  notes.close();
+  QMimeData bad;
+  bad.setUrls({QUrl::fromLocalFile(text)});
+  QDragEnterEvent badEnter(QPoint(10, 10), Qt::CopyAction, &bad, Qt::LeftButton, Qt::NoModifier);
+  QCoreApplication::sendEvent(slot, &badEnter);
+  QDropEvent badDrop(QPointF(10, 10), Qt::CopyAction, &bad, Qt::LeftButton, Qt::NoModifier);
+  QCoreApplication::sendEvent(slot, &badDrop);
+  EXPECT_TRUE(m_window->messageBar()->text().contains(QStringLiteral("notes.png")))
+      << m_window->messageBar()->text().toStdString();
+  EXPECT_EQ(slot->picture(), sketch);
+
+  // After a generation: the canvas shows the result, the gallery has it selected or not.
+  slot->setChecked(false);
+  ASSERT_TRUE(generateAndWait(m_window.get()));
+  canvas->click();
+  ASSERT_FALSE(m_window->canvas()->image().isNull());
+  EXPECT_EQ(slot->picture(), m_window->canvas()->image().convertToFormat(QImage::Format_RGB888));
+  child<QPushButton>(slot, "controlClear")->click();
+  EXPECT_TRUE(slot->picture().isNull());
+  const QString entry = m_window->galleryModel()->pathAt(0);
+  ASSERT_TRUE(m_window->galleryView()->selectPath(entry));
+  gallery->click();
+  EXPECT_EQ(slot->picture(), QImage(entry).convertToFormat(QImage::Format_RGB888));
 }
 
 TEST(ControlSlotPreview, FollowsThePreprocessor) {
