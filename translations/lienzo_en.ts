@@ -241,6 +241,10 @@
             <source>%1 has no picture: drop one on it, or take the gallery's or the canvas's.</source>
             <translation type="unfinished" />
         </message>
+        <message>
+            <source>ControlNet %1: the model “%2” is not in your model library.</source>
+            <translation type="unfinished" />
+        </message>
     </context>
     <context>
         <name>lienzo::ui::ControlSlot</name>

@@ -241,6 +241,10 @@
             <source>%1 has no picture: drop one on it, or take the gallery's or the canvas's.</source>
             <translation>%1 no tiene imagen: suelta una encima o toma la de la galería o la del lienzo.</translation>
         </message>
+        <message>
+            <source>ControlNet %1: the model “%2” is not in your model library.</source>
+            <translation>ControlNet %1: el modelo «%2» no está en tu biblioteca de modelos.</translation>
+        </message>
     </context>
     <context>
         <name>lienzo::ui::ControlSlot</name>

@@ -172,6 +172,11 @@ QStringList ControlPanel::restore(const std::vector<ControlUnit>& units, const Q
     if (unit.image.empty() && !imagePath.isEmpty())
       unit.image = toRgbImage(GalleryStore::loadControlPicture(imagePath, static_cast<int>(i)));
     notes << addSlot()->setUnit(unit);
+    const QString model = QString::fromStdString(unit.model);
+    if (!m_models.contains(model) && !QFileInfo(model).isFile())
+      notes << tr("ControlNet %1: the model “%2” is not in your model library.")
+                   .arg(static_cast<int>(i) + 1)
+                   .arg(model);
   }
   setExpanded(!units.empty());
   return notes;

@@ -45,7 +45,8 @@ class ControlPanel : public QWidget {
   /// The checked slots into params.controls (replacing what is there); see the contract.
   bool applyTo(GenerationParams& params, QString* error) const;
   /// Replaces the slots by `units`; a unit without a picture takes the one saved with the
-  /// gallery picture `imagePath` (may be empty). Returns notes about what did not fit.
+  /// gallery picture `imagePath` (may be empty). Returns notes about what did not fit (an
+  /// unknown preprocessor, a model the library does not know).
   QStringList restore(const std::vector<ControlUnit>& units, const QString& imagePath);
 
  signals:

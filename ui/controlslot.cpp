@@ -332,8 +332,13 @@ void ControlSlot::showPicture() {
     m_pictureLabel->setPixmap(QPixmap());
     m_pictureLabel->setText(tr("Drop a picture"));
   } else {
+    // A fast step first: a big photo is not filtered whole on the UI thread.
+    const QImage small =
+        m_picture.width() > 4 * kThumb || m_picture.height() > 4 * kThumb
+            ? m_picture.scaled(4 * kThumb, 4 * kThumb, Qt::KeepAspectRatio, Qt::FastTransformation)
+            : m_picture;
     m_pictureLabel->setPixmap(QPixmap::fromImage(
-        m_picture.scaled(kThumb - 2, kThumb - 2, Qt::KeepAspectRatio, Qt::SmoothTransformation)));
+        small.scaled(kThumb - 2, kThumb - 2, Qt::KeepAspectRatio, Qt::SmoothTransformation)));
   }
 }
 

@@ -260,6 +260,14 @@ TEST_F(ControlStudioTest, ASlotRoundTripsThroughTheGallery) {
   ASSERT_TRUE(m_window->restoreParametersFrom(plain));
   EXPECT_TRUE(m_window->controlPanel()->controlSlots().isEmpty());
 
+  // A model the library does not know is named in the restore's message (the slot keeps it).
+  m_window->controlPanel()->setModels({});
+  ASSERT_TRUE(m_window->restoreParametersFrom(entry));
+  EXPECT_EQ(m_window->messageBar()->level(), MessageBar::Level::Warning);
+  EXPECT_TRUE(m_window->messageBar()->text().contains(QStringLiteral("control_test_canny")))
+      << m_window->messageBar()->text().toStdString();
+  EXPECT_EQ(m_window->controlPanel()->controlSlots().front()->unit().model, "control_test_canny");
+
   // Removing the entry removes its control picture.
   GalleryStore store(m_gallery.path());
   ASSERT_TRUE(store.remove(entry, GalleryStore::RemoveMode::Delete));
