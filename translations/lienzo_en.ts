@@ -35,6 +35,10 @@
             <source>permission denied or no space</source>
             <translation type="unfinished" />
         </message>
+        <message>
+            <source>Cannot write the picture of ControlNet %1.</source>
+            <translation type="unfinished" />
+        </message>
     </context>
     <context>
         <name>ModelCatalog</name>
@@ -196,6 +200,312 @@
         </message>
         <message>
             <source>Only differences</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
+        <name>lienzo::ui::ControlPanel</name>
+        <message>
+            <source>Show or hide the ControlNet slots: a sketch, edge map or tile that steers the composition</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Add ControlNet</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Add a ControlNet slot (several are summed)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>ControlNet</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>ControlNet (%1)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>ControlNet %1</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>%1 has no model: choose one of your library's ControlNets.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>%1: there is no ControlNet “%2” in your model library (nor a file of that name). Add its folder in Settings ▸ Library, or choose another.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>%1 has no picture: drop one on it, or take the gallery's or the canvas's.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>ControlNet %1: the model “%2” is not in your model library.</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
+        <name>lienzo::ui::ControlSlot</name>
+        <message>
+            <source>None (picture as it is)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Canny edges</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Scribble (dark strokes)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Threshold</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Invert</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Tile resample</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Inpaint (masked = −1)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Use this ControlNet</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Use this ControlNet when generating</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Remove ControlNet</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Remove this ControlNet slot</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Control picture</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>The picture the ControlNet follows: drop a file here, take the selected gallery picture or the canvas. Without one, the edit page's picture is used.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Preprocessed preview</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>What the ControlNet sees: the picture after the preprocessor, at the generation size</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>No preview</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Gallery</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>From gallery</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Use the picture selected in the gallery</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Canvas</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Use canvas</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Use the picture on the canvas</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Clear</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Clear picture</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Forget this slot's picture</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Select a picture in the gallery first.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>There is no picture on the canvas yet.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Preprocessor</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>How the picture is turned into what the ControlNet expects</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Canny low threshold</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Edges weaker than this are dropped</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Canny high threshold</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Edges stronger than this are always kept</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Low / high</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Grey level that separates strokes from paper</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Down sampling rate</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>How much the tile picture is shrunk (1 = unchanged)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Down sample</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>ControlNet model</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>A ControlNet of your model library (Settings ▸ Library), or a file path</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Model</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Control weight</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>How strongly the ControlNet steers (1 = as trained)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Guidance start</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Fraction of the steps after which the ControlNet starts</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Guidance end</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Fraction of the steps after which the ControlNet stops</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Weight</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Start / end</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Control mode</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>How the ControlNet weighs against the prompt</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Balanced</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>My prompt is more important</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>ControlNet is more important</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Mode</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Resize mode</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>How the picture is fitted to the generation size</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Just resize</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Crop and resize</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Resize and fill</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Resize</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>ControlNet %1</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>ControlNet preprocessor “%1” is unknown; “none” is used.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Drop a picture</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Cannot read %1 as a picture: %2</source>
             <translation type="unfinished" />
         </message>
     </context>

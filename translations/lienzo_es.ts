@@ -35,6 +35,10 @@
             <source>permission denied or no space</source>
             <translation>sin permiso o sin espacio</translation>
         </message>
+        <message>
+            <source>Cannot write the picture of ControlNet %1.</source>
+            <translation>No se puede escribir la imagen del ControlNet %1.</translation>
+        </message>
     </context>
     <context>
         <name>ModelCatalog</name>
@@ -197,6 +201,312 @@
         <message>
             <source>Only differences</source>
             <translation>Solo diferencias</translation>
+        </message>
+    </context>
+    <context>
+        <name>lienzo::ui::ControlPanel</name>
+        <message>
+            <source>Show or hide the ControlNet slots: a sketch, edge map or tile that steers the composition</source>
+            <translation>Muestra u oculta las ranuras de ControlNet: un boceto, un mapa de bordes o un mosaico que guía la composición</translation>
+        </message>
+        <message>
+            <source>Add ControlNet</source>
+            <translation>Añadir ControlNet</translation>
+        </message>
+        <message>
+            <source>Add a ControlNet slot (several are summed)</source>
+            <translation>Añade una ranura de ControlNet (varias se suman)</translation>
+        </message>
+        <message>
+            <source>ControlNet</source>
+            <translation>ControlNet</translation>
+        </message>
+        <message>
+            <source>ControlNet (%1)</source>
+            <translation>ControlNet (%1)</translation>
+        </message>
+        <message>
+            <source>ControlNet %1</source>
+            <translation>ControlNet %1</translation>
+        </message>
+        <message>
+            <source>%1 has no model: choose one of your library's ControlNets.</source>
+            <translation>%1 no tiene modelo: elige uno de los ControlNet de tu biblioteca.</translation>
+        </message>
+        <message>
+            <source>%1: there is no ControlNet “%2” in your model library (nor a file of that name). Add its folder in Settings ▸ Library, or choose another.</source>
+            <translation>%1: no hay ningún ControlNet «%2» en tu biblioteca de modelos (ni un archivo con ese nombre). Añade su carpeta en Ajustes ▸ Biblioteca o elige otro.</translation>
+        </message>
+        <message>
+            <source>%1 has no picture: drop one on it, or take the gallery's or the canvas's.</source>
+            <translation>%1 no tiene imagen: suelta una encima o toma la de la galería o la del lienzo.</translation>
+        </message>
+        <message>
+            <source>ControlNet %1: the model “%2” is not in your model library.</source>
+            <translation>ControlNet %1: el modelo «%2» no está en tu biblioteca de modelos.</translation>
+        </message>
+    </context>
+    <context>
+        <name>lienzo::ui::ControlSlot</name>
+        <message>
+            <source>None (picture as it is)</source>
+            <translation>Ninguno (la imagen tal cual)</translation>
+        </message>
+        <message>
+            <source>Canny edges</source>
+            <translation>Bordes Canny</translation>
+        </message>
+        <message>
+            <source>Scribble (dark strokes)</source>
+            <translation>Garabato (trazos oscuros)</translation>
+        </message>
+        <message>
+            <source>Threshold</source>
+            <translation>Umbral</translation>
+        </message>
+        <message>
+            <source>Invert</source>
+            <translation>Invertir</translation>
+        </message>
+        <message>
+            <source>Tile resample</source>
+            <translation>Remuestreo de mosaico</translation>
+        </message>
+        <message>
+            <source>Inpaint (masked = −1)</source>
+            <translation>Inpaint (enmascarado = −1)</translation>
+        </message>
+        <message>
+            <source>Use this ControlNet</source>
+            <translation>Usar este ControlNet</translation>
+        </message>
+        <message>
+            <source>Use this ControlNet when generating</source>
+            <translation>Usa este ControlNet al generar</translation>
+        </message>
+        <message>
+            <source>Remove ControlNet</source>
+            <translation>Quitar ControlNet</translation>
+        </message>
+        <message>
+            <source>Remove this ControlNet slot</source>
+            <translation>Quita esta ranura de ControlNet</translation>
+        </message>
+        <message>
+            <source>Control picture</source>
+            <translation>Imagen de control</translation>
+        </message>
+        <message>
+            <source>The picture the ControlNet follows: drop a file here, take the selected gallery picture or the canvas. Without one, the edit page's picture is used.</source>
+            <translation>La imagen que sigue el ControlNet: suelta aquí un archivo, toma la imagen seleccionada en la galería o la del lienzo. Sin ninguna, se usa la imagen de la página de edición.</translation>
+        </message>
+        <message>
+            <source>Preprocessed preview</source>
+            <translation>Vista previa preprocesada</translation>
+        </message>
+        <message>
+            <source>What the ControlNet sees: the picture after the preprocessor, at the generation size</source>
+            <translation>Lo que ve el ControlNet: la imagen tras el preprocesador, al tamaño de la generación</translation>
+        </message>
+        <message>
+            <source>No preview</source>
+            <translation>Sin vista previa</translation>
+        </message>
+        <message>
+            <source>Gallery</source>
+            <translation>Galería</translation>
+        </message>
+        <message>
+            <source>From gallery</source>
+            <translation>De la galería</translation>
+        </message>
+        <message>
+            <source>Use the picture selected in the gallery</source>
+            <translation>Usa la imagen seleccionada en la galería</translation>
+        </message>
+        <message>
+            <source>Canvas</source>
+            <translation>Lienzo</translation>
+        </message>
+        <message>
+            <source>Use canvas</source>
+            <translation>Usar el lienzo</translation>
+        </message>
+        <message>
+            <source>Use the picture on the canvas</source>
+            <translation>Usa la imagen del lienzo</translation>
+        </message>
+        <message>
+            <source>Clear</source>
+            <translation>Borrar</translation>
+        </message>
+        <message>
+            <source>Clear picture</source>
+            <translation>Borrar la imagen</translation>
+        </message>
+        <message>
+            <source>Forget this slot's picture</source>
+            <translation>Olvida la imagen de esta ranura</translation>
+        </message>
+        <message>
+            <source>Select a picture in the gallery first.</source>
+            <translation>Selecciona primero una imagen en la galería.</translation>
+        </message>
+        <message>
+            <source>There is no picture on the canvas yet.</source>
+            <translation>Todavía no hay ninguna imagen en el lienzo.</translation>
+        </message>
+        <message>
+            <source>Preprocessor</source>
+            <translation>Preprocesador</translation>
+        </message>
+        <message>
+            <source>How the picture is turned into what the ControlNet expects</source>
+            <translation>Cómo se convierte la imagen en lo que espera el ControlNet</translation>
+        </message>
+        <message>
+            <source>Canny low threshold</source>
+            <translation>Umbral bajo de Canny</translation>
+        </message>
+        <message>
+            <source>Edges weaker than this are dropped</source>
+            <translation>Los bordes más débiles que esto se descartan</translation>
+        </message>
+        <message>
+            <source>Canny high threshold</source>
+            <translation>Umbral alto de Canny</translation>
+        </message>
+        <message>
+            <source>Edges stronger than this are always kept</source>
+            <translation>Los bordes más fuertes que esto se conservan siempre</translation>
+        </message>
+        <message>
+            <source>Low / high</source>
+            <translation>Bajo / alto</translation>
+        </message>
+        <message>
+            <source>Grey level that separates strokes from paper</source>
+            <translation>Nivel de gris que separa los trazos del papel</translation>
+        </message>
+        <message>
+            <source>Down sampling rate</source>
+            <translation>Factor de reducción</translation>
+        </message>
+        <message>
+            <source>How much the tile picture is shrunk (1 = unchanged)</source>
+            <translation>Cuánto se reduce la imagen del mosaico (1 = sin cambios)</translation>
+        </message>
+        <message>
+            <source>Down sample</source>
+            <translation>Reducción</translation>
+        </message>
+        <message>
+            <source>ControlNet model</source>
+            <translation>Modelo ControlNet</translation>
+        </message>
+        <message>
+            <source>A ControlNet of your model library (Settings ▸ Library), or a file path</source>
+            <translation>Un ControlNet de tu biblioteca de modelos (Ajustes ▸ Biblioteca) o la ruta de un archivo</translation>
+        </message>
+        <message>
+            <source>Model</source>
+            <translation>Modelo</translation>
+        </message>
+        <message>
+            <source>Control weight</source>
+            <translation>Peso del control</translation>
+        </message>
+        <message>
+            <source>How strongly the ControlNet steers (1 = as trained)</source>
+            <translation>Con cuánta fuerza guía el ControlNet (1 = como se entrenó)</translation>
+        </message>
+        <message>
+            <source>Guidance start</source>
+            <translation>Inicio de la guía</translation>
+        </message>
+        <message>
+            <source>Fraction of the steps after which the ControlNet starts</source>
+            <translation>Fracción de los pasos tras la cual empieza el ControlNet</translation>
+        </message>
+        <message>
+            <source>Guidance end</source>
+            <translation>Fin de la guía</translation>
+        </message>
+        <message>
+            <source>Fraction of the steps after which the ControlNet stops</source>
+            <translation>Fracción de los pasos tras la cual se detiene el ControlNet</translation>
+        </message>
+        <message>
+            <source>Weight</source>
+            <translation>Peso</translation>
+        </message>
+        <message>
+            <source>Start / end</source>
+            <translation>Inicio / fin</translation>
+        </message>
+        <message>
+            <source>Control mode</source>
+            <translation>Modo de control</translation>
+        </message>
+        <message>
+            <source>How the ControlNet weighs against the prompt</source>
+            <translation>Cuánto pesa el ControlNet frente al prompt</translation>
+        </message>
+        <message>
+            <source>Balanced</source>
+            <translation>Equilibrado</translation>
+        </message>
+        <message>
+            <source>My prompt is more important</source>
+            <translation>Mi prompt es más importante</translation>
+        </message>
+        <message>
+            <source>ControlNet is more important</source>
+            <translation>El ControlNet es más importante</translation>
+        </message>
+        <message>
+            <source>Mode</source>
+            <translation>Modo</translation>
+        </message>
+        <message>
+            <source>Resize mode</source>
+            <translation>Modo de redimensionado</translation>
+        </message>
+        <message>
+            <source>How the picture is fitted to the generation size</source>
+            <translation>Cómo se ajusta la imagen al tamaño de la generación</translation>
+        </message>
+        <message>
+            <source>Just resize</source>
+            <translation>Solo redimensionar</translation>
+        </message>
+        <message>
+            <source>Crop and resize</source>
+            <translation>Recortar y redimensionar</translation>
+        </message>
+        <message>
+            <source>Resize and fill</source>
+            <translation>Redimensionar y rellenar</translation>
+        </message>
+        <message>
+            <source>Resize</source>
+            <translation>Ajuste</translation>
+        </message>
+        <message>
+            <source>ControlNet %1</source>
+            <translation>ControlNet %1</translation>
+        </message>
+        <message>
+            <source>ControlNet preprocessor “%1” is unknown; “none” is used.</source>
+            <translation>El preprocesador de ControlNet «%1» es desconocido; se usa «ninguno».</translation>
+        </message>
+        <message>
+            <source>Drop a picture</source>
+            <translation>Suelta una imagen</translation>
+        </message>
+        <message>
+            <source>Cannot read %1 as a picture: %2</source>
+            <translation>No se puede leer %1 como imagen: %2</translation>
         </message>
     </context>
     <context>

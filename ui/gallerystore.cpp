@@ -65,6 +65,14 @@ std::unique_ptr<QLockFile> lockFolder(const QString& folder, QString* error) {
   return nullptr;
 }
 
+/// Removes the ControlNet pictures saved with the image at `imagePath`.
+void removeControls(const QString& imagePath) {
+  const QFileInfo info(imagePath);
+  QDir controls(info.dir().filePath(kMetaDir + QStringLiteral("/controls")));
+  const QString pattern = info.completeBaseName() + QStringLiteral("-*.png");
+  for (const QString& name : controls.entryList({pattern}, QDir::Files)) controls.remove(name);
+}
+
 }  // namespace
 
 GalleryStore::GalleryStore(const QString& folder) : m_folder(QDir::cleanPath(folder)) {
@@ -147,6 +155,7 @@ bool GalleryStore::remove(const QString& path, RemoveMode mode, QString* error) 
   QFile::remove(stepsPath(path));
   QFile::remove(sourcePath(path));
   QFile::remove(maskPath(path));
+  removeControls(path);
   if (m_favourites.contains(QFileInfo(path).fileName())) setFavourite(path, false);
   return true;
 }
@@ -199,6 +208,21 @@ QString GalleryStore::save(const QString& folder, const QImage& image, const QSt
         }
         return {};
       }
+    }
+  }
+  // ControlNet pictures: before the image as well (lossless, as the unit read them).
+  for (int i = 0; i < source.controls.size(); ++i) {
+    if (source.controls[i].isNull()) continue;
+    const QByteArray controlPng = encodePng(source.controls[i], {}, error);
+    if (controlPng.isEmpty() || !dir.mkpath(kMetaDir + QStringLiteral("/controls")) ||
+        !writeFileAtomically(controlPath(path, i), controlPng, error)) {
+      removeControls(path);
+      QFile::remove(sourcePath(path));
+      QFile::remove(maskPath(path));
+      if (error && error->isEmpty()) {
+        *error = GalleryStoreText::tr("Cannot write the picture of ControlNet %1.").arg(i);
+      }
+      return {};
     }
   }
   if (!writeFileAtomically(path, png, error)) return {};
@@ -272,6 +296,19 @@ QString GalleryStore::sourcePath(const QString& imagePath) {
 QString GalleryStore::maskPath(const QString& imagePath) {
   const QFileInfo info(imagePath);
   return info.dir().filePath(kMetaDir + QStringLiteral("/masks/") + info.fileName());
+}
+
+QImage GalleryStore::loadControlPicture(const QString& imagePath, int index) {
+  const QString path = controlPath(imagePath, index);
+  if (!QFileInfo::exists(path)) return {};
+  const QImage picture(path);
+  return picture.isNull() ? QImage() : picture.convertToFormat(QImage::Format_RGB888);
+}
+
+QString GalleryStore::controlPath(const QString& imagePath, int index) {
+  const QFileInfo info(imagePath);
+  return info.dir().filePath(kMetaDir + QStringLiteral("/controls/") + info.completeBaseName() +
+                             QStringLiteral("-%1.png").arg(index));
 }
 
 QString GalleryStore::stepsPath(const QString& imagePath) {

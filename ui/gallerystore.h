@@ -9,8 +9,10 @@
 //   .lienzo/sources/00042-1234567890.png  an edit's source picture (text chunk "lienzo_source" =
 //                                      where it came from, for the "from" link)
 //   .lienzo/masks/00042-1234567890.png    an edit's mask (8-bit grey, 255 = repaint)
-// An edit's source and mask are written before its image, so a result never exists without
-// them; removing an image removes them.
+//   .lienzo/controls/00042-1234567890-1.png  the picture of ControlNet unit 1 (lossless, before
+//                                      preprocessing), for each unit that has its own
+// An edit's source and mask and the ControlNet pictures are written before the image, so a result
+// never exists without them; removing an image removes them.
 // Every file is written atomically (temporary file + rename), so a crash never leaves a torn PNG.
 //
 // Threads and processes: save() and loadSteps() are static and reentrant (the generation worker
@@ -62,14 +64,16 @@ class GalleryStore {
   static QString save(const QString& folder, const QImage& image, const QString& infotext,
                       qint64 seed, const QList<QImage>& steps, QString* error = nullptr);
 
-  /// What an edit was made from; saved with its result.
+  /// What an edit was made from, and the pictures its ControlNets read; saved with its result.
   struct EditSource {
     QImage picture;  ///< null: not an edit
     QImage mask;     ///< may be null (img2img, outpaint without a mask)
     QString name;    ///< where the picture came from (file name or gallery name)
+    /// ControlNet unit i's own picture, in unit order (null: the unit has none); any request.
+    QList<QImage> controls;
   };
-  /// save() for an edit: the source and mask are written (atomically) before the image; a
-  /// failure to write them fails the save.
+  /// save() for an edit or a ControlNet request: the source, mask and control pictures are
+  /// written (atomically) before the image; a failure to write them fails the save.
   /// `job` (may be empty): "<journal id>:<image index>", written as the "lienzo_job" text chunk
   /// so that a resumed queue knows the picture is made (QueueJournal).
   static QString save(const QString& folder, const QImage& image, const QString& infotext,
@@ -82,6 +86,9 @@ class GalleryStore {
   static std::optional<QString> sourceName(const QString& imagePath);
   static QString sourcePath(const QString& imagePath);
   static QString maskPath(const QString& imagePath);
+  /// The picture of ControlNet unit `index` saved with the image (null when there is none).
+  static QImage loadControlPicture(const QString& imagePath, int index);
+  static QString controlPath(const QString& imagePath, int index);
 
   /// The step previews saved with the image at `imagePath` (empty when there are none).
   static QList<QImage> loadSteps(const QString& imagePath);

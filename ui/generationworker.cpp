@@ -67,6 +67,8 @@ class GenerationWorker::Observer : public GenerationObserver {
         source.mask = toQImage(m_request.params.edit.mask);
         source.name = m_request.sourceName;
       }
+      for (const ControlUnit& unit : m_request.params.controls)
+        source.controls << (unit.image.empty() ? QImage() : toQImage(unit.image));
       // A journaled job marks each picture, so that resuming it never makes one twice.
       const QString job = m_request.journalId.isEmpty()
                               ? QString()

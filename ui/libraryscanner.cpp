@@ -49,6 +49,7 @@ LibraryFolders networkFolders(const LibrarySnapshot& snapshot) {
     if (folder.category == ModelCategory::Lora) addFolder(out.loras, folder.path);
     if (folder.category == ModelCategory::Embedding) addFolder(out.embeddings, folder.path);
     if (folder.category == ModelCategory::VaeApprox) addFolder(out.vaeApprox, folder.path);
+    if (folder.category == ModelCategory::ControlNet) addFolder(out.controlnets, folder.path);
   }
   // Per-file folders (plain roots without a category): the folders their LoRAs lie in.
   for (const LibraryEntry* e : snapshot.library->list(ModelCategory::Lora)) {
@@ -59,6 +60,9 @@ LibraryFolders networkFolders(const LibrarySnapshot& snapshot) {
   }
   for (const LibraryEntry* e : snapshot.library->list(ModelCategory::VaeApprox)) {
     addParentOf(out.vaeApprox, e->path);
+  }
+  for (const LibraryEntry* e : snapshot.library->list(ModelCategory::ControlNet)) {
+    addParentOf(out.controlnets, e->path);
   }
   return out;
 }

@@ -39,7 +39,7 @@ struct LibrarySnapshot {
 
 /// Where generate() looks up `<lora:…>` names and embeddings: every folder of the library that
 /// holds LoRAs (LoRA and LyCORIS folders, and per-file folders where LoRAs were found), and
-/// likewise for embeddings; in library order, without duplicates.
+/// likewise for embeddings, ControlNets and TAESD decoders; in library order, without duplicates.
 LibraryFolders networkFolders(const LibrarySnapshot& snapshot);
 
 class LibraryScanner : public QObject {

@@ -27,6 +27,7 @@
 #include "core/pipeline/params_infotext.h"
 #include "ui/canvas.h"
 #include "ui/compareview.h"
+#include "ui/controlpanel.h"
 #include "ui/editsession.h"
 #include "ui/forwardprocesscontroller.h"
 #include "ui/forwardprocessview.h"
@@ -91,6 +92,16 @@ MainWindow::MainWindow(std::shared_ptr<GenerationBackend> backend, QWidget* pare
 
   m_panel = new PromptPanel(*m_backend, this);
   m_messages = new MessageBar(this);
+  m_controls = new ControlPanel(  // "From gallery", "Use canvas", the preview's size
+      {[this] {
+         const QStringList picked = m_galleryView->selectedPaths();
+         return picked.isEmpty() ? QImage() : QImage(picked.front());
+       },
+       [this] { return m_tabs->currentWidget() == m_edit ? m_edit->picture() : m_canvas->image(); },
+       [this] { return QSize(m_panel->params().width, m_panel->params().height); }},
+      this);
+  m_panel->addSection(m_controls);
+  connect(m_controls, &ControlPanel::errorOccurred, m_messages, &MessageBar::showError);
   // Reads what an earlier session left unfinished, then journals this session's jobs.
   m_unfinished = new UnfinishedJobs(
       m_controller,
@@ -360,7 +371,8 @@ quint64 MainWindow::generate() {
   request.params = m_panel->params();
   const bool edit = m_tabs->currentWidget() == m_edit;
   QString error;
-  if (edit && !m_edit->applyTo(request, &error)) {
+  if ((edit && !m_edit->applyTo(request, &error)) ||
+      !m_controls->applyTo(request.params, &error)) {  // after the edit: its picture is a fallback
     m_messages->showError(error);
     return 0;
   }
@@ -502,7 +514,7 @@ bool MainWindow::restoreParametersFrom(const QString& path) {
   QStringList renamed;
   const QStringList loraNotes = relinkLoras(restored, params, renamed);
   QStringList notes = m_panel->setParams(params);
-  notes << loraNotes;
+  notes << loraNotes << m_controls->restore(params.controls, path);  // none: slots removed
   // An edit made here brings back its source picture and mask (stored with the result).
   if (m_edit->restoreFrom(path, params.edit)) m_tabs->setCurrentWidget(m_edit);
   if (!restored.modelName.empty()) {
@@ -670,16 +682,15 @@ void MainWindow::onLibraryChanged() {
   m_panel->setLibrary(library);
   m_browser->setLibrary(snapshot);
   m_browser->setModelFamily(m_panel->modelFamily());
-  QStringList loras, embeddings;
-  for (const LibraryEntry* e : library.list(ModelCategory::Lora)) {
-    if (e->loadable) loras << QString::fromStdString(e->name);
-  }
-  for (const LibraryEntry* e : library.list(ModelCategory::Embedding)) {
-    if (e->loadable) embeddings << QString::fromStdString(e->name);
-  }
-  loras.removeDuplicates();
-  embeddings.removeDuplicates();
-  m_completer->setNames(loras, embeddings);
+  const auto names = [&library](ModelCategory category) {
+    QStringList out;
+    for (const LibraryEntry* e : library.list(category))
+      if (e->loadable) out << QString::fromStdString(e->name);
+    out.removeDuplicates();
+    return out;
+  };
+  m_completer->setNames(names(ModelCategory::Lora), names(ModelCategory::Embedding));
+  m_controls->setModels(names(ModelCategory::ControlNet));
 }
 
 void MainWindow::showScanStatus(const QString& text) {

@@ -28,6 +28,7 @@ namespace lienzo::ui {
 
 class Canvas;
 class CompareView;
+class ControlPanel;
 class EditSession;
 class UnfinishedJobs;
 class ForwardProcessController;
@@ -51,6 +52,8 @@ class MainWindow : public QMainWindow {
   ~MainWindow() override;
 
   PromptPanel* promptPanel() const { return m_panel; }
+  /// The prompt panel's ControlNet slots.
+  ControlPanel* controlPanel() const { return m_controls; }
   Canvas* canvas() const { return m_canvas; }
   Timeline* timeline() const { return m_timeline; }
   GalleryModel* galleryModel() const { return m_galleryModel; }
@@ -128,6 +131,7 @@ class MainWindow : public QMainWindow {
   GalleryModel* m_galleryModel;
 
   PromptPanel* m_panel = nullptr;
+  ControlPanel* m_controls = nullptr;
   MessageBar* m_messages = nullptr;
   QTabWidget* m_tabs = nullptr;
   Canvas* m_canvas = nullptr;

@@ -138,6 +138,10 @@ PromptPanel::PromptPanel(const GenerationBackend& backend, QWidget* parent) : QW
           [this] { emit cancelRequested(CancelMode::StopNow); });
 }
 
+void PromptPanel::addSection(QWidget* section) {
+  static_cast<QVBoxLayout*>(layout())->insertWidget(1, section);
+}
+
 QWidget* PromptPanel::buildPromptSection() {
   auto* box = new QWidget(this);
   auto* layout = new QVBoxLayout(box);

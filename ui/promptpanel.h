@@ -57,6 +57,8 @@ class PromptPanel : public QWidget {
   /// a model remembered from the last run that only the library knows is selected once it
   /// arrives.
   void setLibrary(const ModelLibrary& library);
+  /// Puts `section` (the ControlNet slots) between the prompts and the settings.
+  void addSection(QWidget* section);
   /// The prompt box (the network browser and the completer edit it).
   QPlainTextEdit* promptEdit() const { return m_prompt; }
   /// Adds a model file or folder to the picker and selects the first new model.

@@ -9,6 +9,7 @@
 #include "core/edit/mask.h"
 #include "core/io/checkpoint.h"
 #include "core/io/safetensors.h"
+#include "core/pipeline/control_pictures.h"
 #include "core/pipeline/edit_pictures.h"
 #include "core/pipeline/network_stage.h"
 #include "core/sampling/schedule.h"
@@ -123,26 +124,11 @@ void checkCompatible(const std::string& who, const UNetConfig& net, const UNetCo
           "); choose a ControlNet made for " + familyText(base));
 }
 
-/// The unit's 8-bit control picture at width x height, preprocessed.
-RgbImage controlPicture(const std::string& who, const ControlUnit& u, const GenerationParams& p,
-                        int width, int height) {
-  const RgbImage& source = u.image.empty() ? p.edit.initImage : u.image;
-  if (source.empty())
-    throw GenerationError(Code::InvalidParams,
-                          who + " has no picture (give one, or an init picture to use)");
-  PreprocessorOptions o;
-  o.low = u.lowThreshold;
-  o.high = u.highThreshold;
-  o.threshold = u.threshold;
-  o.tileRate = u.tileRate;
+/// The unit's 8-bit control picture at width x height, preprocessed (control_pictures.h).
+RgbImage unitPicture(const std::string& who, const ControlUnit& u, const GenerationParams& p,
+                     int width, int height) {
   try {
-    // Fitted first, then preprocessed at the generation size (sd-webui-controlnet's "pixel
-    // perfect"); a preprocessor that changes the size (tile_resample) is stretched back.
-    RgbImage fitted = edit::resizeImage(source, width, height, editResizeMode(u.resizeMode));
-    RgbImage out = preprocessControlImage(u.preprocessor, fitted, o);
-    if (out.width != width || out.height != height)
-      out = edit::resizeImage(out, width, height, edit::ResizeMode::Just);
-    return out;
+    return lienzo::controlPicture(u, p.edit.initImage, width, height);
   } catch (const std::invalid_argument& e) {
     throw GenerationError(Code::InvalidParams, who + ": " + e.what());
   }
@@ -184,7 +170,7 @@ ActiveControl::ActiveControl(const ModelBundle& bundle, const GenerationParams& 
     } catch (const std::exception& e) {
       throw GenerationError(Code::ModelLoad, who + ": " + e.what());
     }
-    const RgbImage picture = controlPicture(who, u, p, width, height);
+    const RgbImage picture = unitPicture(who, u, p, width, height);
     at::Tensor hint;
     if (resolvePreprocessor(u.preprocessor) == std::optional<std::string>("inpaint")) {
       if (p.edit.mask.empty())

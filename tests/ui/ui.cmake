@@ -75,3 +75,9 @@ lienzo_add_test(test_ui_previews SOURCES ui/test_ui_previews.cpp ui/ui_test_main
                 LIBS lienzo_ui lienzo_ui_testing LABELS ui)
 target_compile_definitions(test_ui_previews PRIVATE
                            LIENZO_SCREENSHOT_DIR="${LIENZO_UI_SCREENSHOTS}")
+# ControlNet slots: round trip through the gallery, preview, refusals (backend double); a
+# canny-guided generation with the tiny SD1 model, ControlNet and TAESD, screenshots mid-run.
+lienzo_add_test(test_ui_control SOURCES ui/test_ui_control.cpp ui/ui_test_main.cpp
+                LIBS lienzo_ui lienzo_ui_testing LABELS ui)
+target_compile_definitions(test_ui_control PRIVATE
+                           LIENZO_SCREENSHOT_DIR="${LIENZO_UI_SCREENSHOTS}")
