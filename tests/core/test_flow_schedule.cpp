@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iostream>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -25,6 +26,15 @@ namespace lienzo {
 namespace {
 
 constexpr double kScheduleTol = 1e-6;  // both READMEs: schedules, absolute
+
+/// Within kScheduleTol absolute of the golden; prints the measured error.
+void checkSchedule(const at::Tensor& actual, const at::Tensor& golden, const std::string& what) {
+  if (actual.sizes() == golden.sizes())
+    std::cout << "  " << what << ": max abs err "
+              << (actual.to(at::kDouble) - golden.to(at::kDouble)).abs().max().item<double>()
+              << "\n";
+  testing::expectAllClose(actual, golden, kScheduleTol, 0, what);
+}
 
 /// "3.0" / "1.0" as the fixtures spell a float shift in tensor names (python str(float)).
 std::string pyFloat(double v) {
@@ -44,15 +54,12 @@ TEST(FlowSchedule, Sd3MatchesGoldenSchedule) {
     const int64_t steps = combo[1].get<int64_t>();
     const std::string key = "shift" + pyFloat(shift);
     const at::Tensor table = file.load(key + ".sigmas1000", at::kFloat);
-    testing::expectAllClose(sd3FlowSigmaTable(shift, table.size(0)), table, kScheduleTol, 0,
-                            key + ".sigmas1000");
+    checkSchedule(sd3FlowSigmaTable(shift, table.size(0)), table, key + ".sigmas1000");
     const std::string name = key + ".steps" + std::to_string(steps);
     const at::Tensor golden = file.load(name, at::kFloat);
-    testing::expectAllClose(sd3FlowSigmas(shift, steps, table.size(0)), golden, kScheduleTol, 0,
-                            name);
+    checkSchedule(sd3FlowSigmas(shift, steps, table.size(0)), golden, name);
     const FlowSchedule schedule = FlowSchedule::sd3(shift, table.size(0));
-    testing::expectAllClose(schedule.sigmas(steps, 8, 8), golden, kScheduleTol, 0,
-                            name + " (FlowSchedule)");
+    checkSchedule(schedule.sigmas(steps, 8, 8), golden, name + " (FlowSchedule)");
     // The network sees σ·T; the inverse gives σ back.
     const at::Tensor sigma = golden.narrow(0, 0, steps);
     testing::expectAllClose(schedule.timestep(sigma), sigma * double(table.size(0)), 0, 1e-7,
@@ -80,16 +87,14 @@ TEST(FlowSchedule, FluxMatchesGoldenSchedule) {
   for (const auto& n : stepsList) {
     const int64_t steps = n.get<int64_t>();
     const std::string p = "steps" + std::to_string(steps);
-    testing::expectAllClose(fluxSigmas(steps, 1, false, base, max),
-                            file.load(p + ".noshift", at::kFloat), kScheduleTol, 0, p + ".noshift");
-    testing::expectAllClose(FlowSchedule::flux(false, base, max).sigmas(steps, 8, 12),
-                            file.load(p + ".noshift", at::kFloat), kScheduleTol, 0,
-                            p + ".noshift (FlowSchedule)");
+    checkSchedule(fluxSigmas(steps, 1, false, base, max), file.load(p + ".noshift", at::kFloat),
+                  p + ".noshift");
+    checkSchedule(FlowSchedule::flux(false, base, max).sigmas(steps, 8, 12),
+                  file.load(p + ".noshift", at::kFloat), p + ".noshift (FlowSchedule)");
     for (const auto& l : seqLens) {
       const int64_t seq = l.get<int64_t>();
       const std::string name = p + ".seq" + std::to_string(seq) + ".shift";
-      testing::expectAllClose(fluxSigmas(steps, seq, true, base, max), file.load(name, at::kFloat),
-                              kScheduleTol, 0, name);
+      checkSchedule(fluxSigmas(steps, seq, true, base, max), file.load(name, at::kFloat), name);
     }
   }
 }

@@ -128,7 +128,7 @@ void checkPixels(const at::Tensor& ours, const at::Tensor& golden, const std::st
   EXPECT_LE(diff.max().item<int>(), 1) << what;
 }
 
-struct Run {
+struct Trace {
   std::vector<at::Tensor> x, denoised;
   at::Tensor latent;
 };
@@ -178,7 +178,7 @@ TEST(FlowTrajectory, Sd3EulerCfgMatchesGolden) {
   r.latentH = h;
   r.latentW = w;
   r.previews = false;
-  Run run;
+  Trace run;
   r.afterStep = [&](const SamplerStep& s) {
     run.x.push_back(s.x.clone());
     run.denoised.push_back(s.denoised.clone());
@@ -248,7 +248,7 @@ void runFlux(const std::string& goldenFile) {
   r.latentH = h;
   r.latentW = w;
   r.previews = false;
-  Run run;
+  Trace run;
   r.afterStep = [&](const SamplerStep& s) { run.x.push_back(s.x.clone()); };
   const ModelFn model =
       bundle.schedule->decorate(makeGuidedModel(bundle, cond, cond, 1.0, 8 * h, 8 * w));
