@@ -11,6 +11,7 @@
 #include "core/pipeline/denoise_stage.h"
 #include "core/pipeline/forward_process.h"
 #include "core/pipeline/model_calls.h"
+#include "core/pipeline/model_decorators.h"
 #include "core/sampling/rng.h"
 
 #include "support/fixtures.h"
@@ -329,6 +330,28 @@ TEST(FlowTrajectory, FlowModelsRefuseVpSamplersSchedulesAndTheForwardView) {
   } catch (const GenerationError& e) {
     EXPECT_EQ(e.code(), GenerationError::Code::UnsupportedModel);
     EXPECT_NE(std::string(e.what()).find("flow-matching"), std::string::npos) << e.what();
+  }
+}
+
+TEST(FlowTrajectory, InpaintingBlendActsOnTheFlowX0) {
+  // x0 = x − σ·v is blended with the original; the sampler gets v' with x − σ·v' = the blend.
+  at::manual_seed(3);
+  for (const FlowSchedule& flow : {FlowSchedule::sd3(3.0), FlowSchedule::flux(true)}) {
+    SCOPED_TRACE(flow.describe());
+    const at::Tensor x = at::randn({1, 16, 4, 6});
+    const at::Tensor v = at::randn({1, 16, 4, 6});
+    const at::Tensor init = at::randn({1, 16, 4, 6});
+    const at::Tensor nmask = (at::rand({1, 1, 4, 6}) > 0.5).to(at::kFloat);
+    const double sigma = 0.6;
+    const at::Tensor t = flow.timestep(at::full({1}, sigma, at::kFloat));
+    const ModelFn inner = [&](const at::Tensor& xIn, const at::Tensor& tIn) {
+      testing::expectTensorEqual(xIn, x, "input passed through");
+      testing::expectTensorEqual(tIn, t, "timestep passed through");
+      return v;
+    };
+    const at::Tensor out = blendPredictedX0(inner, flow, nmask, init)(x, t);
+    const at::Tensor want = (x - v * sigma) * nmask + init * (1.0 - nmask);
+    testing::expectAllClose(x - out * sigma, want, 1e-5, 1e-5, "blended x0");
   }
 }
 
