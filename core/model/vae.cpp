@@ -165,14 +165,15 @@ at::Tensor VaeLatentDistribution::sample(const at::Tensor& noise) const {
 
 at::Tensor LatentScaling::toVae(const at::Tensor& z) const {
   // Ref: ddpm.py decode_first_stage: z = 1. / self.scale_factor * z (float op, double scalar);
-  // sgm: z / scale_factor + shift_factor.
-  auto out = z * (1.0 / scale);
-  if (shift != 0.0) out = out + shift;
-  return out;
+  // shifted spaces divide: sd3_impls SD3LatentFormat.process_out, flux AutoEncoder.decode
+  // (z / scale_factor + shift_factor).
+  if (shift != 0.0) return z / scale + shift;
+  return z * (1.0 / scale);
 }
 
 at::Tensor LatentScaling::fromVae(const at::Tensor& z) const {
-  // Ref: ddpm.py get_first_stage_encoding: self.scale_factor * z.
+  // Ref: ddpm.py get_first_stage_encoding: self.scale_factor * z; SD3LatentFormat.process_in,
+  // flux AutoEncoder.encode: scale_factor * (z - shift_factor).
   if (shift != 0.0) return (z - shift) * scale;
   return z * scale;
 }

@@ -79,8 +79,9 @@ struct VaeLatentDistribution {
   static VaeLatentDistribution fromMoments(const at::Tensor& moments);
 };
 
-/// Diffusion-space ↔ VAE-space latents: ldm `scale_factor` (and sgm/SD3 `shift_factor`).
-/// toVae(z) = z * (1 / scale) [+ shift] and fromVae(z) = [(z - shift) *] scale, each a single
+/// Diffusion-space ↔ VAE-space latents: ldm `scale_factor` (and SD3 / Flux `shift_factor`).
+/// toVae(z) = z * (1 / scale), or z / scale + shift with a shift, and fromVae(z) = [(z - shift) *]
+/// scale (latentFormatFacts, core/model/latent_preview.h, states each space's), each a single
 /// float op in z's dtype with the double constant, exactly as CompVis decode_first_stage /
 /// get_first_stage_encoding compute it (so results are bit-identical to the reference).
 struct LatentScaling {

@@ -8,13 +8,41 @@
 
 #include <ATen/ATen.h>
 
+#include <string>
+#include <vector>
+
 namespace lienzo {
 
 using Code = GenerationError::Code;
 
+namespace {
+
+/// "Euler, LMS, Heun or DPM++ 2M".
+std::string flowSamplerList() {
+  const std::vector<std::string> names = flowSamplerNames();
+  std::string out;
+  for (std::size_t i = 0; i < names.size(); ++i)
+    out += (i == 0 ? "" : i + 1 == names.size() ? " or " : ", ") + names[i];
+  return out;
+}
+
+}  // namespace
+
 std::unique_ptr<Sampler> samplerFor(const ModelBundle& bundle, const std::string& name) {
-  if (requireSamplerName(name).sampler != kModelSchedulerName) return makeSampler(name);
   const NoiseSchedule& schedule = *bundle.schedule;
+  const std::string canonical = requireSamplerName(name).sampler;
+  if (schedule.flow()) {
+    // Flow-matching models run on the sigma-space ODE samplers only (noise_schedule.h).
+    std::unique_ptr<Sampler> sampler =
+        canonical == kModelSchedulerName ? nullptr : makeSampler(name);
+    if (!sampler || !sampler->runsFlow())
+      throw GenerationError(Code::InvalidParams,
+                            "the sampler \"" + name + "\" cannot run " + bundle.description.name +
+                                ", a flow-matching model (SD3 / Flux); choose " +
+                                flowSamplerList());
+    return sampler;
+  }
+  if (canonical != kModelSchedulerName) return makeSampler(name);
   if (!schedule.diffusersScheduler())
     throw GenerationError(Code::InvalidParams,
                           std::string("\"") + kModelSchedulerName +
@@ -36,11 +64,26 @@ at::Tensor runDenoise(const ModelBundle& bundle, const DenoiseRequest& r, const 
   auto mode = [cancel] { return cancel ? cancel->mode() : CancelMode::None; };
   Generator gen(static_cast<uint64_t>(r.seed));
   SamplingContext ctx;
-  // Samplers run discrete VP schedules (noise_schedule.h: the seam for flow matching).
+  // Discrete VP schedules, or flow matching (SD3 / Flux) for the samplers that run it.
   ctx.schedule = bundle.schedule->discrete();
-  if (!ctx.schedule)
-    throw GenerationError(Code::UnsupportedModel, "the samplers need a discrete noise schedule");
+  ctx.flow = bundle.schedule->flow();
+  if (!ctx.schedule && !ctx.flow)
+    throw GenerationError(Code::UnsupportedModel,
+                          "the samplers need a discrete or flow-matching noise schedule");
   ctx.prediction = bundle.schedule->prediction();
+  if (ctx.flow) {
+    // Flow models sample on their own schedule; the VP schedule types need the ᾱ table.
+    const ResolvedSampler resolved = requireSamplerName(r.sampler);
+    const std::string schedule =
+        resolveScheduleName(r.schedule.empty() ? kAutomaticSchedule : r.schedule)
+            .value_or(r.schedule);
+    if (schedule != kAutomaticSchedule || resolved.schedule)
+      throw GenerationError(Code::InvalidParams,
+                            "the schedule type \"" + resolved.schedule.value_or(r.schedule) +
+                                "\" is for discrete-time models; " + bundle.description.name +
+                                " is a flow-matching model (SD3 / Flux) and samples on its own "
+                                "schedule: choose Automatic");
+  }
   ctx.steps = r.steps;
   ctx.scheduleType = r.schedule;
   // [1,C,h,w] seeded CPU noise: x_T for txt2img, ε of the start level for img2img (A1111's

@@ -15,7 +15,6 @@ FamilyFacts familyFacts(ModelFamily family, std::optional<Prediction> prediction
       f.prediction = Prediction::V;
       break;
     case ModelFamily::SDXL:
-      f.scaleFactor = 0.13025;
       f.latentFormat = LatentFormat::SDXL;
       f.taesdName = "taesdxl";
       f.defaultSize = 1024;
@@ -24,6 +23,7 @@ FamilyFacts familyFacts(ModelFamily family, std::optional<Prediction> prediction
       throw std::invalid_argument(std::string("no Stable Diffusion facts for ") +
                                   familyName(family));
   }
+  f.scaleFactor = latentFormatFacts(f.latentFormat).scale;  // the latent space's own scale
   if (prediction) f.prediction = *prediction;
   if (scaleFactor) f.scaleFactor = *scaleFactor;
   if (family == ModelFamily::SD2) f.defaultSize = f.prediction == Prediction::V ? 768 : 512;

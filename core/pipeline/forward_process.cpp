@@ -14,6 +14,11 @@
 namespace lienzo {
 
 std::vector<double> alphasCumprod(const ModelBundle& bundle) {
+  if (bundle.schedule && bundle.schedule->flow())
+    throw GenerationError(GenerationError::Code::UnsupportedModel,
+                          bundle.description.name +
+                              " is a flow-matching model (SD3 / Flux): the forward-process view "
+                              "shows the discrete ᾱ schedule of SD 1.x / 2.x / SDXL models");
   const DiscreteSchedule* table = bundle.schedule ? bundle.schedule->discrete() : nullptr;
   if (!table)
     throw GenerationError(GenerationError::Code::UnsupportedModel,

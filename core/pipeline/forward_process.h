@@ -11,7 +11,8 @@
 namespace lienzo {
 
 /// The model's own noise schedule ᾱ_t for t = 0..T-1 (the forward process the sampler inverts).
-/// Throws GenerationError(UnsupportedModel) for a model without a discrete schedule.
+/// Throws GenerationError(UnsupportedModel) for a model without a discrete schedule (flow-matching
+/// models, SD3 / Flux, included: the message says so).
 std::vector<double> alphasCumprod(const ModelBundle& bundle);
 
 /// The forward (noising) process on a picture: encodes `image` (cropped to a multiple of the VAE

@@ -36,7 +36,9 @@ using ControlFn =
                                 const at::Tensor& y, const std::vector<bool>& uncondRows)>;
 
 /// Raw diffusion-model prediction with classifier-free guidance, cond and uncond as one batch of
-/// 2. x_in [1,C,h,w] float32, t [1] float32 → guided eps/v [1,C,h,w] float32. height/width are
+/// 2. x_in [1,C,h,w] float32, t [1] float32 → guided eps/v [1,C,h,w] float32 (flow-matching
+/// models: the sampler passes the flow latent and FlowSchedule::timestep(σ), the result is the
+/// guided velocity; guidance on v equals guidance on x − σ·v). height/width are
 /// the image size in pixels (TextConditioner::vector: SDXL size conditioning; unused by SD1/SD2).
 /// `concat` [1,K,h,w] (9-channel inpainting models: [mask, masked-image latent], K = 5) is appended
 /// to the input channels of both halves, unscaled. Ref: ldm DiffusionWrapper 'hybrid'; ComfyUI

@@ -21,6 +21,16 @@ ModelFn mapPredictedX0(ModelFn inner, const DiscreteSchedule& schedule, Predicti
   };
 }
 
+ModelFn mapPredictedX0(ModelFn inner, const FlowSchedule& flow, X0Map map) {
+  return [inner = std::move(inner), flow, map = std::move(map)](const at::Tensor& x,
+                                                                const at::Tensor& t) {
+    const auto v = inner(x, t);  // [B,C,h,w] velocity
+    const auto sigma = flow.sigmaOfTimestep(t).to(x.device()).view({-1, 1, 1, 1});  // [B,1,1,1]
+    const auto x0 = map(x - sigma * v);
+    return (x - x0) / sigma;
+  };
+}
+
 ModelFn clampPredictedX0(ModelFn inner, const DiscreteSchedule& schedule, double limit,
                          Prediction prediction) {
   if (!(limit > 0)) return inner;
@@ -36,6 +46,15 @@ ModelFn blendPredictedX0(ModelFn inner, const DiscreteSchedule& schedule, Predic
         // Ref: A1111 CFGDenoiser: denoised * nmask + init_latent * mask
         return x0 * nmask.to(x0.device()) + init.to(x0.device()) * keep.to(x0.device());
       });
+}
+
+ModelFn blendPredictedX0(ModelFn inner, const FlowSchedule& flow, const at::Tensor& nmask,
+                         const at::Tensor& init) {
+  const at::Tensor keep = 1.0 - nmask;  // [1,C|1,h,w] 1 = keep the original
+  return mapPredictedX0(std::move(inner), flow, [nmask, keep, init](const at::Tensor& x0) {
+    // Ref: A1111 CFGDenoiser: denoised * nmask + init_latent * mask
+    return x0 * nmask.to(x0.device()) + init.to(x0.device()) * keep.to(x0.device());
+  });
 }
 
 }  // namespace lienzo

@@ -7,11 +7,14 @@
 //   ε: x0 = (x − √(1−ā)·ε)/√ā,  ε' = (x − √ā·x0')/√(1−ā)
 //   v: x0 = √ā·x − √(1−ā)·v,    v' = (√ā·x − x0')/√(1−ā)
 // The samplers then compute the same x0' (up to float rounding) as their denoised value.
+// Flow-matching models (velocity v on the unscaled latent x, t = FlowSchedule::timestep(σ)):
+//   x0 = x − σ·v,  v' = (x − x0')/σ   (σ = FlowSchedule::sigmaOfTimestep(t) > 0 while sampling)
 //
 // Contract: the returned closures copy what they need (the schedule by value, tensors shared) and
 // are safe to call from one thread at a time per sampler run; they throw what `inner` throws.
 #pragma once
 
+#include "core/sampling/flow_schedule.h"
 #include "core/sampling/sampler.h"
 #include "core/sampling/schedule.h"
 
@@ -25,6 +28,8 @@ namespace lienzo {
 using X0Map = std::function<at::Tensor(const at::Tensor& x0)>;
 ModelFn mapPredictedX0(ModelFn inner, const DiscreteSchedule& schedule, Prediction prediction,
                        X0Map map);
+/// The same for a flow-matching model (see above).
+ModelFn mapPredictedX0(ModelFn inner, const FlowSchedule& flow, X0Map map);
 
 /// x0 clamped to ±limit (the built-in model's cosine schedule needs it). limit <= 0 returns
 /// `inner` unchanged.
@@ -38,5 +43,8 @@ ModelFn clampPredictedX0(ModelFn inner, const DiscreteSchedule& schedule, double
 // False); ComfyUI KSamplerX0Inpaint (its output blend)
 ModelFn blendPredictedX0(ModelFn inner, const DiscreteSchedule& schedule, Prediction prediction,
                          const at::Tensor& nmask, const at::Tensor& init);
+/// The same blend for a flow-matching model.
+ModelFn blendPredictedX0(ModelFn inner, const FlowSchedule& flow, const at::Tensor& nmask,
+                         const at::Tensor& init);
 
 }  // namespace lienzo

@@ -4,10 +4,11 @@
 // folder ships ("Model scheduler").
 //
 // Kinds: DiscreteVP (DiscreteVpNoiseSchedule: SD 1.x / 2.x / SDXL and the built-in model, a
-// [T] ᾱ table, ε or v prediction). Seam for flow matching (SD3, Flux): a FlowMatching kind with
-// its own implementation whose discrete() is null and an accessor for its sigmas/shift; the
-// samplers, model_decorators.h (x0 view) and forward_process.cpp ask discrete() today and would
-// ask the new accessor. Nothing here implements flow matching.
+// [T] ᾱ table, ε or v prediction) and FlowMatching (FlowNoiseSchedule: SD3 / SD3.5 and Flux,
+// core/sampling/flow_schedule.h; discrete() is null, flow() names the schedule, the network
+// predicts the velocity). The denoise stage hands flow() to the samplers (only those whose
+// runsFlow() is true run it), model_decorators.h has the flow x0 view, forward_process.cpp
+// refuses flow models.
 //
 // Contract: immutable after construction; any thread. decorate() returns a closure that copies
 // what it needs. Failure: none here; callers throw GenerationError(UnsupportedModel) when they
@@ -15,6 +16,7 @@
 #pragma once
 
 #include "core/sampling/diffusers_schedule.h"
+#include "core/sampling/flow_schedule.h"
 #include "core/sampling/sampler.h"
 #include "core/sampling/schedule.h"
 
@@ -25,12 +27,14 @@ namespace lienzo {
 
 class NoiseSchedule {
  public:
-  enum class Kind { DiscreteVP /*, FlowMatching (later) */ };
+  enum class Kind { DiscreteVP, FlowMatching };
   virtual ~NoiseSchedule() = default;
   virtual Kind kind() const = 0;
   /// The discrete VP table (Kind::DiscreteVP), null for other kinds.
   virtual const DiscreteSchedule* discrete() const = 0;
-  /// What the network predicts (ε or v).
+  /// The flow-matching schedule (Kind::FlowMatching), null for other kinds.
+  virtual const FlowSchedule* flow() const { return nullptr; }
+  /// What the network predicts (ε or v; Flow for Kind::FlowMatching).
   virtual Prediction prediction() const = 0;
   /// `model` with the decorations the model's sampling needs (the built-in model's x0 clamp),
   /// or `model` itself.
@@ -62,6 +66,24 @@ class DiscreteVpNoiseSchedule final : public NoiseSchedule {
   double m_x0Clamp;
   std::optional<DiffusersConfig> m_diffusers;
   std::string m_diffusersClass;
+};
+
+/// Flow matching (SD3 / SD3.5, Flux.1): the network predicts the velocity; no VP table, no
+/// diffusers scheduler, no decorations.
+class FlowNoiseSchedule final : public NoiseSchedule {
+ public:
+  explicit FlowNoiseSchedule(FlowSchedule schedule) : m_schedule(schedule) {}
+  Kind kind() const override { return Kind::FlowMatching; }
+  const DiscreteSchedule* discrete() const override { return nullptr; }
+  const FlowSchedule* flow() const override { return &m_schedule; }
+  Prediction prediction() const override { return Prediction::Flow; }
+  ModelFn decorate(ModelFn model) const override { return model; }
+  const DiffusersConfig* diffusersScheduler() const override { return nullptr; }
+  const std::string& diffusersSchedulerClass() const override { return m_noClass; }
+
+ private:
+  FlowSchedule m_schedule;
+  std::string m_noClass;
 };
 
 }  // namespace lienzo

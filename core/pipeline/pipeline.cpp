@@ -339,11 +339,13 @@ GenerationResult generate(const ModelBundle& bundle, const GenerationParams& req
         request.fixedSteps = params.edit.fixedSteps;
         if (edit->nmask.defined()) {
           const DiscreteSchedule* table = bundle.schedule->discrete();
-          if (!table)
+          const FlowSchedule* flow = bundle.schedule->flow();
+          if (!table && !flow)
             throw GenerationError(Code::UnsupportedModel,
-                                  "inpainting needs a discrete noise schedule");
-          imageModel =
-              blendPredictedX0(model, *table, bundle.schedule->prediction(), edit->nmask, init);
+                                  "inpainting needs a discrete or flow-matching noise schedule");
+          imageModel = flow ? blendPredictedX0(model, *flow, edit->nmask, init)
+                            : blendPredictedX0(model, *table, bundle.schedule->prediction(),
+                                               edit->nmask, init);
         }
       }
       // Stage 3: denoise.

@@ -1,11 +1,14 @@
 // AutoencoderKlCodec (vae_codec.h): posterior-mean encode, decode with the half-precision retry.
 #include "core/pipeline/vae_codec.h"
 
+#include "core/io/safetensors.h"
 #include "core/model/vae_tiling.h"
 #include "core/pipeline/pipeline.h"
 
 #include <ATen/ATen.h>
 
+#include <memory>
+#include <stdexcept>
 #include <string>
 #include <utility>
 
@@ -28,6 +31,32 @@ bool allFinite(const at::Tensor& t) {
 }
 
 }  // namespace
+
+LatentSpace LatentSpace::of(LatentFormat format, int64_t factor) {
+  const LatentFormatFacts& facts = latentFormatFacts(format);
+  LatentSpace space;
+  space.scaling.scale = facts.scale;
+  space.scaling.shift = facts.shift;
+  space.format = format;
+  space.channels = facts.channels;
+  space.factor = factor;
+  return space;
+}
+
+std::shared_ptr<const VaeCodec> loadAutoencoderKlCodec(const SafetensorsFile& file,
+                                                       const std::string& prefix,
+                                                       LatentFormat format, c10::ScalarType dtype,
+                                                       c10::Device device) {
+  const VaeConfig config = VaeConfig::fromWeights(file, prefix);
+  const LatentFormatFacts& facts = latentFormatFacts(format);
+  if (config.embedDim != facts.channels)
+    throw std::invalid_argument("VAE: " + file.path().filename().string() + " has " +
+                                std::to_string(config.embedDim) + " latent channels; a " +
+                                facts.name + " VAE has " + std::to_string(facts.channels));
+  AutoencoderKL vae = loadAutoencoderKL(file, prefix, dtype, device);
+  return std::make_shared<AutoencoderKlCodec>(
+      std::move(vae), LatentSpace::of(format, config.downscaleFactor()), dtype, device);
+}
 
 AutoencoderKlCodec::AutoencoderKlCodec(AutoencoderKL vae, LatentSpace space, c10::ScalarType dtype,
                                        c10::Device device)

@@ -2,8 +2,9 @@
 // diffusion-space posterior mean, decode a diffusion-space latent to a picture, and the latent
 // space's facts (pixels per latent pixel, channels, the preview projection).
 // Implementation per architecture: AutoencoderKlCodec (AutoencoderKL + the family's
-// LatentScaling; SD 1.x / 2.x / SDXL and the built-in model). TAESD or a Flux VAE would add
-// theirs; the pipeline does not change.
+// LatentScaling; SD 1.x / 2.x / SDXL, the built-in model, and the 16-channel SD3 / Flux VAEs —
+// the same LDM layout without quant convs, in the latent space of LatentFormat::SD3 / Flux with
+// its shift, see loadAutoencoderKlCodec). TAESD would add its own; the pipeline does not change.
 //
 // Contract: immutable after construction; encode()/decode() run on the calling thread under the
 // caller's inference mode and may be called from several threads at once. Tensors returned are
@@ -19,6 +20,8 @@
 #include <c10/core/ScalarType.h>
 
 #include <cstdint>
+#include <memory>
+#include <string>
 
 namespace lienzo {
 
@@ -53,6 +56,9 @@ struct LatentSpace {
   LatentFormat format = LatentFormat::SD15;
   int64_t channels = 4;
   int64_t factor = 8;  ///< pixels per latent pixel (the VAE's when present)
+
+  /// The space of `format` with its own facts (latentFormatFacts: channels, scale, shift).
+  static LatentSpace of(LatentFormat format, int64_t factor = 8);
 };
 
 /// AutoencoderKL (core/model/vae.h) with parameters in `dtype` on `device`, or an empty one
@@ -84,5 +90,17 @@ class AutoencoderKlCodec final : public VaeCodec {
   c10::ScalarType m_dtype;
   c10::Device m_device;
 };
+
+class SafetensorsFile;
+
+/// The AutoencoderKL under `prefix` of `file` (VaeConfig::fromWeights: SD3 single files
+/// "first_stage_model.", Flux `ae.safetensors` "") as a codec in the latent space of `format`
+/// (LatentSpace::of; the shift included). Throws std::invalid_argument when the file has no VAE
+/// there or its latent channels are not the format's (naming both), std::runtime_error from the
+/// weight loader for a checkpoint of another shape.
+std::shared_ptr<const VaeCodec> loadAutoencoderKlCodec(const SafetensorsFile& file,
+                                                       const std::string& prefix,
+                                                       LatentFormat format, c10::ScalarType dtype,
+                                                       c10::Device device);
 
 }  // namespace lienzo

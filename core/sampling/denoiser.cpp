@@ -26,7 +26,10 @@ void checkSigma(const at::Tensor& x, const at::Tensor& sigma) {
 KDenoiser::KDenoiser(const DiscreteSchedule& schedule, Prediction prediction)
     : m_schedule(&schedule), m_prediction(prediction) {}
 
+KDenoiser::KDenoiser(const FlowSchedule& flow) : m_flow(&flow), m_prediction(Prediction::Flow) {}
+
 at::Tensor KDenoiser::cIn(const at::Tensor& sigma, int64_t ndim) const {
+  if (m_flow) return appendDims(at::ones_like(sigma), ndim);  // the flow latent goes in as is
   // 1 / (sigma ** 2 + sigma_data ** 2) ** 0.5 with sigma_data = 1 (python 1/x is reciprocal(x)).
   return appendDims(at::reciprocal(at::sqrt(sigma * sigma + 1.0)), ndim);
 }
@@ -35,6 +38,8 @@ at::Tensor KDenoiser::denoisedFromPrediction(const at::Tensor& x, const at::Tens
                                              const at::Tensor& prediction) const {
   checkSigma(x, sigma);
   const int64_t nd = x.dim();
+  // Ref: sd3_impls.py ModelSamplingDiscreteFlow.calculate_denoised: model_input − output·sigma
+  if (m_flow) return x - prediction * appendDims(sigma, nd);
   if (m_prediction == Prediction::Epsilon) {
     // Ref: DiscreteEpsDDPMDenoiser: input + eps * c_out, c_out = -sigma
     return x + prediction * appendDims(-sigma, nd);
@@ -49,9 +54,10 @@ at::Tensor KDenoiser::denoisedFromPrediction(const at::Tensor& x, const at::Tens
 at::Tensor KDenoiser::operator()(const ModelFn& model, const at::Tensor& x,
                                  const at::Tensor& sigma) const {
   checkSigma(x, sigma);
-  at::Tensor xIn = x * cIn(sigma, x.dim());    // [B,C,H,W] VP-scaled
-  at::Tensor t = m_schedule->sigmaToT(sigma);  // [B] fractional timesteps
-  at::Tensor out = model(xIn, t);              // [B,C,H,W] eps or v
+  // Flow: the latent itself and the network's timestep (sd3_impls BaseModel.apply_model).
+  at::Tensor xIn = m_flow ? x : x * cIn(sigma, x.dim());                          // [B,C,H,W]
+  at::Tensor t = m_flow ? m_flow->timestep(sigma) : m_schedule->sigmaToT(sigma);  // [B]
+  at::Tensor out = model(xIn, t);  // [B,C,H,W] eps, v or the flow velocity
   if (!out.defined() || out.sizes() != x.sizes()) {
     throw std::runtime_error("KDenoiser: the model returned a tensor of the wrong shape");
   }

@@ -8,6 +8,9 @@
 //   1)
 // The scalings are computed in float32 with the same op sequence as the reference.
 //
+// Flow-matching models (KDenoiser(FlowSchedule), ComfyUI's CONST / sd3_impls BaseModel): no input
+// scaling, t = flow.timestep(sigma) (SD3 σ·1000, Flux σ), out = velocity v, D = x − v·σ.
+//
 // Contract: x is a VE latent [B,C,H,W] float32, sigma a [B] float32 tensor (> 0). The schedule
 // must outlive the KDenoiser. Const methods are thread-safe as far as the ModelFn is. Exceptions
 // from the ModelFn propagate.
@@ -15,6 +18,7 @@
 
 #include <ATen/core/Tensor.h>
 
+#include "core/sampling/flow_schedule.h"
 #include "core/sampling/sampler.h"
 #include "core/sampling/schedule.h"
 
@@ -23,11 +27,16 @@ namespace lienzo {
 class KDenoiser {
  public:
   KDenoiser(const DiscreteSchedule& schedule, Prediction prediction);
+  /// A flow-matching model's denoiser; `flow` must outlive the KDenoiser.
+  explicit KDenoiser(const FlowSchedule& flow);
 
-  const DiscreteSchedule& schedule() const { return *m_schedule; }
+  /// The discrete schedule (null for a flow denoiser) and the flow schedule (null otherwise).
+  const DiscreteSchedule* schedule() const { return m_schedule; }
+  const FlowSchedule* flow() const { return m_flow; }
   Prediction prediction() const { return m_prediction; }
 
-  /// c_in = 1 / sqrt(sigma^2 + 1), shaped [B,1,...] to broadcast against a tensor of `ndim` dims.
+  /// c_in = 1 / sqrt(sigma^2 + 1) (flow: 1), shaped [B,1,...] to broadcast against a tensor of
+  /// `ndim` dims.
   at::Tensor cIn(const at::Tensor& sigma, int64_t ndim) const;
   /// D(x, sigma): one ModelFn call on (x * c_in, sigmaToT(sigma)).
   // Ref: k-diffusion external.py DiscreteEpsDDPMDenoiser.forward / DiscreteVDDPMDenoiser.forward
@@ -37,8 +46,9 @@ class KDenoiser {
                                     const at::Tensor& prediction) const;
 
  private:
-  const DiscreteSchedule* m_schedule;
-  Prediction m_prediction;
+  const DiscreteSchedule* m_schedule = nullptr;
+  const FlowSchedule* m_flow = nullptr;
+  Prediction m_prediction = Prediction::Epsilon;
 };
 
 /// Classifier-free guidance as A1111 / k-diffusion's CFGDenoiser combine it (on denoised or on

@@ -16,8 +16,16 @@ bool isAutomatic(const std::string& name) {
 
 }  // namespace
 
+bool KDiffusionSampler::runsFlow() const {
+  // The deterministic sigma-space ODE solvers: with D(x, σ) = x − σ·v their d is the velocity.
+  // Ancestral / SDE steps add VE noise (x0 + σ·ε) and DPM2's schedule drops a sigma.
+  return !kdiffusion::drawsNoise(m_config.algorithm, kdiffusion::Options{}) &&
+         !m_config.discardPenultimate;
+}
+
 at::Tensor KDiffusionSampler::sigmasFor(const SamplingContext& ctx) const {
-  if (ctx.schedule == nullptr) throw std::invalid_argument("sampler: ctx.schedule is required");
+  if (ctx.schedule == nullptr && ctx.flow == nullptr)
+    throw std::invalid_argument("sampler: ctx.schedule (or ctx.flow) is required");
   if (ctx.steps < 1) {
     throw std::invalid_argument("sampler: steps must be >= 1, got " + std::to_string(ctx.steps));
   }
@@ -32,6 +40,22 @@ at::Tensor KDiffusionSampler::sigmasFor(const SamplingContext& ctx) const {
 }
 
 at::Tensor KDiffusionSampler::fullSigmas(const SamplingContext& ctx, int steps) const {
+  if (ctx.flow) {
+    // Flow models sample on their own schedule (flow_schedule.h); the VP schedule types need
+    // the discrete table's sigma range.
+    if (!isAutomatic(ctx.scheduleType) || m_config.forceSchedule)
+      throw std::invalid_argument(
+          "schedule type '" +
+          (isAutomatic(ctx.scheduleType)
+               ? std::string(sigmaScheduleKindName(m_config.forcedSchedule))
+               : ctx.scheduleType) +
+          "' is for discrete-time models; flow-matching models (SD3, Flux) use their own "
+          "schedule: choose Automatic");
+    const at::Tensor& shape = ctx.unitNoise.defined() ? ctx.unitNoise : ctx.initLatent;
+    if (!shape.defined() || shape.dim() < 2)
+      throw std::invalid_argument("sampler: a flow schedule needs ctx.unitNoise [B,C,H,W]");
+    return ctx.flow->sigmas(steps, shape.size(-2), shape.size(-1));  // [S+1]
+  }
   SigmaScheduleKind kind = m_config.defaultSchedule;
   if (!isAutomatic(ctx.scheduleType)) {
     kind = sigmaScheduleKindFromName(ctx.scheduleType);
@@ -47,6 +71,10 @@ at::Tensor KDiffusionSampler::sample(const SamplingContext& ctx) {
   if (!ctx.unitNoise.defined() || ctx.unitNoise.dim() < 1) {
     throw std::invalid_argument("sampler: ctx.unitNoise must be a [B,C,H,W] tensor");
   }
+  if (ctx.flow && !runsFlow())
+    throw std::invalid_argument(
+        "sampler: this k-diffusion sampler adds VE noise or drops a sigma and cannot sample "
+        "flow-matching models");
   kdiffusion::Options opt;
   opt.eta = ctx.eta < 0.0 ? 1.0 : ctx.eta;
   opt.solver = m_config.solver;
@@ -54,15 +82,24 @@ at::Tensor KDiffusionSampler::sample(const SamplingContext& ctx) {
     throw std::invalid_argument("sampler: this sampler draws noise and needs ctx.noise");
   }
 
-  const KDenoiser denoiser(*ctx.schedule, ctx.prediction);
+  const KDenoiser denoiser =
+      ctx.flow ? KDenoiser(*ctx.flow) : KDenoiser(*ctx.schedule, ctx.prediction);
   at::Tensor x = ctx.unitNoise.to(at::kFloat);
   sigmas = sigmas.to(x.device());
   if (ctx.initLatent.defined()) {
     if (sigmas.size(0) < 2) return ctx.initLatent.to(x.device(), at::kFloat);  // strength 0
-    // Ref: A1111 sample_img2img: xi = x + noise * sigma_sched[0]
-    x = ctx.initLatent.to(x.device(), at::kFloat) + x * sigmas[0];  // [B,C,H,W]
+    const at::Tensor init = ctx.initLatent.to(x.device(), at::kFloat);
+    if (ctx.flow) {
+      // Ref: ComfyUI CONST.noise_scaling / next-wave.md §7.3: x_σ = σ·ε + (1 − σ)·x0
+      x = x * sigmas[0] + init * (1.0 - sigmas[0]);  // [B,C,H,W]
+    } else {
+      // Ref: A1111 sample_img2img: xi = x + noise * sigma_sched[0]
+      x = init + x * sigmas[0];  // [B,C,H,W]
+    }
   } else {
-    x = x * sigmas[0];  // [B,C,H,W] x_T = unit noise * sigma_max (A1111: x * sigmas[0])
+    // [B,C,H,W] x_T = unit noise * sigma_max (A1111: x * sigmas[0]); flow: σ0 = 1, x_T = ε
+    // (sd3_infer noise_scaling σ·ε + (1 − σ)·latent at σ = 1).
+    x = x * sigmas[0];
   }
 
   kdiffusion::Callbacks cb;

@@ -1,7 +1,9 @@
 // The Sampler (sampler.h) for the k-diffusion algorithms: builds the sigma schedule from
 // ctx.scheduleType, wraps ctx.model as a KDenoiser, scales ctx.unitNoise by sigmas[0] (as A1111
 // does; img2img: ctx.initLatent + ctx.unitNoise·sigma_sched[0]) and reports every step through
-// ctx.onStep.
+// ctx.onStep. Flow-matching models (ctx.flow, flow_schedule.h): the sigmas are the model's own
+// schedule, the denoiser is x − σ·v, img2img starts at σ0·ε + (1 − σ0)·x0; only the samplers
+// whose runsFlow() is true accept them.
 #pragma once
 
 #include <string>
@@ -32,6 +34,9 @@ class KDiffusionSampler final : public Sampler {
   /// schedule type, or a noise-drawing configuration without ctx.noise.
   at::Tensor sample(const SamplingContext& ctx) override;
   int modelCalls(int steps) const override;
+  /// True for the algorithms that draw no noise and keep the whole schedule (Euler, Heun, LMS,
+  /// DPM++ 2M).
+  bool runsFlow() const override;
 
   /// The sigmas a run with this context uses: [steps+1], or with ctx.initLatent the last
   /// runSteps + 1 of the window's schedule (denoise_window.h; a single sigma for strength 0).

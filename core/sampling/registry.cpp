@@ -5,6 +5,7 @@
 // solver_type).
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "core/sampling/discrete_registry.h"
 #include "core/sampling/kdiffusion_sampler.h"
@@ -73,6 +74,17 @@ std::unique_ptr<Sampler> makeSampler(const std::string& name) {
   }
   if (auto sampler = makeDiscreteSampler(info.name)) return sampler;
   throw std::logic_error("sampler registry: no factory for '" + info.name + "'");
+}
+
+std::vector<std::string> flowSamplerNames() {
+  std::vector<std::string> names;
+  for (const auto& info : samplerCatalog()) {
+    for (const KEntry& e : kKEntries) {
+      if (info.name != e.name) continue;
+      if (makeSampler(info.name)->runsFlow()) names.push_back(info.name);
+    }
+  }
+  return names;
 }
 
 }  // namespace lienzo

@@ -27,13 +27,17 @@
 
 namespace lienzo {
 
-/// What the network predicts.
-enum class Prediction { Epsilon, V };
+/// What the network predicts. Flow: the velocity v = ε − x0 of a flow-matching model (SD3, Flux;
+/// x0 = x − σ·v), only meaningful with a FlowSchedule (SamplingContext::flow).
+enum class Prediction { Epsilon, V, Flow };
 
 class DiscreteSchedule;  // core/sampling/schedule.h: alphas_cumprod table, sigmas, sigma<->t
+class FlowSchedule;      // core/sampling/flow_schedule.h: SD3 / Flux flow matching
 
 /// Raw network call. x_in: [B,C,H,W] VP-scaled latent (the UNet input); t: [B] float32 timesteps
 /// (fractional for k-diffusion samplers). Returns eps or v ([B,C,H,W]) per the model's Prediction.
+/// Flow-matching models (SamplingContext::flow): x_in is the flow latent x_σ itself (unscaled),
+/// t = FlowSchedule::timestep(σ) and the result is the velocity v (denoised = x − σ·v).
 using ModelFn = std::function<at::Tensor(const at::Tensor& x_in, const at::Tensor& t)>;
 
 /// Draws a standard-normal tensor of `shape` (float32, CPU or the latent's device).
@@ -51,8 +55,13 @@ struct SamplerStep {
 using StepFn = std::function<bool(const SamplerStep&)>;
 
 struct SamplingContext {
-  const DiscreteSchedule* schedule = nullptr;  ///< the model's training schedule (required)
-  Prediction prediction = Prediction::Epsilon;
+  /// The model's training schedule (required unless `flow` is set).
+  const DiscreteSchedule* schedule = nullptr;
+  Prediction prediction = Prediction::Epsilon;  ///< ignored with `flow` (always Flow)
+  /// Flow-matching models (SD3, Flux): the schedule the sigmas come from ("Automatic" schedule
+  /// type only). Only samplers whose runsFlow() is true accept it; txt2img starts at
+  /// σ0·unitNoise, img2img at σ0·ε + (1 − σ0)·initLatent.
+  const FlowSchedule* flow = nullptr;
   int steps = 20;
   std::string scheduleType = "Automatic";  ///< A1111 "Schedule type" name, see scheduleTypes()
   double eta = -1.0;     ///< < 0: the sampler's default (1 for ancestral/SDE, 0 DDIM)
@@ -77,6 +86,9 @@ class Sampler {
   virtual at::Tensor sample(const SamplingContext& ctx) = 0;
   /// Number of ModelFn calls a run of `steps` steps makes (for progress/ETA).
   virtual int modelCalls(int steps) const = 0;
+  /// Whether the sampler runs flow-matching models (SamplingContext::flow): the deterministic
+  /// k-diffusion ODE samplers. Samplers that need the VP table or draw VE noise do not.
+  virtual bool runsFlow() const { return false; }
 };
 
 /// Creates a catalog sampler (samplerCatalog(), core/sampling/sampler_names.h) by any name
@@ -85,5 +97,9 @@ class Sampler {
 /// (DDIM, PLMS, UniPC, LCM) refuse such names. Throws std::invalid_argument listing the valid names
 /// when unknown, and for kModelSchedulerName (the pipeline makes that one from the model folder).
 std::unique_ptr<Sampler> makeSampler(const std::string& name);
+
+/// The canonical catalog names of the samplers whose runsFlow() is true, in catalog order
+/// (for error messages and the docs: "Euler", "LMS", "Heun", "DPM++ 2M").
+std::vector<std::string> flowSamplerNames();
 
 }  // namespace lienzo

@@ -4,6 +4,7 @@
 lienzo_core_library(lienzo_core_sampling
   ${CMAKE_CURRENT_LIST_DIR}/rng.cpp ${CMAKE_CURRENT_LIST_DIR}/rng.h
   ${CMAKE_CURRENT_LIST_DIR}/schedule.cpp ${CMAKE_CURRENT_LIST_DIR}/schedule.h
+  ${CMAKE_CURRENT_LIST_DIR}/flow_schedule.cpp ${CMAKE_CURRENT_LIST_DIR}/flow_schedule.h
   ${CMAKE_CURRENT_LIST_DIR}/denoise_window.cpp ${CMAKE_CURRENT_LIST_DIR}/denoise_window.h
   ${CMAKE_CURRENT_LIST_DIR}/denoiser.cpp ${CMAKE_CURRENT_LIST_DIR}/denoiser.h
   ${CMAKE_CURRENT_LIST_DIR}/kdiffusion.cpp ${CMAKE_CURRENT_LIST_DIR}/kdiffusion.h
