@@ -1,5 +1,6 @@
 // ControlNet model (controlnet.h).
 #include "core/control/controlnet.h"
+#include "core/model/layers.h"
 
 #include "core/io/safetensors.h"
 #include "core/model/buffer_recycling.h"
@@ -17,12 +18,6 @@ namespace {
 // halve the size. Ref: cldm.py ControlNet.__init__ input_hint_block.
 constexpr int kHintConvs = 8;
 constexpr int64_t kHintStride[kHintConvs] = {1, 1, 2, 1, 2, 1, 2, 1};
-
-std::string shapeText(const at::Tensor& t) {
-  std::ostringstream os;
-  os << t.sizes();
-  return os.str();
-}
 
 std::string hintKey(int i) {
   return "input_hint_block." + std::to_string(2 * i) + ".weight";

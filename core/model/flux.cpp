@@ -1,6 +1,7 @@
 #include "core/model/flux.h"
 
 #include "core/io/safetensors.h"
+#include "core/model/layers.h"
 #include "core/model/unet_blocks.h"  // registerNested
 
 #include <ATen/ATen.h>
@@ -18,13 +19,6 @@ constexpr int64_t kTimestepDim = 256;  // Flux.time_in / guidance_in input width
 
 [[noreturn]] void configError(const std::string& why) {
   throw std::invalid_argument("FluxConfig: " + why);
-}
-
-std::string shapeText(const at::Tensor& t) {
-  if (!t.defined()) return "undefined";
-  std::ostringstream os;
-  os << t.sizes();
-  return os.str();
 }
 
 }  // namespace

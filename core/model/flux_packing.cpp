@@ -1,5 +1,7 @@
 #include "core/model/flux_packing.h"
 
+#include "core/model/layers.h"
+
 #include <ATen/ATen.h>
 
 #include <sstream>
@@ -9,13 +11,6 @@
 namespace lienzo {
 
 namespace {
-
-std::string shapeText(const at::Tensor& t) {
-  if (!t.defined()) return "undefined";
-  std::ostringstream os;
-  os << t.sizes();
-  return os.str();
-}
 
 int64_t ceilDiv(int64_t a, int64_t b) {
   return (a + b - 1) / b;

@@ -158,4 +158,14 @@ std::vector<std::string> missingModuleWeights(const torch::nn::Module& module,
   return missing;
 }
 
+std::string shapeText(at::IntArrayRef sizes) {
+  std::ostringstream os;
+  os << sizes;
+  return os.str();
+}
+
+std::string shapeText(const at::Tensor& t) {
+  return t.defined() ? shapeText(t.sizes()) : std::string("undefined");
+}
+
 }  // namespace lienzo

@@ -136,6 +136,11 @@ LoadReport loadModuleWeights(torch::nn::Module& module, const SafetensorsFile& f
                              const std::string& prefix, c10::ScalarType dtype,
                              c10::Device device = c10::Device(c10::kCPU));
 
+/// A shape as error messages print it, "[2, 3, 4]" (torch's own sizes format); the tensor form
+/// gives "undefined" for an undefined tensor. The one formatter of the networks' messages.
+std::string shapeText(at::IntArrayRef sizes);
+std::string shapeText(const at::Tensor& t);
+
 /// Names (relative to `prefix`) the module expects but `file` lacks; empty when complete.
 std::vector<std::string> missingModuleWeights(const torch::nn::Module& module,
                                               const SafetensorsFile& file,

@@ -2,6 +2,7 @@
 
 #include "core/io/safetensors.h"
 #include "core/model/buffer_recycling.h"
+#include "core/model/layers.h"
 #include "core/model/unet_blocks.h"  // timestepEmbedding, registerNested
 
 #include <ATen/ATen.h>
@@ -38,13 +39,6 @@ std::vector<int64_t> requireShape(const SafetensorsFile& file, const std::string
 
 std::string block(int64_t n) {
   return "joint_blocks." + std::to_string(n) + ".";
-}
-
-std::string shapeText(const at::Tensor& t) {
-  if (!t.defined()) return "undefined";
-  std::ostringstream os;
-  os << t.sizes();
-  return os.str();
 }
 
 }  // namespace

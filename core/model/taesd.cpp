@@ -3,6 +3,7 @@
 // Ref: madebyollin/taesd taesd.py (MIT); diffusers autoencoders/vae.py EncoderTiny/DecoderTiny
 // (Apache-2.0) for the `layers.{N}` / `layers.{N-1}` numbering.
 #include "core/model/taesd.h"
+#include "core/model/layers.h"
 
 #include "core/io/safetensors.h"
 
@@ -102,14 +103,6 @@ std::string fileName(const SafetensorsFile& file) {
 
 [[noreturn]] void fail(const SafetensorsFile& file, const std::string& why) {
   throw std::invalid_argument("TAESD file '" + fileName(file) + "': " + why);
-}
-
-std::string shapeText(const std::vector<int64_t>& shape) {
-  std::ostringstream s;
-  s << "[";
-  for (std::size_t i = 0; i < shape.size(); ++i) s << (i ? "," : "") << shape[i];
-  s << "]";
-  return s.str();
 }
 
 /// Which layout has `part` in `file`, if any. The original layout's one-part files are told

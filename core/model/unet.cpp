@@ -3,6 +3,7 @@
 #include "core/io/safetensors.h"
 #include "core/model/buffer_recycling.h"
 #include "core/model/cpu_kernels.h"
+#include "core/model/layers.h"
 
 #include <ATen/ATen.h>
 
@@ -227,12 +228,6 @@ void UNetConfig::validate() const {
 // ---- model ----------------------------------------------------------------------------------
 
 namespace {
-
-std::string shapeText(const at::Tensor& t) {
-  std::ostringstream os;
-  os << t.sizes();
-  return os.str();
-}
 
 SpatialTransformer makeTransformer(const UNetConfig& c, int64_t ch, int64_t depth) {
   const auto [heads, dimHead] = c.headsFor(ch);

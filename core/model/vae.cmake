@@ -9,4 +9,4 @@ target_link_libraries(lienzo_core_vae PUBLIC lienzo_core_nn lienzo_core_io)
 lienzo_core_library(lienzo_core_taesd
   ${CMAKE_CURRENT_LIST_DIR}/taesd.cpp ${CMAKE_CURRENT_LIST_DIR}/taesd.h
 )
-target_link_libraries(lienzo_core_taesd PUBLIC lienzo_core_io torch)
+target_link_libraries(lienzo_core_taesd PUBLIC lienzo_core_nn lienzo_core_io torch)

@@ -2,6 +2,7 @@
 
 #include "core/io/safetensors.h"
 #include "core/io/sha256.h"
+#include "core/model/layers.h"
 
 #include <ATen/ATen.h>
 
@@ -21,12 +22,6 @@ const std::string kStringToParam = "string_to_param.";
 std::string lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
-}
-
-std::string shapeText(const std::vector<int64_t>& shape) {
-  std::string s = "[";
-  for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
-  return s + "]";
 }
 
 /// The tensor `key` as [n, d] float32 CPU.

@@ -12,9 +12,6 @@
 // std::bad_alloc from a hostile shape is a finding: bad input must get a clear error). A config
 // has a residual per input block plus the middle; a decoded picture is [1,3,16,16] and an encoded
 // latent [1,C,1,1] with C the part's latent width.
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <ATen/ATen.h>
 
 #include "core/control/controlnet_file.h"
@@ -29,18 +26,6 @@
 using namespace lienzo;
 
 namespace {
-
-void writeFile(const std::filesystem::path& path, const uint8_t* data, size_t size) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) std::abort();
-  while (size > 0) {
-    const ssize_t w = ::write(fd, data, size);
-    if (w <= 0) std::abort();  // the harness' own failure
-    data += w;
-    size -= static_cast<size_t>(w);
-  }
-  ::close(fd);
-}
 
 /// Small enough to build: the module's size grows with channels² per block, so a few hundred
 /// bytes of header could otherwise ask for gigabytes of parameters (a resource limit of the
@@ -126,7 +111,7 @@ void fuzzTaesd(const std::filesystem::path& path) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const auto path = fuzz::scratchFile("lienzo-fuzz-control", ".safetensors");
-  writeFile(path, data, size);
+  fuzz::writeFile(path, data, size);
   fuzzControlNet(path);
   fuzzTaesd(path);
   return 0;

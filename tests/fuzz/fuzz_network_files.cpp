@@ -9,9 +9,6 @@
 // Properties: only AdapterError / EmbeddingError escape (a c10::Error or std::bad_alloc from a
 // hostile shape is a finding: bad input must get a clear error); a merged weight has the weight's
 // shape and is float32.
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <ATen/ATen.h>
 
 #include "core/adapters/adapter_file.h"
@@ -24,18 +21,6 @@ using namespace lienzo;
 namespace {
 
 constexpr int64_t kMaxElements = int64_t{1} << 20;
-
-void writeFile(const std::filesystem::path& path, const uint8_t* data, size_t size) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) std::abort();
-  while (size > 0) {
-    const ssize_t w = ::write(fd, data, size);
-    if (w <= 0) std::abort();  // the harness' own failure
-    data += w;
-    size -= static_cast<size_t>(w);
-  }
-  ::close(fd);
-}
 
 /// The shape a module's own tensors suggest for the weight it changes; empty when none.
 std::vector<int64_t> impliedShape(const SafetensorsFile& file, const AdapterModule& module) {
@@ -119,7 +104,7 @@ void fuzzAdapter(const std::filesystem::path& path, bool sdxlTextEncoders) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const auto path = fuzz::scratchFile("lienzo-fuzz-network", ".safetensors");
-  writeFile(path, data, size);
+  fuzz::writeFile(path, data, size);
   fuzzAdapter(path, false);
   fuzzAdapter(path, true);
   try {

@@ -6,6 +6,7 @@
 // Not thread-safe (libFuzzer runs one input at a time per process).
 #pragma once
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cstdint>
@@ -35,6 +36,19 @@ inline std::filesystem::path scratchFile(const std::string& stem, const std::str
   const char* tmp = std::getenv("TMPDIR");
   std::filesystem::path dir = (tmp && *tmp) ? tmp : "/tmp";
   return dir / (stem + "-" + std::to_string(::getpid()) + ext);
+}
+
+/// Writes `size` bytes to `path` (created or truncated); aborts on failure (the harness' own).
+inline void writeFile(const std::filesystem::path& path, const uint8_t* data, size_t size) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) std::abort();
+  while (size > 0) {
+    const ssize_t w = ::write(fd, data, size);
+    if (w <= 0) std::abort();
+    data += w;
+    size -= static_cast<size_t>(w);
+  }
+  ::close(fd);
 }
 
 }  // namespace lienzo::fuzz
