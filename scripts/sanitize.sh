@@ -19,11 +19,19 @@ if [[ "${1:-}" == "--all" ]]; then
           test_schedules test_kdiffusion test_compvis_samplers test_diffusers_samplers
           test_sampler_registry test_latent_preview test_diffusers_folder test_forward_process
           test_sdxl_conditioner test_image_io test_sp_tokenizer test_scene test_captions
-          test_evaluator test_trainer)
+          test_evaluator test_trainer
+          # editing, LoRA / embeddings, ControlNet, TAESD, the SD3 / Flux parts
+          test_edit test_edit_pipeline test_edit_inputs test_edit_validation test_img2img
+          test_inpaint test_lora test_adapters test_embeddings test_embedding_files test_control
+          test_controlnet test_control_preprocess test_taesd test_step_preview test_vae_tiling
+          test_denoise_window test_t5_tokenizer test_t5_encoder test_mmdit test_sd3_conditioning
+          test_flux test_flux_conditioner test_flow_schedule test_flow_trajectory test_flow_vae)
   # The studio's tests too when the tree builds the UI (the asan preset does): worker, queue,
   # gallery, widgets, the real pipeline through the worker, SIGKILL and full-disk gallery tests.
   if [[ ! -f "$build/CMakeCache.txt" ]] || grep -q "^LIENZO_BUILD_UI:BOOL=ON" "$build/CMakeCache.txt"; then
-    tests+=(test_ui_glue test_ui_widgets test_ui_pipeline test_gallery_kill test_gallery_disk)
+    tests+=(test_ui_glue test_ui_widgets test_ui_pipeline test_gallery_kill test_gallery_disk
+            test_ui_edit test_ui_networks test_ui_previews test_ui_control test_queue_journal
+            test_two_windows test_queue_kill test_soak)
   fi
 fi
 export QT_QPA_PLATFORM="${QT_QPA_PLATFORM:-offscreen}"
