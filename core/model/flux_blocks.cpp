@@ -16,21 +16,9 @@ namespace {
 
 constexpr double kNormEps = 1e-6;  // every LayerNorm and RMSNorm of Flux
 
-bool isHalf(const at::Tensor& t) {
-  return t.scalar_type() == at::kHalf || t.scalar_type() == at::kBFloat16;
-}
-
-/// LayerNorm without affine parameters over the last dim (float32 inside for half inputs).
-at::Tensor layerNorm(const at::Tensor& x) {
-  const int64_t dim = x.size(-1);
-  if (isHalf(x))
-    return at::layer_norm(x.to(at::kFloat), {dim}, {}, {}, kNormEps).to(x.scalar_type());
-  return at::layer_norm(x, {dim}, {}, {}, kNormEps);
-}
-
 /// (1 + scale)·LN(x) + shift.
 at::Tensor modulate(const at::Tensor& x, const FluxModulation& m) {
-  return (m.scale + 1) * layerNorm(x) + m.shift;
+  return (m.scale + 1) * layerNormNoAffine(x, kNormEps) + m.shift;
 }
 
 /// lin(SiLU(vec))[:, None] chunked into `count` modulations (shift, scale, gate each).
@@ -122,9 +110,7 @@ FluxRmsNormImpl::FluxRmsNormImpl(int64_t dim) {
 
 // Ref: flux/modules/layers.py RMSNorm.
 at::Tensor FluxRmsNormImpl::forward(const at::Tensor& x) {
-  const at::Tensor xf = x.to(at::kFloat);
-  const at::Tensor rrms = at::rsqrt(xf.pow(2).mean(-1, /*keepdim=*/true) + kNormEps);
-  return (xf * rrms).to(x.scalar_type()) * scale;
+  return rmsNorm(x, scale, kNormEps);
 }
 
 // ---- double-stream block --------------------------------------------------------------------

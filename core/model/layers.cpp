@@ -158,6 +158,18 @@ std::vector<std::string> missingModuleWeights(const torch::nn::Module& module,
   return missing;
 }
 
+at::Tensor layerNormNoAffine(const at::Tensor& x, double eps) {
+  const int64_t dim = x.size(-1);
+  if (isHalf(x)) return at::layer_norm(x.to(at::kFloat), {dim}, {}, {}, eps).to(x.scalar_type());
+  return at::layer_norm(x, {dim}, {}, {}, eps);
+}
+
+at::Tensor rmsNorm(const at::Tensor& x, const at::Tensor& weight, double eps) {
+  const at::Tensor xf = isHalf(x) ? x.to(at::kFloat) : x;
+  const at::Tensor normed = xf * at::rsqrt(xf.pow(2).mean(-1, /*keepdim=*/true) + eps);
+  return normed.to(x.scalar_type()) * weight.to(x.scalar_type());
+}
+
 std::string shapeText(at::IntArrayRef sizes) {
   std::ostringstream os;
   os << sizes;

@@ -136,6 +136,16 @@ LoadReport loadModuleWeights(torch::nn::Module& module, const SafetensorsFile& f
                              const std::string& prefix, c10::ScalarType dtype,
                              c10::Device device = c10::Device(c10::kCPU));
 
+/// LayerNorm over the last dim without affine parameters (the DiTs' adaLN input), the
+/// statistics in float32 for half inputs, cast back to x's dtype.
+at::Tensor layerNormNoAffine(const at::Tensor& x, double eps);
+
+/// RMSNorm x·rsqrt(mean(x², −1) + eps), the statistics in float32 for half inputs, cast back to
+/// x's dtype, times `weight` [dim] (in x's dtype). The one RMSNorm of the DiTs' q/k norms (SD3
+/// `ln_q`/`ln_k`, Flux `query_norm`/`key_norm`). Ref: Zhang & Sennrich 2019; sd3.5 mmditx.py
+/// RMSNorm; flux modules/layers.py RMSNorm.
+at::Tensor rmsNorm(const at::Tensor& x, const at::Tensor& weight, double eps);
+
 /// A shape as error messages print it, "[2, 3, 4]" (torch's own sizes format); the tensor form
 /// gives "undefined" for an undefined tensor. The one formatter of the networks' messages.
 std::string shapeText(at::IntArrayRef sizes);

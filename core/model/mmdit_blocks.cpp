@@ -9,21 +9,6 @@
 
 namespace lienzo {
 
-namespace {
-
-bool isHalf(const at::Tensor& t) {
-  return t.scalar_type() == at::kHalf || t.scalar_type() == at::kBFloat16;
-}
-
-}  // namespace
-
-at::Tensor layerNormNoAffine(const at::Tensor& x, double eps) {
-  // [..., H] -> same; statistics in float32 for half inputs (as layers.h LayerNorm).
-  const int64_t dim = x.size(-1);
-  if (isHalf(x)) return at::layer_norm(x.to(at::kFloat), {dim}, {}, {}, eps).to(x.scalar_type());
-  return at::layer_norm(x, {dim}, {}, {}, eps);
-}
-
 // Ref: sd3.5 mmditx.py modulate.
 at::Tensor modulate(const at::Tensor& x, const at::Tensor& shift, const at::Tensor& scale) {
   return x * (1 + scale.unsqueeze(1)) + shift.unsqueeze(1);  // [B,L,H]
@@ -37,9 +22,7 @@ RmsNormImpl::RmsNormImpl(int64_t dim, double eps) : m_eps(eps) {
 
 // Ref: sd3.5 mmditx.py RMSNorm (Zhang & Sennrich 2019, "Root Mean Square Layer Normalization").
 at::Tensor RmsNormImpl::forward(const at::Tensor& x) {
-  const at::Tensor xf = isHalf(x) ? x.to(at::kFloat) : x;
-  const at::Tensor normed = xf * at::rsqrt(xf.pow(2).mean(-1, /*keepdim=*/true) + m_eps);
-  return (normed.to(x.scalar_type()) * weight.to(x.scalar_type()));
+  return rmsNorm(x, weight, m_eps);
 }
 
 // ---- attention ------------------------------------------------------------------------------

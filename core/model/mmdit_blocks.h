@@ -24,9 +24,6 @@
 
 namespace lienzo {
 
-/// LayerNorm over the last dimension without affine parameters (eps 1e-6 in MMDiT).
-at::Tensor layerNormNoAffine(const at::Tensor& x, double eps);
-
 /// DiT adaLN modulation: x·(1 + scale[:,None]) + shift[:,None]; x [B,L,H], shift/scale [B,H].
 at::Tensor modulate(const at::Tensor& x, const at::Tensor& shift, const at::Tensor& scale);
 

@@ -37,8 +37,8 @@ std::string blockKey(const std::string& prefix, int64_t block, const std::string
 }
 
 /// T5LayerNorm: x · rsqrt(mean(x²) + eps) · w, the statistics in float32 (no mean subtraction,
-/// no bias). Returns the weight's dtype.
-at::Tensor rmsNorm(const at::Tensor& x, const at::Tensor& weight, double eps) {
+/// no bias). Returns the weight's dtype (HF T5LayerNorm), unlike layers.h rmsNorm (x's dtype).
+at::Tensor t5LayerNorm(const at::Tensor& x, const at::Tensor& weight, double eps) {
   const at::Tensor xf = x.to(at::kFloat);
   const at::Tensor variance = xf.pow(2).mean(-1, /*keepdim=*/true);           // [..., 1]
   return weight * (xf * at::rsqrt(variance + eps)).to(weight.scalar_type());  // [..., d]
@@ -200,8 +200,8 @@ class T5BlockImpl : public torch::nn::Module {
   }
 
   at::Tensor forward(const at::Tensor& x, const at::Tensor& bias) {  // [B,L,d]
-    at::Tensor h = x + attention->forward(rmsNorm(x, attentionNorm->weight, m_eps), bias);
-    return h + feedForward->forward(rmsNorm(h, feedForwardNorm->weight, m_eps));
+    at::Tensor h = x + attention->forward(t5LayerNorm(x, attentionNorm->weight, m_eps), bias);
+    return h + feedForward->forward(t5LayerNorm(h, feedForwardNorm->weight, m_eps));
   }
 
   std::shared_ptr<T5AttentionImpl> attention;
@@ -287,7 +287,7 @@ T5EncoderOutput T5EncoderImpl::forward(const at::Tensor& idsIn, const T5EncodeOp
     x = block->forward(x, bias);
     if (options.keepHiddenStates) out.hiddenStates.push_back(x);
   }
-  out.lastHiddenState = rmsNorm(x, m_finalNorm, m_config.layerNormEps);
+  out.lastHiddenState = t5LayerNorm(x, m_finalNorm, m_config.layerNormEps);
   return out;
 }
 
