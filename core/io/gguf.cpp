@@ -399,13 +399,15 @@ GgufFile GgufFile::parse(std::shared_ptr<MappedBytes> file, const std::string& n
     if (dims > 4)
       throw GgufError(Kind::BadTensorInfo, name,
                       where + " has " + std::to_string(dims) + " dimensions (GGUF allows 4)");
-    uint64_t elements = 1;
+    // The product of the non-zero extents must fit int64 on its own: with a zero extent the
+    // count is 0 in any order, but a reader multiplying the other way round must not overflow.
+    uint64_t extents = 1;
     for (uint32_t d = 0; d < dims; ++d) {
       const uint64_t n = cur.u64(where + " ne[" + std::to_string(d) + "]");
-      if (n > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) ||
-          (n != 0 && elements > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) / n))
+      const uint64_t factor = n == 0 ? 1 : n;
+      if (factor > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) / extents)
         throw GgufError(Kind::BadTensorInfo, name, where + ": element count overflows");
-      elements *= n;
+      extents *= factor;
       info.ne.push_back(static_cast<int64_t>(n));
     }
     const uint32_t typeId = cur.u32(where + " type");

@@ -285,15 +285,19 @@ SafetensorsFile SafetensorsFile::parse(std::shared_ptr<MappedBytes> file, const 
       throw SafetensorsError(Kind::BadShape, name,
                              where + " has " + std::to_string(js.size()) + " dimensions (limit " +
                                  std::to_string(limits.maxDims) + ")");
+    // The product of the non-zero extents must fit int64 by itself, so that no reader can
+    // overflow multiplying the shape in any order (a zero extent makes the count 0 regardless).
     uint64_t elements = 1;
+    uint64_t extents = 1;
     for (const auto& d : js) {
       if (!d.is_number_unsigned())
         throw SafetensorsError(Kind::BadShape, name,
                                where + ": shape entries must be non-negative integers");
       const uint64_t dim = d.get<uint64_t>();
-      if (dim > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) ||
-          mulOverflows(elements, dim, &elements))
+      if (mulOverflows(extents, dim == 0 ? 1 : dim, &extents) ||
+          extents > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
         throw SafetensorsError(Kind::BadShape, name, where + ": element count overflows");
+      elements *= dim;
       info.shape.push_back(static_cast<int64_t>(dim));
     }
     uint64_t bytes = 0;

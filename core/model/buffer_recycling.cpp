@@ -13,6 +13,12 @@
 #include <unordered_map>
 #include <vector>
 
+// allocate() is defined in both its const (libtorch 1.x) and non-const (2.3+) forms without
+// `override`, so that each libtorch finds its own; clang would warn about the missing keyword.
+#if defined(__clang__)
+#pragma clang diagnostic ignored "-Winconsistent-missing-override"
+#endif
+
 namespace lienzo {
 
 namespace {

@@ -132,7 +132,9 @@ void applyScalar(const T* x, T* y, int64_t count, int64_t period, const float* a
 #if defined(__x86_64__) && defined(__GNUC__)
 // GCC 12 reports -Wmaybe-uninitialized inside avx512fintrin.h (_mm512_undefined_* helpers).
 #pragma GCC diagnostic push
+#if !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #define LIENZO_HAVE_AVX512_KERNELS 1
 #define LIENZO_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq")))
 

@@ -615,6 +615,11 @@ TEST(GgufErrors, TensorRules) {
   overflow.tensor("x", {uint64_t{1} << 40, uint64_t{1} << 40}, 0, four);
   expectError(overflow.build(), GgufErrorKind::BadTensorInfo, "overflows");
 
+  // A zero extent first makes the count 0 in file order but not in shape order: still refused.
+  GgufBuilder zeroFirst;
+  zeroFirst.tensor("x", {0, uint64_t{1} << 40, uint64_t{1} << 40}, 0, "");
+  expectError(zeroFirst.build(), GgufErrorKind::BadTensorInfo, "overflows");
+
   GgufBuilder unnamed;
   unnamed.tensor("", {4}, 0, four);
   expectError(unnamed.build(), GgufErrorKind::BadTensorInfo, "no name");

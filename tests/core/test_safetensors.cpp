@@ -159,6 +159,11 @@ TEST(SafetensorsCorrupt, HugeShape) {
       SafetensorsErrorKind::BadShape);
   EXPECT_EQ(kindOf(makeFile(R"({"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}})", "abcd")),
             SafetensorsErrorKind::BadShape);
+  // Zero elements, but the other extents overflow int64 when multiplied in another order.
+  EXPECT_EQ(
+      kindOf(makeFile(
+          R"({"a":{"dtype":"F32","shape":[0,4294967296,4294967296],"data_offsets":[0,0]}})", "")),
+      SafetensorsErrorKind::BadShape);
 }
 
 TEST(SafetensorsCorrupt, ShapeDoesNotMatchSpan) {
