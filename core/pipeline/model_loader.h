@@ -33,10 +33,21 @@ struct ModelDescription {
   std::vector<std::string> parts;  ///< "unet", "vae", "text_encoder", ...
 };
 
+/// Separately distributed parts of SD3 / Flux models (ComfyUI's `clip/`, `text_encoders/` and
+/// `vae/` files). Empty: taken from the model file when it bundles them, else looked for beside
+/// the model and in the library's usual folders.
+struct ModelParts {
+  std::filesystem::path t5;     ///< T5-XXL encoder (t5xxl_fp16 / _fp8_e4m3fn .safetensors)
+  std::filesystem::path clipL;  ///< CLIP-L text encoder
+  std::filesystem::path clipG;  ///< CLIP-G (bigG) text encoder (SD3)
+  std::filesystem::path vae;    ///< 16-channel autoencoder (Flux `ae.safetensors`, SD3 VAE)
+};
+
 struct LoadOptions {
   ComputeDType dtype = ComputeDType::Auto;
   std::string device = "cpu";
   bool computeHash = true;  ///< SHA-256 of the file for the "Model hash" field (reads it once)
+  ModelParts parts;         ///< SD3 / Flux parts given explicitly (CLI --t5, --clip-l, ...)
 };
 
 class ModelBundle;  // immutable, defined in model_bundle.h (core internals)

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -190,6 +191,9 @@ struct GenerationParams {
   int height = 512;                    ///< multiple of 8
   int batchSize = 1;                   ///< images per request; image i uses seed + i
   int clipSkip = 1;                    ///< 1 = last layer
+  /// Flux dev's distilled guidance (the `guidance` input, not CFG; CFG stays 1 for it). Unset:
+  /// the model's default (3.5). Ignored by models without a guidance input (schnell, SD, SD3).
+  std::optional<double> guidance;
   ComputeDType dtype = ComputeDType::Auto;
   std::string device = "cpu";  ///< "cpu", "cuda", "cuda:1"
   bool previews = true;        ///< compute per-step RGB previews (by `preview`)
