@@ -46,15 +46,18 @@ function(lienzo_target_defaults target)
 endfunction()
 
 # lienzo_add_test(<name> SOURCES <files...> LIBS <targets...> LABELS <labels...>)
-# One GoogleTest executable; tests are discovered when CTest runs (not at build time, so a
-# start-up crash is a test failure, not a build error). Labels: unit, golden, ui, gpu, slow.
+# One GoogleTest executable = one CTest test that runs all of its cases in one process
+# (--gtest_brief: only failures are printed in full). Not one CTest test per case: every process
+# start loads libtorch and its ~285 shared libraries, about 1 s of CPU, which for ~750 cases was
+# most of the suite's time. Run one case with `build/tests/<name> --gtest_filter=Suite.Case`.
+# Labels: unit, golden, ui, gpu, slow.
 function(lienzo_add_test name)
   cmake_parse_arguments(ARG "" "" "SOURCES;LIBS;LABELS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   lienzo_target_defaults(${name})
   target_link_libraries(${name} PRIVATE lienzo_testing ${ARG_LIBS} GTest::gtest GTest::gtest_main)
-  gtest_discover_tests(${name} DISCOVERY_MODE PRE_TEST DISCOVERY_TIMEOUT 60
-                       PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT 900)
+  add_test(NAME ${name} COMMAND ${name} --gtest_brief=1)
+  set_tests_properties(${name} PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT 900)
 endfunction()
 
 # ---- precompiled libtorch header ---------------------------------------------------------------

@@ -25,9 +25,14 @@ export LIENZO_FIXTURES="$fixtures"
 if [[ -n "${FUZZ_SKIP_BUILD:-}" ]]; then
   :  # run the binaries already in $build (e.g. while another change is being built)
 elif [[ ! -f "$build/build.ninja" ]]; then
+  # -O1 -g1: the fuzzers need coverage and line tables, not -O2's code or full debug info (the
+  # tree compiles faster). Tests on: scripts/sanitize.sh builds its ASan+UBSan test executables in
+  # this same tree (CI), so the core libraries are compiled once for both.
   cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DLIENZO_BUILD_FUZZERS=ON \
-    -DLIENZO_BUILD_UI=OFF -DLIENZO_BUILD_TESTS=OFF -DLIENZO_WITH_IMAGEIO=OFF \
+    -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" \
+    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" \
+    -DLIENZO_BUILD_UI=OFF -DLIENZO_BUILD_TESTS=ON -DLIENZO_WITH_IMAGEIO=OFF \
     -DLIENZO_WITH_SENTENCEPIECE=OFF
 fi
 [[ -n "${FUZZ_SKIP_BUILD:-}" ]] || cmake --build "$build" -j"${FUZZ_JOBS:-$(nproc)}" --target fuzzers

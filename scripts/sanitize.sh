@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # ASan+UBSan run of the cheap core tests (no model code: I/O, metadata, tokenizer, prompt syntax,
-# the bad-input table) in the `asan` preset's tree, build-asan/. CI runs it from scripts/test.sh.
+# the bad-input table) in the `asan` preset's tree, build-asan/, or in any tree built with ASan+UBSan:
+# CI runs it from scripts/test.sh in scripts/fuzz.sh's clang tree (ASAN_BUILD_DIR=build-fuzz), so
+# that the core libraries are compiled once for the fuzzers and these tests.
 #   scripts/sanitize.sh [--all]     --all: every core test and, in a UI tree, the studio's tests
 #                                   (builds the whole project under ASan; slow)
 # Environment: ASAN_BUILD_DIR (default build-asan), LIENZO_FIXTURES, JOBS (default nproc).
@@ -36,8 +38,16 @@ if [[ "${1:-}" == "--all" ]]; then
 fi
 export QT_QPA_PLATFORM="${QT_QPA_PLATFORM:-offscreen}"
 if [[ ! -f "$build/build.ninja" ]]; then
+  # -g1: line tables are all a sanitizer report needs; full -g makes -O0 objects slow to build.
   cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DLIENZO_BUILD_TESTS=ON \
-    -DLIENZO_ENABLE_ASAN=ON  # = the asan preset
+    -DCMAKE_CXX_FLAGS_DEBUG="-g1" -DLIENZO_ENABLE_ASAN=ON  # = the asan preset (but -g1)
+elif grep -q "^LIENZO_BUILD_TESTS:BOOL=OFF" "$build/CMakeCache.txt"; then
+  # A tree made without tests (an older scripts/fuzz.sh tree): add them, keep the rest.
+  cmake -S . -B "$build" -DLIENZO_BUILD_TESTS=ON > /dev/null
+fi
+if ! grep -qE "^LIENZO_(ENABLE_ASAN|BUILD_FUZZERS):BOOL=ON" "$build/CMakeCache.txt"; then
+  echo "sanitize: $build has neither LIENZO_ENABLE_ASAN nor LIENZO_BUILD_FUZZERS on" >&2
+  exit 1
 fi
 if [[ "${1:-}" == "--all" ]]; then
   # --all: only the tests this tree configures (a tree without OpenImageIO, SentencePiece or the

@@ -19,8 +19,7 @@ lienzo_add_test(test_ui_widgets SOURCES ui/test_ui_widgets.cpp ui/ui_test_main.c
                 LIBS lienzo_ui lienzo_ui_testing LABELS ui)
 target_compile_definitions(test_ui_widgets PRIVATE
                            LIENZO_SCREENSHOT_DIR="${LIENZO_UI_SCREENSHOTS}")
-# The real pipeline with the tiny fixture model (reads the golden fixtures). One label only:
-# lienzo_add_test passes LABELS through gtest_discover_tests, where a second label is lost.
+# The real pipeline with the tiny fixture model (reads the golden fixtures).
 lienzo_add_test(test_ui_pipeline SOURCES ui/test_ui_pipeline.cpp ui/ui_test_main.cpp
                 LIBS lienzo_ui lienzo_ui_testing LABELS ui)
 target_compile_definitions(test_ui_pipeline PRIVATE
