@@ -18,19 +18,6 @@ std::string lowerAscii(std::string s) {
   return s;
 }
 
-std::string humanBytes(uint64_t n) {
-  char buf[32];
-  if (n >= (1ull << 30))
-    std::snprintf(buf, sizeof buf, "%.2f GiB", n / double(1ull << 30));
-  else if (n >= (1ull << 20))
-    std::snprintf(buf, sizeof buf, "%.1f MiB", n / double(1ull << 20));
-  else if (n >= 1024)
-    std::snprintf(buf, sizeof buf, "%.1f KiB", n / 1024.0);
-  else
-    std::snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(n));
-  return buf;
-}
-
 ComputeDType parseDType(const std::string& name) {
   const std::string n = lowerAscii(name);
   if (n == "auto") return ComputeDType::Auto;

@@ -13,9 +13,6 @@ namespace lienzo::cli {
 /// ASCII lower case of `s` (option values are matched case-insensitively).
 std::string lowerAscii(std::string s);
 
-/// A byte count for people: "512 B", "1.5 KiB", "20.3 MiB", "2.00 GiB".
-std::string humanBytes(uint64_t n);
-
 /// "auto", "f32"/"float32", "bf16"/"bfloat16", "f16"/"float16"/"half"; UsageError otherwise.
 ComputeDType parseDType(const std::string& name);
 /// `--preview`: "linear", "taesd", "vae:N" (the model's VAE every N steps) or "none" (previews

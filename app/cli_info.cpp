@@ -6,6 +6,7 @@
 #include "core/io/diffusers_folder.h"
 #include "core/io/gguf.h"
 #include "core/io/safetensors.h"
+#include "core/pipeline/memory_plan.h"
 
 #include <cstdio>
 #include <filesystem>
@@ -74,7 +75,7 @@ int describeOne(const std::string& path) {
                                     : identifyFile(path);
     std::cout << path << "\n"
               << "  family:     " << familyName(info.family) << "\n"
-              << "  size:       " << humanBytes(info.fileSize) << ", " << info.tensors
+              << "  size:       " << formatBytes(info.fileSize) << ", " << info.tensors
               << " tensors, " << humanCount(info.parameters) << " parameters\n"
               << "  dtypes:     " << dtypeList(info.dtypes) << "\n";
     if (info.contextDim > 0)
@@ -118,8 +119,8 @@ int describeGguf(const std::string& path) {
               << "  arch:       " << arch << "\n"
               << "  family:     " << familyName(file.family())
               << (file.familyFromNames() ? " (from the tensor names)" : "") << "\n"
-              << "  size:       " << humanBytes(file.fileSize()) << " (tensor data "
-              << humanBytes(tensorBytes) << "), " << file.names().size() << " tensors, "
+              << "  size:       " << formatBytes(file.fileSize()) << " (tensor data "
+              << formatBytes(tensorBytes) << "), " << file.names().size() << " tensors, "
               << humanCount(parameters) << " parameters\n"
               << "  types:      " << dtypeList(types) << "\n";
     if (!file.modelPrefix().empty())

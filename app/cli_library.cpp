@@ -4,6 +4,7 @@
 #include "app/cli_common.h"
 #include "core/library/library_settings.h"
 #include "core/library/model_library.h"
+#include "core/pipeline/memory_plan.h"
 
 #include <cstdio>
 #include <filesystem>
@@ -163,7 +164,7 @@ void printTable(const ModelLibrary& library, const std::optional<ModelCategory>&
     const std::string family = e.loadable ? e.family.label() : pickle ? "pickle" : "unreadable";
     const std::string hash = e.shortHash().empty() ? "-" : e.shortHash();
     std::cout << pad(categoryName(e.category), 12) << pad(family, 18) << pad(hash, 14)
-              << pad(humanBytes(e.size), 11) << pad(e.preview.empty() ? "-" : "yes", 8)
+              << pad(formatBytes(e.size), 11) << pad(e.preview.empty() ? "-" : "yes", 8)
               << e.relativeName << "  (" << e.path.string() << ")";
     if (!e.note.empty()) std::cout << "  — " << e.note;
     std::cout << "\n";

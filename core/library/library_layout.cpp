@@ -122,6 +122,9 @@ LayoutReport expandRoot(const LibraryRoot& root) {
       break;
     case RootKind::ComfyUI: {
       add(ModelCategory::Checkpoint, "models/checkpoints", "ComfyUI models/checkpoints");
+      // Diffusion-model-only files (Flux, SD3.5 transformers, GGUF quantizations).
+      add(ModelCategory::Checkpoint, "models/diffusion_models", "ComfyUI models/diffusion_models");
+      add(ModelCategory::Checkpoint, "models/unet", "ComfyUI models/unet");
       add(ModelCategory::Lora, "models/loras", "ComfyUI models/loras");
       add(ModelCategory::Embedding, "models/embeddings", "ComfyUI models/embeddings");
       add(ModelCategory::Vae, "models/vae", "ComfyUI models/vae");
@@ -134,7 +137,8 @@ LayoutReport expandRoot(const LibraryRoot& root) {
           for (const auto& [key, paths] : section.paths) {
             // ComfyUI folder names; other keys (clip, upscale_models, ...) are not ours.
             std::optional<ModelCategory> category;
-            if (key == "checkpoints") category = ModelCategory::Checkpoint;
+            if (key == "checkpoints" || key == "diffusion_models" || key == "unet")
+              category = ModelCategory::Checkpoint;
             if (key == "loras") category = ModelCategory::Lora;
             if (key == "embeddings") category = ModelCategory::Embedding;
             if (key == "vae") category = ModelCategory::Vae;

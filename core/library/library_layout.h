@@ -70,9 +70,10 @@ RootKind detectLayout(const std::filesystem::path& dir);
 /// The category folders of `root` (see the contract).
 /// - A1111: models/Stable-diffusion, models/Lora, models/LyCORIS, embeddings, models/VAE,
 ///   models/ControlNet, extensions/sd-webui-controlnet/models and models/VAE-approx.
-/// - ComfyUI: models/checkpoints, models/loras, models/embeddings, models/vae, models/controlnet,
-///   models/vae_approx, then every matching category of <root>/extra_model_paths.yaml
-///   (extra_model_paths.h).
+/// - ComfyUI: models/checkpoints (and the transformer-only models/diffusion_models and
+///   models/unet: Flux, SD3.5, GGUF), models/loras, models/embeddings, models/vae,
+///   models/controlnet, models/vae_approx, then every matching category of
+///   <root>/extra_model_paths.yaml (extra_model_paths.h).
 /// - Folder: the folder itself with the root's category.
 LayoutReport expandRoot(const LibraryRoot& root);
 

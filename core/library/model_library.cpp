@@ -1,5 +1,7 @@
 #include "core/library/model_library.h"
 
+#include "core/io/gguf.h"
+
 #include "core/io/safetensors_header.h"
 #include "core/io/sha256.h"
 
@@ -43,7 +45,31 @@ bool isPickleExtension(const std::string& ext) {
 }
 
 bool isModelExtension(const std::string& ext) {
-  return ext == ".safetensors" || isPickleExtension(ext);
+  return ext == ".safetensors" || ext == ".gguf" || isPickleExtension(ext);
+}
+
+/// The facts of a GGUF file (core/io/gguf.h): a diffusion model of a known family is a
+/// checkpoint (the ComfyUI-GGUF / sd.cpp files); text-encoder and unknown GGUFs are not listed
+/// unless their folder says what they are. Throws GgufError.
+void readGgufFacts(const std::filesystem::path& path, std::optional<ModelCategory> folderCategory,
+                   CachedFileFacts& facts) {
+  const GgufFile file = GgufFile::open(path);
+  const ModelFamily family = file.family();
+  std::optional<ModelCategory> category = folderCategory;
+  const bool diffusion = family == ModelFamily::SD1 || family == ModelFamily::SD2 ||
+                         family == ModelFamily::SDXL || family == ModelFamily::SD3 ||
+                         family == ModelFamily::Flux;
+  if (!category && diffusion) category = ModelCategory::Checkpoint;
+  if (!category) return;
+  if (*category == ModelCategory::Checkpoint && !diffusion)
+    facts.error = path.string() + ": a GGUF of architecture \"" + file.architecture() +
+                  "\", not a diffusion model Lienzo knows";
+  facts.category = categoryName(*category);
+  facts.family = familyName(family);
+  facts.familyBasis = file.familyFromNames()
+                          ? std::string("GGUF tensor names")
+                          : "GGUF general.architecture \"" + file.architecture() + "\"";
+  facts.familyAssumed = false;
 }
 
 /// One model file found by the walk.
@@ -226,19 +252,26 @@ bool listFile(const Found& found, HashCache& cache, ScanReport& report, const Sc
     facts.error.clear();
     facts.category.clear();
     try {
-      const SafetensorsHeader header = readSafetensorsHeader(found.path);
-      std::optional<ModelCategory> category = found.folder->category;
-      if (!category) category = classifyHeader(header);
-      if (category) {
-        facts.category = categoryName(*category);
-        const FamilyGuess guess = guessFamily(*category, header);
-        facts.family = familyName(guess.family);
-        facts.familyBasis = guess.basis;
-        facts.familyAssumed = guess.assumed;
+      if (lower(found.path.extension().string()) == ".gguf") {
+        readGgufFacts(found.path, found.folder->category, facts);
+      } else {
+        const SafetensorsHeader header = readSafetensorsHeader(found.path);
+        std::optional<ModelCategory> category = found.folder->category;
+        if (!category) category = classifyHeader(header);
+        if (category) {
+          facts.category = categoryName(*category);
+          const FamilyGuess guess = guessFamily(*category, header);
+          facts.family = familyName(guess.family);
+          facts.familyBasis = guess.basis;
+          facts.familyAssumed = guess.assumed;
+        }
+        const auto meta = header.metadata.find("sshs_model_hash");
+        facts.metadataHash = meta != header.metadata.end() ? lower(meta->second) : std::string();
       }
-      const auto meta = header.metadata.find("sshs_model_hash");
-      facts.metadataHash = meta != header.metadata.end() ? lower(meta->second) : std::string();
     } catch (const SafetensorsHeaderError& e) {
+      facts.error = e.what();
+      if (found.folder->category) facts.category = wanted;
+    } catch (const GgufError& e) {
       facts.error = e.what();
       if (found.folder->category) facts.category = wanted;
     }

@@ -12,6 +12,7 @@
 #include "core/pipeline/edit_stage.h"
 #include "core/pipeline/edit_validation.h"
 #include "core/pipeline/hires_stage.h"
+#include "core/pipeline/memory_plan.h"
 #include "core/pipeline/model_bundle.h"
 #include "core/pipeline/model_calls.h"
 #include "core/pipeline/model_decorators.h"
@@ -27,7 +28,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
-#include <fstream>
 #include <optional>
 #include <random>
 #include <sstream>
@@ -36,17 +36,6 @@ namespace lienzo {
 namespace {
 
 using Code = GenerationError::Code;
-
-/// Bytes of memory the machine can still give us (MemAvailable), or 0 when unknown.
-uint64_t availableMemory() {
-  std::ifstream in("/proc/meminfo");
-  std::string key;
-  uint64_t kib = 0;
-  std::string unit;
-  while (in >> key >> kib >> unit)
-    if (key == "MemAvailable:") return kib * 1024;
-  return 0;
-}
 
 /// Rough peak working memory of one diffusion-model step beyond the weights: its widest
 /// activations (batch 2 for CFG, ~24 live tensors of the first level's width at latent
@@ -258,7 +247,7 @@ GenerationResult generate(const ModelBundle& bundle, const GenerationParams& req
       largest.width = std::max(params.width, hires->upscaledWidth);
       largest.height = std::max(params.height, hires->upscaledHeight);
     }
-    const uint64_t have = availableMemory();
+    const uint64_t have = availableHostMemory().value_or(0);
     tiled = useVaeTiling(bundle, largest, have);
     // A tiled VAE needs about one 512² tile's working memory whatever the size.
     GenerationParams tile = largest;

@@ -2,6 +2,8 @@ lienzo_add_test(test_txt2img SOURCES core/test_txt2img.cpp LIBS lienzo_core_pipe
 lienzo_add_test(test_pipeline SOURCES core/test_pipeline.cpp LIBS lienzo_core_pipeline LABELS golden)
 lienzo_add_test(test_params_infotext SOURCES core/test_params_infotext.cpp LIBS lienzo_core_pipeline
                 LABELS unit)
+lienzo_add_test(test_memory_plan SOURCES core/test_memory_plan.cpp LIBS lienzo_core_pipeline
+                LABELS unit)
 lienzo_add_test(test_edit_validation SOURCES core/test_edit_validation.cpp LIBS lienzo_core_pipeline
                 LABELS unit)
 lienzo_add_test(test_forward_process SOURCES core/test_forward_process.cpp LIBS lienzo_core_pipeline LABELS golden)

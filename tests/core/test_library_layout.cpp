@@ -59,7 +59,9 @@ TEST(LibraryLayout, DetectsA1111ComfyUiAndPlainFolders) {
 
   const auto comfy = expandRoot({RootKind::ComfyUI, root / "comfy", std::nullopt});
   EXPECT_EQ(foldersOf(comfy, ModelCategory::Checkpoint),
-            std::vector<fs::path>{root / "comfy/models/checkpoints"});
+            (std::vector<fs::path>{root / "comfy/models/checkpoints",
+                                   root / "comfy/models/diffusion_models",
+                                   root / "comfy/models/unet"}));
   EXPECT_EQ(foldersOf(comfy, ModelCategory::Lora),
             std::vector<fs::path>{root / "comfy/models/loras"});
   EXPECT_EQ(foldersOf(comfy, ModelCategory::Embedding),

@@ -3,6 +3,7 @@
 // cache, missing folders, pickles, previews, duplicates, and lookups by name and by hash.
 #include "core/library/model_library.h"
 
+#include "core/io/gguf_writer.h"
 #include "core/io/sha256.h"
 #include "core/library/atomic_file.h"
 #include "library_files.h"
@@ -307,4 +308,53 @@ TEST(ModelLibrary, QuickListingAndCancel) {
   const auto partial = scanOnce(roots, dir / "cache.json", cancelled, cancelling);
   EXPECT_TRUE(cancelled.cancelled);
   EXPECT_EQ(partial.entries().size(), 2u);
+}
+
+TEST(ModelLibrary, GgufTransformersInComfyUiUnetFoldersAreCheckpoints) {
+  const auto dir = lienzo::testing::makeTempDir("lib-gguf");
+  for (const char* sub : {"models/checkpoints", "models/unet", "models/diffusion_models"})
+    fs::create_directories(dir / sub);  // a ComfyUI install
+  GgufTensorToWrite t;
+  t.name = "double_blocks.0.img_attn.qkv.weight";
+  t.type = GgmlType::F32;
+  t.shape = {2, 4};
+  t.bytes.assign(2 * 4 * 4, '\0');
+  writeGguf(dir / "models/unet/flux1-dev-Q8_0.gguf", {t},
+            {{"general.architecture", ggufString("flux")}});
+  writeGguf(dir / "models/diffusion_models/sd3.5_medium-Q4_0.gguf",
+            {{"joint_blocks.0.x_block.attn.qkv.weight",
+              GgmlType::F32,
+              {2, 4},
+              std::string(2 * 4 * 4, '\0'),
+              {}}});  // sd.cpp style: the family from the names
+  writeGguf(dir / "models/unet/t5xxl-Q8_0.gguf", {t}, {{"general.architecture", ggufString("t5")}});
+  lienzo::testing::writeBytes(dir / "models/unet/broken.gguf", std::string("GGUF\x03\0\0\0", 8));
+
+  ScanReport report;
+  const auto lib = scanOnce({{RootKind::ComfyUI, dir, std::nullopt}}, dir / "cache.json", report);
+  const LibraryEntry* flux = nullptr;
+  const LibraryEntry* sd3 = nullptr;
+  const LibraryEntry* broken = nullptr;
+  const LibraryEntry* t5 = nullptr;
+  for (const auto& e : lib.entries()) {
+    if (e.name == "t5xxl-Q8_0") t5 = &e;
+    if (e.name == "flux1-dev-Q8_0") flux = &e;
+    if (e.name == "sd3.5_medium-Q4_0") sd3 = &e;
+    if (e.name == "broken") broken = &e;
+  }
+  ASSERT_NE(flux, nullptr);
+  EXPECT_EQ(flux->category, ModelCategory::Checkpoint);
+  EXPECT_EQ(flux->family.family, ModelFamily::Flux);
+  EXPECT_TRUE(flux->loadable);
+  EXPECT_EQ(flux->folderOrigin, "ComfyUI models/unet");
+  ASSERT_NE(sd3, nullptr);
+  EXPECT_EQ(sd3->family.family, ModelFamily::SD3);
+  EXPECT_EQ(sd3->folderOrigin, "ComfyUI models/diffusion_models");
+  // A T5 encoder in a checkpoint folder and a broken file are listed as not loadable, with why.
+  ASSERT_NE(t5, nullptr);
+  EXPECT_FALSE(t5->loadable);
+  EXPECT_NE(t5->note.find("architecture \"t5\""), std::string::npos) << t5->note;
+  ASSERT_NE(broken, nullptr);
+  EXPECT_FALSE(broken->loadable);
+  EXPECT_FALSE(broken->note.empty());
 }
