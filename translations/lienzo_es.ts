@@ -1776,8 +1776,8 @@ Suelta aquí un PNG de Lienzo, A1111, ComfyUI o InvokeAI para restaurar sus par�
             <translation>Añadir modelo…</translation>
         </message>
         <message>
-            <source>Add model file (.safetensors)…</source>
-            <translation>Añadir archivo de modelo (.safetensors)…</translation>
+            <source>Add model file (.safetensors, .gguf)…</source>
+            <translation>Añadir archivo de modelo (.safetensors, .gguf)…</translation>
         </message>
         <message>
             <source>Add folder of models…</source>
@@ -1892,8 +1892,8 @@ Suelta aquí un PNG de Lienzo, A1111, ComfyUI o InvokeAI para restaurar sus par�
             <translation>Añadir un modelo</translation>
         </message>
         <message>
-            <source>Safetensors checkpoints (*.safetensors)</source>
-            <translation>Checkpoints safetensors (*.safetensors)</translation>
+            <source>Models (*.safetensors *.gguf)</source>
+            <translation>Modelos (*.safetensors *.gguf)</translation>
         </message>
         <message>
             <source>Reuse the last image's seed (%1)</source>

@@ -66,8 +66,10 @@ QStringList ModelCatalog::scanFolder(const QString& folder) {
     const QFileInfo info = it.fileInfo();
     // Two levels deep is enough for model folders and keeps a scan of $HOME bounded.
     if (QDir(rootPath).relativeFilePath(path).count(QLatin1Char('/')) > 1) continue;
-    if (info.isFile() &&
-        info.suffix().compare(QStringLiteral("safetensors"), Qt::CaseInsensitive) == 0) {
+    const bool weights =
+        info.suffix().compare(QStringLiteral("safetensors"), Qt::CaseInsensitive) == 0 ||
+        info.suffix().compare(QStringLiteral("gguf"), Qt::CaseInsensitive) == 0;
+    if (info.isFile() && weights) {
       // Parts of a diffusers folder are not models on their own.
       if (!isDiffusersFolder(info.dir().absolutePath()) &&
           !isDiffusersFolder(QFileInfo(info.dir().absolutePath()).dir().absolutePath())) {
@@ -147,6 +149,10 @@ ModelGroup ModelCatalog::group(const ModelEntry& entry) {
     case ModelFamily::SDXL:
     case ModelFamily::SDXLRefiner:
       return ModelGroup::SDXL;
+    case ModelFamily::SD3:
+      return ModelGroup::SD3;
+    case ModelFamily::Flux:
+      return ModelGroup::Flux;
     case ModelFamily::LienzoBuiltin:
       return ModelGroup::Builtin;
     default:
@@ -164,6 +170,10 @@ QString ModelCatalog::groupName(ModelGroup group) {
       return QStringLiteral("SD 2.x");
     case ModelGroup::SDXL:
       return QStringLiteral("SDXL");
+    case ModelGroup::SD3:
+      return QStringLiteral("SD 3.x");
+    case ModelGroup::Flux:
+      return QStringLiteral("Flux.1");
     case ModelGroup::Other:
       break;
   }

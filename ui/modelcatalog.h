@@ -28,7 +28,7 @@ struct ModelEntry {
 };
 
 /// The picker's groups, in the order they are shown.
-enum class ModelGroup { Builtin, SD1, SD2, SDXL, Other };
+enum class ModelGroup { Builtin, SD1, SD2, SDXL, SD3, Flux, Other };
 
 class ModelCatalog {
  public:
@@ -39,7 +39,7 @@ class ModelCatalog {
   /// Index of the entry with `path`, or -1.
   int indexOf(const QString& path) const;
 
-  /// Adds a .safetensors file or a folder (scanned for .safetensors files and folders holding a
+  /// Adds a .safetensors / .gguf file or a folder (scanned for such files and folders holding a
   /// model_index.json, two levels deep). Returns how many models were new; persists the source.
   int addSource(const QString& path);
   QStringList sources() const { return m_sources; }

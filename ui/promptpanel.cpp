@@ -190,7 +190,7 @@ QWidget* PromptPanel::buildSettingsSection() {
   m_addModel->setToolTip(tr("Add model…"));
   m_addModel->setPopupMode(QToolButton::InstantPopup);
   auto* addMenu = new QMenu(m_addModel);
-  addMenu->addAction(tr("Add model file (.safetensors)…"), this,
+  addMenu->addAction(tr("Add model file (.safetensors, .gguf)…"), this,
                      [this] { addModelWithDialog(false); });
   addMenu->addAction(tr("Add folder of models…"), this, [this] { addModelWithDialog(true); });
   m_addModel->setMenu(addMenu);
@@ -472,7 +472,7 @@ void PromptPanel::addModelWithDialog(bool folder) {
   const QString path =
       folder ? QFileDialog::getExistingDirectory(this, tr("Add a folder of models"))
              : QFileDialog::getOpenFileName(this, tr("Add a model"), QString(),
-                                            tr("Safetensors checkpoints (*.safetensors)"));
+                                            tr("Models (*.safetensors *.gguf)"));
   if (path.isEmpty()) return;
   addModelSource(path);
   emit modelPicked(modelPath());
