@@ -190,7 +190,17 @@ std::vector<std::string> buildSd3Bundle(ModelBundle& bundle, const Sd3ModelSourc
                             ": SD3 / SD3.5 models need the SentencePiece T5 tokenizer, and this "
                             "build of Lienzo has no SentencePiece (LIENZO_WITH_SENTENCEPIECE off)");
 #endif
-  // 1. Where every part is (headers only: nothing is read yet).
+  // 1. The transformer's shapes, then where every part is (headers only: nothing is read yet).
+  try {
+    const std::optional<std::string> prefix = findMmditPrefix(file);
+    if (!prefix) throw std::invalid_argument("no MMDiT (x_embedder / joint_blocks) found");
+    (void)MmditConfig::fromWeights(file, *prefix);
+  } catch (const std::exception& e) {
+    throw GenerationError(Code::ModelLoad, source.path.string() +
+                                               ": an SD3 (MMDiT) checkpoint whose transformer "
+                                               "cannot be read: " +
+                                               e.what());
+  }
   const PartSource clipL = resolvePart(source, ModelPart::ClipL, "clip_l", kClipLRoot);
   const PartSource clipG = resolvePart(source, ModelPart::ClipG, "clip_g", kClipGRoot);
   const PartSource t5 = resolvePart(source, ModelPart::T5, "t5xxl", kT5BundledPrefix);
