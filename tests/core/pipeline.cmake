@@ -15,3 +15,6 @@ lienzo_add_test(test_step_preview SOURCES core/test_step_preview.cpp
 # untiled one after the other for joint attention (MMDiT, Flux).
 lienzo_add_test(test_guided_model SOURCES core/test_guided_model.cpp LIBS lienzo_core_pipeline
                 LABELS unit)
+# SD3 / Flux parts discovery (model_parts.h): given, preferred names, folders, spiece.model.
+lienzo_add_test(test_model_parts SOURCES core/test_model_parts.cpp LIBS lienzo_core_pipeline
+                LABELS unit)

@@ -273,6 +273,38 @@ TEST(Sd3Loader, PicksTheBundledTextEncoders) {
   check(c.pooled, golden.load("uncond.pooled", at::kFloat), "pooled from the bundled parts");
 }
 
+TEST(Sd3Loader, TakesTheVaeFromItsOwnFileInTheVaeFolder) {
+  c10::InferenceMode guard;
+  // A transformer-only checkpoint, and the VAE alone under its plain names in ../vae.
+  const fs::path models = testing::makeTempDir("sd3_vae") / "models";
+  const auto full = SafetensorsFile::open(checkpoint());
+  std::vector<std::pair<std::string, at::Tensor>> mmdit, vae;
+  const std::string vaePrefix = "first_stage_model.";
+  for (const auto& name : full.names()) {
+    if (name.compare(0, vaePrefix.size(), vaePrefix) == 0)
+      vae.emplace_back(name.substr(vaePrefix.size()), full.load(name));
+    else
+      mmdit.emplace_back(name, full.load(name));
+  }
+  ASSERT_FALSE(vae.empty());
+  const fs::path ck = models / "diffusion_models" / checkpoint().filename();
+  fs::create_directories(ck.parent_path());
+  writeSafetensors(ck, mmdit);
+  fs::path sidecar = checkpoint(), ownSidecar = ck;
+  sidecar.replace_extension(".config.json");
+  ownSidecar.replace_extension(".config.json");
+  link(sidecar, ownSidecar);
+  fs::create_directories(models / "vae");
+  writeSafetensors(models / "vae" / "sd3_vae.safetensors", vae);
+  link(clipVocab(), models / "clip" / clipVocab().filename());
+  const auto bundle = loadModelBundle(ck, options());
+  EXPECT_TRUE(contains(describe(*bundle).parts,
+                       "vae: " + (models / "vae" / "sd3_vae.safetensors").string()));
+  const auto golden = SafetensorsFile::open(fixturePath("sd3/golden_txt2img.safetensors"));
+  check(decodeLatent(*bundle, golden.load("x_0", at::kFloat)), golden.load("image", at::kFloat),
+        "image decoded by the separate VAE");
+}
+
 TEST(Sd3Loader, AMissingPartIsAClearErrorNamingItsFlag) {
   const fs::path models = testing::makeTempDir("sd3_missing") / "models";
   const fs::path ck = placeCheckpoint(models / "checkpoints");
