@@ -111,12 +111,12 @@ int runGenerate(int argc, char** argv) {
   std::optional<long long> steps, width, height;
   std::optional<double> cfg;
   try {
-    std::set<std::string> valued = {"model",   "prompt",    "negative",       "seed",    "steps",
-                                    "cfg",     "sampler",   "schedule",       "width",   "height",
-                                    "batch",   "clip-skip", "dtype",          "device",  "threads",
-                                    "output",  "lora-dir",  "embeddings-dir", "preview", "previews",
-                                    "taesd",   "t5",        "clip-l",         "clip-g",  "vae",
-                                    "guidance"};
+    std::set<std::string> valued = {
+        "model",    "prompt", "negative", "seed",           "steps",     "cfg",      "sampler",
+        "schedule", "width",  "height",   "batch",          "clip-skip", "dtype",    "device",
+        "threads",  "output", "lora-dir", "embeddings-dir", "preview",   "previews", "taesd"};
+    valued.insert({"t5", "clip-l", "clip-g", "vae"});  // SD3 / Flux parts
+    valued.insert("guidance");                         // Flux dev
     valued.insert(editValuedOptions().begin(), editValuedOptions().end());
     valued.insert(controlValuedOptions().begin(), controlValuedOptions().end());
     std::set<std::string> flags = {"help", "fast-decode"};
