@@ -84,7 +84,12 @@ void printUsage() {
          "         [--device cpu|cuda] [--threads N] [--lora-dir DIR[:DIR...]]\n"
          "         [--embeddings-dir DIR[:DIR...]] [--preview linear|taesd|vae:N|none]\n"
          "         [--previews DIR] [--taesd FILE|DIR] [--fast-decode] [edit options]\n"
+         "         [--t5 FILE] [--clip-l FILE] [--clip-g FILE] [--vae FILE] [--guidance G]\n"
          "         -o OUT.png\n"
+         "  SD3 / Flux: --t5, --clip-l, --clip-g, --vae give the parts distributed as their\n"
+         "  own files (default: inside the model file, else clip_l.safetensors,\n"
+         "  t5xxl_fp16.safetensors, ... beside it or in ../text_encoders, ../clip,\n"
+         "  ../text_encoder, ../vae, ../VAE); --guidance: Flux dev's distilled guidance\n"
          "  (without --lora-dir / --embeddings-dir / --taesd: the folders of `lienzo library`)\n"
          "  previews: of the predicted x0 at each step, written by --previews as\n"
          "  DIR/image<i>-step<NNN>.png (every step; without --previews TAESD takes at most\n"
@@ -110,6 +115,8 @@ int runGenerate(int argc, char** argv) {
         "model",    "prompt", "negative", "seed",           "steps",     "cfg",      "sampler",
         "schedule", "width",  "height",   "batch",          "clip-skip", "dtype",    "device",
         "threads",  "output", "lora-dir", "embeddings-dir", "preview",   "previews", "taesd"};
+    valued.insert({"t5", "clip-l", "clip-g", "vae"});  // SD3 / Flux parts
+    valued.insert("guidance");                         // Flux dev
     valued.insert(editValuedOptions().begin(), editValuedOptions().end());
     valued.insert(controlValuedOptions().begin(), controlValuedOptions().end());
     std::set<std::string> flags = {"help", "fast-decode"};
@@ -137,6 +144,12 @@ int runGenerate(int argc, char** argv) {
     params.device = args.get("device", "cpu");
     load.dtype = params.dtype;
     load.device = params.device;
+    // SD3 / Flux parts distributed as their own files (model_parts.h finds them otherwise).
+    load.parts.t5 = args.get("t5", "");
+    load.parts.clipL = args.get("clip-l", "");
+    load.parts.clipG = args.get("clip-g", "");
+    load.parts.vae = args.get("vae", "");
+    params.guidance = args.getDouble("guidance");
     applyThreads(args.getInt("threads"));
     // Folders for `<lora:name:w>` tags and embedding names, PATH-style lists.
     const auto folders = [](const std::string& list) {

@@ -7,6 +7,7 @@
 #include "core/io/gguf.h"
 #include "core/io/safetensors.h"
 #include "core/pipeline/memory_plan.h"
+#include "core/pipeline/model_loader.h"
 
 #include <cstdio>
 #include <filesystem>
@@ -87,6 +88,15 @@ int describeOne(const std::string& path) {
                 << " tensors, " << humanCount(part.parameters) << " parameters, "
                 << dtypeList(part.dtypes) << "\n";
     for (const auto& note : info.notes) std::cout << "  note:       " << note << "\n";
+    if (info.family == ModelFamily::SD3 && !std::filesystem::is_directory(path)) {
+      // Which parts the file bundles and where the others were found (model_parts.h).
+      const ModelDescription d = describeModelFile(path);
+      std::cout << "  model parts:\n";
+      for (const auto& part : d.parts) std::cout << "    " << part << "\n";
+      std::cout << "  defaults:   " << d.defaultWidth << "x" << d.defaultHeight << ", "
+                << d.defaultSteps << " steps, CFG " << d.defaultCfg << ", " << d.defaultSampler
+                << "\n";
+    }
     return info.family == ModelFamily::Unknown ? 1 : 0;
   } catch (const std::exception& e) {
     std::cerr << "lienzo info: " << e.what() << "\n";

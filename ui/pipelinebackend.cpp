@@ -11,8 +11,12 @@ namespace lienzo::ui {
 
 namespace {
 
+/// Everything that makes a loaded bundle differ: the model, device, precision and the SD3 / Flux
+/// parts given separately (another T5 file is another model).
 std::string cacheKey(const std::string& model, const LoadOptions& options) {
-  return model + '\n' + options.device + '\n' + computeDTypeName(options.dtype);
+  const ModelParts& p = options.parts;
+  return model + '\n' + options.device + '\n' + computeDTypeName(options.dtype) + '\n' +
+         p.t5.string() + '\n' + p.clipL.string() + '\n' + p.clipG.string() + '\n' + p.vae.string();
 }
 
 /// libtorch 1.13 uses half the cores by default (PLATFORM.md pitfall 3), and with OpenMP the

@@ -1,10 +1,11 @@
 // GenerationBackend over the real core pipeline (core/pipeline/pipeline.h).
 //
 // Contract
-// - Keeps the most recently used model bundle (keyed by path, device and precision) and reuses
-//   it across requests; a request for another model replaces it. Loading happens on the calling
-//   (worker) thread under a mutex, so concurrent callers wait for one load instead of loading
-//   twice. Bundles are immutable and shared, so generation itself runs without the lock.
+// - Keeps the most recently used model bundle (keyed by path, device, precision and the SD3 /
+//   Flux parts given) and reuses it across requests; a request for another model replaces it.
+//   Loading happens on the calling (worker) thread under a mutex, so concurrent callers wait for
+//   one load instead of loading twice. Bundles are immutable and shared, so generation itself runs
+//   without the lock.
 // - Every failure surfaces as lienzo::GenerationError.
 #pragma once
 

@@ -44,7 +44,7 @@ struct PartLayout {
   const char* part;
   const char* prefix;
 };
-constexpr std::array<PartLayout, 7> kLayouts{{
+constexpr std::array<PartLayout, 10> kLayouts{{
     {"unet", "model.diffusion_model."},
     {"vae", "first_stage_model."},
     {"text_encoder", "cond_stage_model.transformer."},  // SD1 HF CLIP
@@ -52,6 +52,9 @@ constexpr std::array<PartLayout, 7> kLayouts{{
     {"text_encoder", "conditioner.embedders.0."},       // SDXL CLIP-L (refiner: bigG)
     {"text_encoder_2", "conditioner.embedders.1."},     // SDXL OpenCLIP bigG
     {"text_encoder", "text_model."},                    // Lienzo built-in
+    {"clip_l", "text_encoders.clip_l."},                // all-in-one SD3.5 files
+    {"clip_g", "text_encoders.clip_g."},
+    {"t5xxl", "text_encoders.t5xxl."},
 }};
 
 }  // namespace

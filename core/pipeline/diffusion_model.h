@@ -39,6 +39,12 @@ class DiffusionModel {
   virtual int64_t latentChannels() const = 0;
   /// Width of the first level's activations (U-Net model channels), for memory estimates.
   virtual int64_t widthHint() const = 0;
+  /// Whether a context repeated along its token axis gives the same output (cross-attention:
+  /// keys and values repeated equally leave the softmax unchanged), so that cond and uncond of
+  /// different lengths may share one batch by tiling (makeGuidedModel). False for joint
+  /// attention (MMDiT, Flux), where the text tokens attend to each other and to the image: a
+  /// repeated token changes the softmax mass.
+  virtual bool contextTilable() const { return true; }
   virtual c10::ScalarType dtype() const = 0;
   virtual c10::Device device() const = 0;
 };

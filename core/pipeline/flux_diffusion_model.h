@@ -42,6 +42,8 @@ class FluxDiffusionModel final : public DiffusionModel {
   int64_t inChannels() const override;      ///< 16 (the packed width / 4)
   int64_t latentChannels() const override;  ///< 16
   int64_t widthHint() const override;       ///< the transformer's hidden width
+  /// Joint attention over (txt ‖ img): a tiled context would change the result.
+  bool contextTilable() const override { return false; }
   c10::ScalarType dtype() const override { return m_dtype; }
   c10::Device device() const override { return m_device; }
 

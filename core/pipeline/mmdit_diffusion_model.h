@@ -43,6 +43,8 @@ class MmditDiffusionModel final : public DiffusionModel {
   int64_t latentChannels() const override;
   /// The hidden width (64·depth).
   int64_t widthHint() const override;
+  /// Joint attention over cat(context, x): tiling the context would change the result.
+  bool contextTilable() const override { return false; }
   c10::ScalarType dtype() const override { return m_dtype; }
   c10::Device device() const override { return m_device; }
   const Mmdit& mmdit() const { return m_mmdit; }

@@ -33,25 +33,41 @@ ModelFn makeGuidedModel(const ModelBundle& bundle, const Conditioning& cond,
   const bool guided = cfgScale != 1.0;
   const TextConditioner& text = *bundle.text;
   auto vector = [&](const at::Tensor& pooled) { return text.vector(pooled, height, width); };
-  at::Tensor context, y;
+  const std::shared_ptr<const DiffusionModel> model = bundle.diffusion;
+  at::Tensor context, y;                // the batched call's: [uncond | cond] when guided
+  at::Tensor halfContext[2], halfY[2];  // the sequential calls': [0] uncond, [1] cond
+  bool batchable = true;
   if (guided) {
     const int64_t a = cond.context.size(1), b = uncond.context.size(1);
-    const int64_t tokens = std::lcm(a, b);
-    // Batch order [uncond | cond], as k-diffusion's CFGDenoiser / the fixtures do.
-    context = at::cat({tileTokens(uncond.context, tokens), tileTokens(cond.context, tokens)}, 0);
-    if (cond.pooled.defined()) y = at::cat({vector(uncond.pooled), vector(cond.pooled)}, 0);
+    // Cross-attention (U-Net): tiling both contexts to a common length leaves each half's
+    // output unchanged. Joint attention (MMDiT, Flux: DiffusionModel::contextTilable) would
+    // see the repeated tokens, so different lengths run one half after the other.
+    batchable = a == b || model->contextTilable();
+    halfContext[0] = uncond.context;
+    halfContext[1] = cond.context;
+    if (cond.pooled.defined()) {
+      halfY[0] = vector(uncond.pooled);
+      halfY[1] = vector(cond.pooled);
+    }
+    if (batchable) {
+      const int64_t tokens = std::lcm(a, b);
+      // Batch order [uncond | cond], as k-diffusion's CFGDenoiser / the fixtures do.
+      context = at::cat({tileTokens(uncond.context, tokens), tileTokens(cond.context, tokens)}, 0);
+      if (cond.pooled.defined()) y = at::cat({halfY[0], halfY[1]}, 0);
+    }
   } else {
     context = cond.context;
     if (cond.pooled.defined()) y = vector(cond.pooled);
   }
-  const std::shared_ptr<const DiffusionModel> model = bundle.diffusion;
   const int64_t extra = model->inChannels() - model->latentChannels();
   if (extra > 0 && (!concat.defined() || concat.size(1) != extra))
     throw GenerationError(GenerationError::Code::InvalidParams,
                           bundle.description.name + " takes " + std::to_string(extra) +
                               " conditioning channels (an inpainting model) besides the latent");
   const at::Tensor c = extra > 0 ? concat.to(model->device(), model->dtype()) : at::Tensor();
-  const auto sequential = std::make_shared<bool>(false);  // shared by the closure's copies
+  // Shared by the closure's copies: set after an out-of-memory batch, or from the start when the
+  // halves cannot share a batch.
+  const auto sequential = std::make_shared<bool>(!batchable);
   return [=](const at::Tensor& xIn, const at::Tensor& t) -> at::Tensor {
     // xIn [1,C,h,w] float32, t [1] -> eps/v [1,C,h,w] float32 (c [1,K,h,w]).
     // Ref: ldm DiffusionWrapper 'hybrid': cat([x] + c_concat, dim=1), c_concat unscaled.
@@ -88,10 +104,10 @@ ModelFn makeGuidedModel(const ModelBundle& bundle, const Conditioning& cond,
       if (notices && std::find(notices->begin(), notices->end(), notice) == notices->end())
         notices->push_back(notice);
     }
-    // Row b of the batched context / y is half b: [uncond | cond].
+    // Half 0 is uncond, half 1 cond (each with its own, untiled context).
     auto half = [&](int64_t row) {
-      const at::Tensor ctx = context.narrow(0, row, 1);
-      const at::Tensor yy = y.defined() ? y.narrow(0, row, 1) : at::Tensor();
+      const at::Tensor& ctx = halfContext[row];
+      const at::Tensor& yy = halfY[row];
       const UNetResiduals r = control ? control(xd, tt, ctx, yy, {row == 0}) : UNetResiduals();
       return model->forward(x, tt, ctx, yy, r.empty() ? nullptr : &r).to(xIn.device(), at::kFloat);
     };

@@ -1,6 +1,7 @@
 // Loading a checkpoint or diffusers folder into a ModelBundle (model_loader.h): identify what the
 // path holds, then hand it to its family's factory (sd_factory.h for single-file SD and diffusers
-// folders, builtin_model.h for the built-in model); the family's facts come from family_facts.h.
+// folders, sd3_factory.h for SD3 / SD3.5 single files, builtin_model.h for the built-in model);
+// the family's facts come from family_facts.h (SD), sd3_factory.h (SD3).
 #include "core/pipeline/model_loader.h"
 
 #include "core/io/diffusers_folder.h"
@@ -10,6 +11,7 @@
 #include "core/pipeline/diffusers_config.h"
 #include "core/pipeline/family_facts.h"
 #include "core/pipeline/model_bundle.h"
+#include "core/pipeline/sd3_factory.h"
 #include "core/pipeline/sd_factory.h"
 
 #include <ATen/ATen.h>
@@ -53,15 +55,24 @@ std::string partList(const CheckpointInfo& info) {
   return s.empty() ? std::string("no known parts") : s;
 }
 
+/// Whether single files of `family` load through a factory of their own (not the U-Net's).
+bool ownFactory(ModelFamily family) {
+  // Flux: the Flux loader adds `|| family == ModelFamily::Flux` here and its branch in
+  // loadModelBundle (its own factory function), as SD3 has.
+  return family == ModelFamily::SD3;
+}
+
 /// Throws UnsupportedModel unless `info` is a family and U-Net Lienzo runs (SD1/SD2/SDXL base,
-/// 4 input channels, or 9 for inpainting). `what` names the model in the message.
+/// 4 input channels, or 9 for inpainting; single files of the families with their own factory,
+/// ownFactory). `what` names the model in the message.
 void checkSupported(const std::string& what, const CheckpointInfo& info) {
+  if (ownFactory(info.family)) return;
   if (info.family != ModelFamily::SD1 && info.family != ModelFamily::SD2 &&
       info.family != ModelFamily::SDXL)
     throw GenerationError(Code::UnsupportedModel,
                           what + ": " + familyName(info.family) +
-                              " models are not supported; Lienzo runs SD 1.x, SD 2.x and SDXL "
-                              "base (found: " +
+                              " models are not supported; Lienzo runs SD 1.x, SD 2.x, SDXL "
+                              "base and SD3 / SD3.5 single files (found: " +
                               partList(info) + ")");
   // 4: txt2img models; 9: inpainting models ([x | mask | masked-image latent], edit_stage.h).
   if (info.unetInChannels != 4 && info.unetInChannels != 9)
@@ -91,6 +102,10 @@ void loadDiffusersFolder(ModelBundle& bundle, const std::filesystem::path& path,
       path.string() + " (diffusers " +
       (folder.className.empty() ? std::string("folder without _class_name") : folder.className) +
       ")";
+  if (ownFactory(folderInfo.family))
+    throw GenerationError(Code::UnsupportedModel,
+                          what + ": diffusers folders of " + familyName(folderInfo.family) +
+                              " are not supported yet; load the single-file checkpoint");
   checkSupported(what, folderInfo);
   const SafetensorsFile file = diffusersAsOriginal(folder, folderInfo.family);
   CheckpointInfo info = identifyCheckpoint(file);
@@ -129,6 +144,27 @@ void loadDiffusersFolder(ModelBundle& bundle, const std::filesystem::path& path,
   describeLoaded(bundle, info, name.filename().string(), path, hash);
 }
 
+/// SD3 / SD3.5 single files (sd3_factory.h): the parts given, bundled or found around the file.
+void loadSd3(ModelBundle& bundle, const SafetensorsFile& file, const std::filesystem::path& path,
+             const LoadOptions& options) {
+  Sd3ModelSource source;
+  source.file = &file;
+  source.path = path;
+  source.parts = options.parts;
+  source.overrides = readSd3Sidecar(path);
+  source.vocabDirs = clipVocabSearchDirs(path);
+  const c10::Device device = parseDevice(options.device);
+  // SD3 on the CPU: float32 (F16 has no CPU kernels, resolveDType); BF16 when asked.
+  std::vector<std::string> parts =
+      buildSd3Bundle(bundle, source, resolveDType(options.dtype, device), device);
+  ModelDescription& d = bundle.description;
+  describeSd3Defaults(d);
+  d.name = path.stem().string();
+  d.path = path;
+  d.hash = options.computeHash ? sha256FileHex(path).substr(0, 10) : std::string();
+  d.parts = std::move(parts);
+}
+
 }  // namespace
 
 std::shared_ptr<const ModelBundle> loadModelBundle(const std::filesystem::path& path,
@@ -160,6 +196,11 @@ std::shared_ptr<const ModelBundle> loadModelBundle(const std::filesystem::path& 
       return bundle;
     }
     checkSupported(path.string(), info);
+    if (info.family == ModelFamily::SD3) {
+      loadSd3(*bundle, file, path, options);
+      return bundle;
+    }
+    // Flux: the Flux loader's branch goes here (`if (info.family == ModelFamily::Flux)`).
     SdModelSource source;
     source.file = &file;
     source.info = info;
@@ -195,6 +236,10 @@ ModelDescription describeModelFile(const std::filesystem::path& path) {
       info = identifyCheckpoint(file);
       if (info.family == ModelFamily::LienzoBuiltin) {
         describeBuiltinDefaults(d, readBuiltinConfig(file));
+      } else if (info.family == ModelFamily::SD3) {
+        describeSd3Defaults(d);
+        d.parts = describeSd3Parts(file, path);
+        return d;
       } else {
         prediction = readSidecarConfig(path).prediction;
       }

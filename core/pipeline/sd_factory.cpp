@@ -12,19 +12,6 @@ namespace {
 
 using Code = GenerationError::Code;
 
-std::shared_ptr<const ClipTokenizer> loadTokenizer(const std::vector<std::filesystem::path>& dirs) {
-  const auto vocab = findClipVocab(dirs);
-  if (!vocab) {
-    std::string looked;
-    for (const auto& d : dirs) looked += "\n  " + d.string();
-    throw GenerationError(Code::ModelLoad,
-                          "CLIP vocabulary (bpe_simple_vocab_16e6.txt.gz or vocab.json + "
-                          "merges.txt) not found; looked in:" +
-                              looked + "\nSet LIENZO_CLIP_VOCAB to the file.");
-  }
-  return std::make_shared<const ClipTokenizer>(ClipTokenizer::fromPath(*vocab));
-}
-
 /// The text encoders of one family, loaded before the tokenizer is looked for (so a broken file
 /// reports its weights first); make() builds the conditioner once the tokenizer is there.
 struct TextParts {
@@ -103,6 +90,20 @@ std::shared_ptr<const TextConditioner> makeText(ModelFamily family, TextParts pa
 
 }  // namespace
 
+std::shared_ptr<const ClipTokenizer> loadClipTokenizer(
+    const std::vector<std::filesystem::path>& dirs) {
+  const auto vocab = findClipVocab(dirs);
+  if (!vocab) {
+    std::string looked;
+    for (const auto& d : dirs) looked += "\n  " + d.string();
+    throw GenerationError(Code::ModelLoad,
+                          "CLIP vocabulary (bpe_simple_vocab_16e6.txt.gz or vocab.json + "
+                          "merges.txt) not found; looked in:" +
+                              looked + "\nSet LIENZO_CLIP_VOCAB to the file.");
+  }
+  return std::make_shared<const ClipTokenizer>(ClipTokenizer::fromPath(*vocab));
+}
+
 void buildSdBundle(ModelBundle& bundle, const SdModelSource& source, c10::ScalarType dtype,
                    c10::Device device) {
   const SafetensorsFile& file = *source.file;
@@ -177,7 +178,7 @@ void buildSdBundle(ModelBundle& bundle, const SdModelSource& source, c10::Scalar
   }
   bundle.vae = std::make_shared<AutoencoderKlCodec>(std::move(vae), space, dtype, device);
 
-  bundle.text = makeText(info.family, std::move(text), loadTokenizer(source.vocabDirs),
+  bundle.text = makeText(info.family, std::move(text), loadClipTokenizer(source.vocabDirs),
                          source.textLayersDropped, dtype, device);
 }
 

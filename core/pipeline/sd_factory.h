@@ -38,6 +38,11 @@ struct SdModelSource {
   std::string schedulerClass;
 };
 
+/// The CLIP BPE tokenizer from the first of `dirs` holding a vocabulary (findClipVocab); also
+/// used by the SD3 factory. Throws GenerationError(ModelLoad) naming every folder looked in.
+std::shared_ptr<const ClipTokenizer> loadClipTokenizer(
+    const std::vector<std::filesystem::path>& dirs);
+
 /// Fills family, dtype, device and the four components of `bundle` (not its description).
 void buildSdBundle(ModelBundle& bundle, const SdModelSource& source, c10::ScalarType dtype,
                    c10::Device device);

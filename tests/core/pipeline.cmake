@@ -13,3 +13,10 @@ lienzo_add_test(test_edit_pipeline SOURCES core/test_edit_pipeline.cpp LIBS lien
 # Step previews (linear / TAESD / full VAE), fast decode, TAESD lookup and the vae-approx category.
 lienzo_add_test(test_step_preview SOURCES core/test_step_preview.cpp
                 LIBS lienzo_core_pipeline lienzo_core_library LABELS golden)
+# makeGuidedModel with contexts of different lengths: tiled for cross-attention, the halves run
+# untiled one after the other for joint attention (MMDiT, Flux).
+lienzo_add_test(test_guided_model SOURCES core/test_guided_model.cpp LIBS lienzo_core_pipeline
+                LABELS unit)
+# SD3 / Flux parts discovery (model_parts.h): given, preferred names, folders, spiece.model.
+lienzo_add_test(test_model_parts SOURCES core/test_model_parts.cpp LIBS lienzo_core_pipeline
+                LABELS unit)

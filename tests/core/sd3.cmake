@@ -8,3 +8,10 @@ lienzo_add_test(test_sd3_conditioning SOURCES core/test_sd3_conditioning.cpp
                 LIBS lienzo_core_textenc LABELS golden)
 lienzo_add_test(test_sd3_text_conditioner SOURCES core/test_sd3_text_conditioner.cpp
                 LIBS lienzo_core_pipeline LABELS golden)
+# SD3 through the loader and generate(): the txt2img golden end to end, the parts given, found
+# in ComfyUI-style folders or bundled, and the errors for missing parts (sd3_factory.h,
+# model_parts.h). Needs the SentencePiece T5 tokenizer.
+if(LIENZO_WITH_SENTENCEPIECE)
+  lienzo_add_test(test_sd3_loader SOURCES core/test_sd3_loader.cpp LIBS lienzo_core_pipeline
+                  LABELS golden)
+endif()

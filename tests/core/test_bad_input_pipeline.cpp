@@ -86,8 +86,10 @@ TEST_F(BadInputPipeline, UnsupportedFamiliesAreRefusedByName) {
   writeSafetensors(
       m_dir / "sd3.safetensors",
       {{"model.diffusion_model.joint_blocks.0.x_block.attn.qkv.weight", at::zeros({6, 2})}});
+  // SD3 loads (sd3_factory.h); a file with joint blocks but no readable MMDiT is a load error.
   const auto sd3 = loadError(m_dir / "sd3.safetensors");
-  EXPECT_EQ(sd3.code(), GenerationError::Code::UnsupportedModel) << sd3.what();
+  EXPECT_EQ(sd3.code(), GenerationError::Code::ModelLoad) << sd3.what();
+  EXPECT_NE(std::string(sd3.what()).find("SD3 (MMDiT)"), std::string::npos) << sd3.what();
   writeSafetensors(m_dir / "flux.safetensors",
                    {{"double_blocks.0.img_attn.qkv.weight", at::zeros({6, 2})}});
   EXPECT_EQ(loadError(m_dir / "flux.safetensors").code(), GenerationError::Code::UnsupportedModel);
