@@ -10,6 +10,7 @@
 #include "core/pipeline/builtin_model.h"  // built-in model branch (trainer area)
 #include "core/pipeline/diffusers_config.h"
 #include "core/pipeline/family_facts.h"
+#include "core/pipeline/memory_plan.h"
 #include "core/pipeline/model_bundle.h"
 #include "core/pipeline/sd3_factory.h"
 #include "core/pipeline/sd_factory.h"
@@ -153,6 +154,7 @@ void loadSd3(ModelBundle& bundle, const SafetensorsFile& file, const std::filesy
   source.parts = options.parts;
   source.overrides = readSd3Sidecar(path);
   source.vocabDirs = clipVocabSearchDirs(path);
+  source.hostMemory = plannableHostMemory(options);
   const c10::Device device = parseDevice(options.device);
   // SD3 on the CPU: float32 (F16 has no CPU kernels, resolveDType); BF16 when asked.
   std::vector<std::string> parts =
@@ -269,6 +271,12 @@ const char* computeDTypeName(ComputeDType dtype) {
       break;
   }
   return "auto";
+}
+
+std::optional<uint64_t> plannableHostMemory(const LoadOptions& options) {
+  const std::optional<uint64_t> available = availableHostMemory();
+  if (!options.hostMemoryLimit) return available;
+  return available ? std::min(*available, *options.hostMemoryLimit) : *options.hostMemoryLimit;
 }
 
 const ModelDescription& describe(const ModelBundle& bundle) {

@@ -9,8 +9,10 @@
 //   device) with a user-readable message.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -48,7 +50,15 @@ struct LoadOptions {
   std::string device = "cpu";
   bool computeHash = true;  ///< SHA-256 of the file for the "Model hash" field (reads it once)
   ModelParts parts;         ///< SD3 / Flux parts given explicitly (CLI --t5, --clip-l, ...)
+  /// The most host RAM a big model (SD3 / Flux) may plan for, in bytes; the smaller of this and
+  /// what the machine has available is what the memory plan checks (memory_plan.h). Unset: the
+  /// machine's available memory.
+  std::optional<uint64_t> hostMemoryLimit;
 };
+
+/// What the memory plan of a load may use: the machine's available RAM, capped by
+/// options.hostMemoryLimit; nullopt when neither is known.
+std::optional<uint64_t> plannableHostMemory(const LoadOptions& options);
 
 class ModelBundle;  // immutable, defined in model_bundle.h (core internals)
 

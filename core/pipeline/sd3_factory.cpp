@@ -1,6 +1,8 @@
 // The SD3 / SD3.5 factory (sd3_factory.h).
 #include "core/pipeline/sd3_factory.h"
 
+#include "core/pipeline/memory_plan.h"
+
 #include "core/pipeline/mmdit_diffusion_model.h"
 #include "core/pipeline/model_parts.h"
 #include "core/pipeline/sd3_text_conditioner.h"
@@ -191,10 +193,13 @@ std::vector<std::string> buildSd3Bundle(ModelBundle& bundle, const Sd3ModelSourc
                             "build of Lienzo has no SentencePiece (LIENZO_WITH_SENTENCEPIECE off)");
 #endif
   // 1. The transformer's shapes, then where every part is (headers only: nothing is read yet).
+  std::string mmditPrefix;
+  MmditConfig config;
   try {
     const std::optional<std::string> prefix = findMmditPrefix(file);
     if (!prefix) throw std::invalid_argument("no MMDiT (x_embedder / joint_blocks) found");
-    (void)MmditConfig::fromWeights(file, *prefix);
+    mmditPrefix = *prefix;
+    config = MmditConfig::fromWeights(file, *prefix);
   } catch (const std::exception& e) {
     throw GenerationError(Code::ModelLoad, source.path.string() +
                                                ": an SD3 (MMDiT) checkpoint whose transformer "
@@ -210,9 +215,34 @@ std::vector<std::string> buildSd3Bundle(ModelBundle& bundle, const Sd3ModelSourc
     return p.file ? *p.file : file;
   };
 
-  // 2. MEMORY PLAN HOOK: every file and prefix is known here and no weight has been read. The
-  // lead's memory plan computes its estimate from these headers (file, clipL, clipG, t5, vae)
-  // and the placements below, and refuses here — checkMemory(estimate) — before step 3.
+  // 2. The memory plan (memory_plan.h): every file and prefix is known and no weight has been
+  // read. Refused here, with the estimate, when the parts cannot fit.
+  // Text encoders run once per prompt: float32 on the CPU (as the SD factory does).
+  const c10::ScalarType clipDType = device.is_cuda() ? dtype : at::kFloat;
+  const auto [t5DType, t5Device] = sd3T5Placement(dtype, device);
+  {
+    MemoryPlan plan;
+    plan.model = source.path.filename().string();
+    const bool gpu = device.is_cuda();
+    const std::size_t elem = c10::elementSize(dtype);
+    plan.add("MMDiT", loadedWeightBytes(file, mmditPrefix, elem), MemoryPhase::Always, gpu);
+    plan.add("VAE", loadedWeightBytes(fileOf(vae), vae.prefix, elem), MemoryPhase::Always, gpu);
+    const std::size_t clipElem = c10::elementSize(clipDType);
+    plan.add("CLIP-L", loadedWeightBytes(fileOf(clipL), clipL.prefix, clipElem),
+             MemoryPhase::Always, gpu);
+    plan.add("CLIP-G", loadedWeightBytes(fileOf(clipG), clipG.prefix, clipElem),
+             MemoryPhase::Always, gpu);
+    plan.add("T5-XXL", loadedWeightBytes(fileOf(t5), t5.prefix, c10::elementSize(t5DType)),
+             MemoryPhase::Always, t5Device.is_cuda());
+    // One CFG step at the family's default 1024² (4096 image tokens + 77 CLIP + 77 T5 tokens);
+    // larger pictures are checked again when they are asked for (pipeline.cpp).
+    plan.add("step activations at 1024²",
+             transformerStepBytes(2, 4096 + 154, config.hiddenSize, config.heads, elem),
+             MemoryPhase::Denoising, gpu);
+    // The accelerator's free memory is not known here (a CPU build of libtorch has no CUDA
+    // API): only host RAM is checked; an accelerator OOM is caught at sampling (model_calls).
+    checkMemoryPlan(plan, gpu ? std::nullopt : source.hostMemory);
+  }
 
   // 3. The weights.
   bundle.family = ModelFamily::SD3;
@@ -222,13 +252,10 @@ std::vector<std::string> buildSd3Bundle(ModelBundle& bundle, const Sd3ModelSourc
   bundle.schedule = std::make_shared<FlowNoiseSchedule>(FlowSchedule::sd3(shift));
   bundle.diffusion = loadMmditDiffusionModel(file, dtype, device);
   bundle.vae = loadAutoencoderKlCodec(fileOf(vae), vae.prefix, LatentFormat::SD3, dtype, device);
-  // Text encoders run once per prompt: float32 on the CPU (as the SD factory does).
-  const c10::ScalarType clipDType = device.is_cuda() ? dtype : at::kFloat;
   Sd3ClipEncoder l = Sd3ClipEncoder::load(fileOf(clipL), clipL.prefix, Sd3ClipRole::ClipL,
                                           clipDType, device, source.overrides.clipLHeads);
   Sd3ClipEncoder g = Sd3ClipEncoder::load(fileOf(clipG), clipG.prefix, Sd3ClipRole::ClipG,
                                           clipDType, device, source.overrides.clipGHeads);
-  const auto [t5DType, t5Device] = sd3T5Placement(dtype, device);
   Sd3T5Fn t5Fn = makeT5Fn(fileOf(t5), t5, spiece, t5DType, t5Device);
   bundle.text =
       std::make_shared<Sd3TextConditioner>(loadClipTokenizer(source.vocabDirs), std::move(l),

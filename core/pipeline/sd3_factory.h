@@ -17,8 +17,10 @@
 // Contract: runs on the calling thread and fills a bundle no other thread sees yet. Failure:
 // GenerationError(ModelLoad) for a missing part (naming the part, its flag and every place
 // looked), a missing spiece.model or CLIP vocabulary, a sidecar that cannot be read;
-// GenerationError(UnsupportedModel) when this build has no SentencePiece; loader and torch errors
-// (std::exception) propagate for the caller to translate.
+// GenerationError(UnsupportedModel) when this build has no SentencePiece;
+// GenerationError(OutOfMemory) with the estimate per part when the memory plan (memory_plan.h)
+// does not fit source.hostMemory — decided from the headers, before any weight is read; loader and
+// torch errors (std::exception) propagate for the caller to translate.
 #pragma once
 
 #include "core/io/safetensors.h"
@@ -57,6 +59,8 @@ struct Sd3ModelSource {
   ModelParts parts;                       ///< given explicitly (LoadOptions::parts)
   Sd3Overrides overrides;
   std::vector<std::filesystem::path> vocabDirs;  ///< CLIP BPE vocabulary, in search order
+  /// Host RAM the memory plan may use (plannableHostMemory); nullopt: not checked.
+  std::optional<uint64_t> hostMemory;
 };
 
 /// Where T5 runs for an MMDiT computing in `dtype` on `device`: float16 becomes bfloat16.

@@ -352,5 +352,29 @@ TEST(Sd3Loader, WithoutSpieceModelIsAClearError) {
     ::unsetenv("LIENZO_T5_SPIECE");
 }
 
+TEST(Sd3Loader, RefusedBeforeLoadingWhenThePlanDoesNotFitWithTheEstimate) {
+  if (testing::testDevice().is_cuda()) GTEST_SKIP() << "the plan checks host RAM only";
+  const fs::path root = testing::makeTempDir("sd3_memory");
+  const fs::path ck = placeCheckpoint(root / "checkpoints");
+  link(clipVocab(), root / "clip" / clipVocab().filename());
+  const std::string name = ck.filename().string();
+  LoadOptions o = options();
+  // The tiny model's weights in float32 alone need more than this.
+  o.hostMemoryLimit = 64 * 1024;
+  try {
+    (void)loadModelBundle(ck, o);
+    FAIL() << "loaded with 64 KiB to plan for";
+  } catch (const GenerationError& e) {
+    EXPECT_EQ(e.code(), GenerationError::Code::OutOfMemory) << e.what();
+    const std::string msg = e.what();
+    for (const char* part : {"MMDiT", "VAE", "CLIP-L", "CLIP-G", "T5-XXL", "64.0 KiB is available",
+                             "nothing was loaded", name.c_str()})
+      EXPECT_NE(msg.find(part), std::string::npos) << part << " not in: " << msg;
+  }
+  // Enough room: the same load goes through.
+  o.hostMemoryLimit = uint64_t{64} << 30;
+  EXPECT_NO_THROW((void)loadModelBundle(ck, o));
+}
+
 }  // namespace
 }  // namespace lienzo
