@@ -79,9 +79,10 @@ std::filesystem::path outputName(const std::filesystem::path& out, int index, in
 void printUsage() {
   std::cerr
       << "usage: lienzo generate [--model FILE] --prompt TEXT [--negative TEXT] [--seed N]\n"
-         "         [--steps N] [--cfg X] [--sampler NAME] [--schedule NAME] [--width W]\n"
-         "         [--height H] [--batch N] [--clip-skip N] [--dtype auto|f32|bf16|f16]\n"
-         "         [--device cpu|cuda] [--threads N] [--lora-dir DIR[:DIR...]]\n"
+         "         [--steps N] [--cfg X] [--guidance G] [--sampler NAME] [--schedule NAME]\n"
+         "         [--width W] [--height H] [--batch N] [--clip-skip N]\n"
+         "         [--dtype auto|f32|bf16|f16]"
+         " [--device cpu|cuda] [--threads N] [--lora-dir DIR[:DIR...]]\n"
          "         [--embeddings-dir DIR[:DIR...]] [--preview linear|taesd|vae:N|none]\n"
          "         [--previews DIR] [--taesd FILE|DIR] [--fast-decode] [edit options]\n"
          "         -o OUT.png\n"
@@ -92,6 +93,7 @@ void printUsage() {
          "  or taesdxl_decoder.safetensors (SDXL); --fast-decode: the picture by TAESD\n"
          "  LoRAs: <lora:name:weight> or <lora:name:te:unet> in --prompt (A1111 syntax);\n"
          "  embeddings: by file name in the prompt, or embedding:name (ComfyUI)\n"
+         "  --guidance G: Flux dev's distilled guidance (default 3.5; CFG stays 1)\n"
       << editUsage() << controlUsage();
 }
 
@@ -106,10 +108,11 @@ int runGenerate(int argc, char** argv) {
   std::optional<long long> steps, width, height;
   std::optional<double> cfg;
   try {
-    std::set<std::string> valued = {
-        "model",    "prompt", "negative", "seed",           "steps",     "cfg",      "sampler",
-        "schedule", "width",  "height",   "batch",          "clip-skip", "dtype",    "device",
-        "threads",  "output", "lora-dir", "embeddings-dir", "preview",   "previews", "taesd"};
+    std::set<std::string> valued = {"model",    "prompt",  "negative",  "seed",           "steps",
+                                    "cfg",      "sampler", "guidance",  "schedule",       "width",
+                                    "height",   "batch",   "clip-skip", "dtype",          "device",
+                                    "threads",  "output",  "lora-dir",  "embeddings-dir", "preview",
+                                    "previews", "taesd"};
     valued.insert(editValuedOptions().begin(), editValuedOptions().end());
     valued.insert(controlValuedOptions().begin(), controlValuedOptions().end());
     std::set<std::string> flags = {"help", "fast-decode"};
@@ -127,6 +130,7 @@ int runGenerate(int argc, char** argv) {
     // Absent: the model's defaults (filled in after loading).
     steps = args.getInt("steps");
     cfg = args.getDouble("cfg");
+    params.guidance = args.getDouble("guidance");  // absent: the model's default
     width = args.getInt("width");
     height = args.getInt("height");
     params.sampler = args.get("sampler", "");

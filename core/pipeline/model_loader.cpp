@@ -9,6 +9,7 @@
 #include "core/pipeline/builtin_model.h"  // built-in model branch (trainer area)
 #include "core/pipeline/diffusers_config.h"
 #include "core/pipeline/family_facts.h"
+#include "core/pipeline/flux_factory.h"
 #include "core/pipeline/model_bundle.h"
 #include "core/pipeline/sd_factory.h"
 
@@ -159,6 +160,14 @@ std::shared_ptr<const ModelBundle> loadModelBundle(const std::filesystem::path& 
       d.parts = {"unet", "vae", "text_encoder"};
       return bundle;
     }
+    if (info.family == ModelFamily::Flux) {  // flux_factory.h: the transformer and its parts
+      const c10::Device device = parseDevice(options.device);
+      loadFluxModel(*bundle, path, file, options, resolveDType(options.dtype, device), device);
+      bundle->description.path = path;
+      bundle->description.hash =
+          options.computeHash ? sha256FileHex(path).substr(0, 10) : std::string();
+      return bundle;
+    }
     checkSupported(path.string(), info);
     SdModelSource source;
     source.file = &file;
@@ -195,6 +204,9 @@ ModelDescription describeModelFile(const std::filesystem::path& path) {
       info = identifyCheckpoint(file);
       if (info.family == ModelFamily::LienzoBuiltin) {
         describeBuiltinDefaults(d, readBuiltinConfig(file));
+      } else if (info.family == ModelFamily::Flux) {
+        describeFluxFile(d, file);
+        return d;
       } else {
         prediction = readSidecarConfig(path).prediction;
       }

@@ -426,5 +426,49 @@ TEST(MetadataImport, InvokeAiImg2ImgAndHires) {
   EXPECT_FALSE(off->get("Denoising strength").has_value());
 }
 
+// A ComfyUI Flux dev graph (UNETLoader → ModelSamplingFlux → KSampler; FluxGuidance on the
+// positive conditioning) and an SD3 one (ModelSamplingSD3).
+TEST(MetadataImport, ComfyUiFluxGuidanceAndModelSamplingShift) {
+  const char* flux = R"json({
+    "1": {"class_type": "UNETLoader", "inputs": {"unet_name": "flux1-dev.safetensors",
+                                                 "weight_dtype": "default"}},
+    "2": {"class_type": "ModelSamplingFlux", "inputs": {"model": ["1", 0], "max_shift": 1.15,
+                                                        "base_shift": 0.5, "width": 1024,
+                                                        "height": 1024}},
+    "3": {"class_type": "DualCLIPLoader", "inputs": {"clip_name1": "t5xxl_fp16.safetensors",
+                                                     "clip_name2": "clip_l.safetensors",
+                                                     "type": "flux"}},
+    "4": {"class_type": "CLIPTextEncode", "inputs": {"text": "a red fox", "clip": ["3", 0]}},
+    "5": {"class_type": "FluxGuidance", "inputs": {"conditioning": ["4", 0], "guidance": 2.5}},
+    "6": {"class_type": "CLIPTextEncode", "inputs": {"text": "", "clip": ["3", 0]}},
+    "7": {"class_type": "EmptySD3LatentImage", "inputs": {"width": 1024, "height": 768,
+                                                         "batch_size": 1}},
+    "8": {"class_type": "KSampler", "inputs": {"model": ["2", 0], "positive": ["5", 0],
+                                               "negative": ["6", 0], "latent_image": ["7", 0],
+                                               "seed": 42, "steps": 20, "cfg": 1.0,
+                                               "sampler_name": "euler", "scheduler": "simple",
+                                               "denoise": 1.0}}
+  })json";
+  const auto info = importComfyUiPrompt(flux);
+  ASSERT_TRUE(info.has_value());
+  EXPECT_EQ(info->prompt, "a red fox");
+  EXPECT_EQ(info->get("Model"), "flux1-dev");
+  EXPECT_EQ(info->get("CFG scale"), "1");
+  EXPECT_EQ(info->get("Distilled CFG Scale"), "2.5");
+  EXPECT_EQ(info->get("Max shift"), "1.15");
+  EXPECT_EQ(info->get("Base shift"), "0.5");
+  EXPECT_FALSE(info->get("Shift").has_value());
+
+  std::string sd3 = flux;
+  sd3.replace(sd3.find("\"ModelSamplingFlux\""), 19, "\"ModelSamplingSD3\"");
+  sd3.replace(sd3.find("\"max_shift\": 1.15"), 17, "\"shift\": 3.0");
+  sd3.replace(sd3.find("\"positive\": [\"5\", 0]"), 20, "\"positive\": [\"4\", 0]");
+  const auto info3 = importComfyUiPrompt(sd3);
+  ASSERT_TRUE(info3.has_value());
+  EXPECT_EQ(info3->get("Shift"), "3");
+  EXPECT_FALSE(info3->get("Distilled CFG Scale").has_value());
+  EXPECT_FALSE(info3->get("Max shift").has_value());
+}
+
 }  // namespace
 }  // namespace lienzo
