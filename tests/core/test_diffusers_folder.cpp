@@ -377,9 +377,12 @@ TEST(DiffusersFolder, UnsupportedFamiliesAreClearErrors) {
                    {{"model.diffusion_model.joint_blocks.0.x_block.attn.qkv.weight", w},
                     {"model.diffusion_model.x_embedder.proj.weight", w}});
   expectUnsupported(dir / "sd3.safetensors", "SD3");
+  // Flux single files load (flux_factory.h): one without its transformer is a load error.
   writeSafetensors(dir / "flux.safetensors", {{"double_blocks.0.img_attn.qkv.weight", w},
                                               {"single_blocks.0.linear1.weight", w}});
-  expectUnsupported(dir / "flux.safetensors", "Flux");
+  const auto [fluxCode, fluxMessage] = loadError(dir / "flux.safetensors");
+  EXPECT_EQ(fluxCode, GenerationError::Code::ModelLoad) << fluxMessage;
+  EXPECT_NE(fluxMessage.find("no Flux transformer"), std::string::npos) << fluxMessage;
   writeSafetensors(dir / "refiner.safetensors",
                    {{"conditioner.embedders.0.model.token_embedding.weight", w},
                     {"model.diffusion_model.label_emb.0.0.weight", w}});

@@ -11,6 +11,7 @@
 #include "core/pipeline/model_bundle.h"
 #include "core/pipeline/model_calls.h"
 #include "core/pipeline/pipeline.h"
+#include "core/sampling/rng.h"
 
 #include "support/fixtures.h"
 #include "support/tensor_compare.h"
@@ -143,6 +144,15 @@ TEST(FluxPipelineGolden, Txt2imgThroughGenerateMatchesBothGoldens) {
     lt::expectTensorNear(cond.context, golden.load("t5_out", at::kFloat), kTol, "t5_out");
     lt::expectTensorNear(cond.pooled, golden.load("clip_pooled", at::kFloat), kTol, "clip_pooled");
     const int64_t f = bundle->vae->factor();
+    // get_noise: randn [1, 16, 2⌈H/16⌉, 2⌈W/16⌉] from a CPU generator seeded with the seed; the
+    // pipeline draws [1, 16, H/f, W/f] from its torch-compatible generator (runDenoise).
+    const at::Tensor noise = golden.load("noise", at::kFloat);
+    ASSERT_EQ(noise.size(2), p.height / f);
+    ASSERT_EQ(noise.size(3), p.width / f);
+    Generator gen(static_cast<uint64_t>(p.seed));
+    lt::expectTensorEqual(
+        randn(gen, {1, bundle->diffusion->latentChannels(), p.height / f, p.width / f}), noise,
+        "noise of the seed");
     DenoiseRequest r;
     r.sampler = p.sampler;
     r.steps = p.steps;
