@@ -230,6 +230,45 @@ TEST(FluxPipeline, PartsAreFoundBesideTheModelInComfyUiFolders) {
   EXPECT_TRUE(bundle->hasVae());
 }
 
+/// Every tensor of `file` with `prefix` before its name.
+void addPrefixed(std::vector<std::pair<std::string, at::Tensor>>& out, const fs::path& file,
+                 const std::string& prefix) {
+  const auto f = SafetensorsFile::open(file);
+  for (const auto& name : f.names()) out.emplace_back(prefix + name, f.load(name));
+}
+
+TEST(FluxPipeline, AComfyUiAllInOneFileWithBundledPartsMatchesTheGolden) {
+  // ComfyUI's single-file layout: model.diffusion_model., vae., text_encoders.{clip_l,t5xxl}.
+  for (const Variant& v : kVariants) {
+    SCOPED_TRACE(v.name);
+    const auto golden =
+        SafetensorsFile::open(lt::fixturePath("flux/golden_txt2img_" + v.name + ".safetensors"));
+    const fs::path dir = lt::makeTempDir("flux-aio-" + v.name) / "a";
+    std::vector<std::pair<std::string, at::Tensor>> tensors;
+    addPrefixed(tensors, lt::fixturePath("flux/" + fixtureName(v.configKey)),
+                "model.diffusion_model.");
+    addPrefixed(tensors, lt::fixturePath("flux/" + fixtureName("ae")), "vae.");
+    addPrefixed(tensors, lt::fixturePath("flux/" + fixtureName("clip_l")),
+                "text_encoders.clip_l.transformer.");
+    addPrefixed(tensors, lt::fixturePath("t5/tiny-t5xxl.safetensors"),
+                "text_encoders.t5xxl.transformer.");
+    fs::create_directories(dir);
+    writeSafetensors(dir / "flux-aio.safetensors", tensors);
+    link(lt::fixturePath("flux/tiny-flux.config.json"), dir / "flux-aio.config.json");
+    link(lt::fixturePath("t5/tiny-spiece.model"), dir / "spiece.model");
+    link(lt::fixturePath("clip/bpe_simple_vocab_16e6.txt.gz"),
+         dir / "bpe_simple_vocab_16e6.txt.gz");
+    LoadOptions options;  // no parts given: all bundled
+    options.computeHash = false;
+    const auto bundle = loadModelBundle(dir / "flux-aio.safetensors", options);
+    EXPECT_EQ(describe(*bundle).t5Length, std::stoi(golden.metadata().at("t5_max_length")));
+    const GenerationResult result = generate(*bundle, paramsOf(golden));
+    ASSERT_EQ(result.images.size(), 1u);
+    expectPixelsWithinOne(rgbTensor(result.images[0].image), golden.load("image_u8"),
+                          v.name + " image_u8 (all-in-one)");
+  }
+}
+
 TEST(FluxPipeline, AMissingPartIsNamedWithItsFlag) {
   const Variant& v = kVariants[0];
   // Nested, so that no sibling text_encoders/ clip/ vae/ folder of the temporary root is seen.
