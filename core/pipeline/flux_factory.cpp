@@ -206,12 +206,15 @@ void buildFluxBundle(ModelBundle& bundle, const FluxModelSource& source, c10::Sc
   // MEMORY CHECK GOES HERE (the lead's checkMemory(estimate)): nothing has been allocated yet;
   // the transformer (config), T5 (t5File) and the VAE sizes are all known at this point.
 
-  // Text encoders run once per prompt. T5 is float32 or bfloat16 only (float16 overflows in it).
-  const auto textDType =
-      device.is_cuda() ? (dtype == at::kHalf ? at::kBFloat16 : dtype) : c10::ScalarType(at::kFloat);
+  // Text encoders run once per prompt: CLIP-L in float32 on the CPU (as for SD), in the compute
+  // dtype on CUDA. T5 is float32 or bfloat16 only (float16 overflows in it), and T5-XXL is 4.8 B
+  // parameters (19 GB in float32): it follows a half-precision compute dtype as bfloat16, also
+  // on the CPU.
+  const auto clipDType = device.is_cuda() ? dtype : c10::ScalarType(at::kFloat);
+  const auto t5DType = dtype == at::kFloat ? c10::ScalarType(at::kFloat) : at::kBFloat16;
   auto t5Tokenizer = std::make_shared<const T5Tokenizer>(T5Tokenizer::fromFile(source.t5Tokenizer));
-  T5Encoder t5 = loadT5Encoder(t5File, t5At, textDType, device);
-  ClipTextModel clip = loadClipL(clipFile, source.sidecar, textDType, device);
+  T5Encoder t5 = loadT5Encoder(t5File, t5At, t5DType, device);
+  ClipTextModel clip = loadClipL(clipFile, source.sidecar, clipDType, device);
 
   Flux flux(config);
   loadModuleWeights(*flux, file, source.prefix, dtype, device);

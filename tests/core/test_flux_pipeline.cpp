@@ -269,6 +269,25 @@ TEST(FluxPipeline, AComfyUiAllInOneFileWithBundledPartsMatchesTheGolden) {
   }
 }
 
+TEST(FluxPipeline, Bf16ComputeLoadsAndGenerates) {
+  // BF16 (the released files' dtype): the transformer, the VAE and T5 in bfloat16, CLIP-L in
+  // float32; no golden at this precision, so only that it runs to a picture of the size asked.
+  const Variant& v = kVariants[0];
+  const auto golden =
+      SafetensorsFile::open(lt::fixturePath("flux/golden_txt2img_" + v.name + ".safetensors"));
+  LoadOptions options = fixtureParts();
+  options.dtype = ComputeDType::BF16;
+  const auto bundle = loadModelBundle(stageTransformer(lt::makeTempDir("flux-bf16"), v), options);
+  EXPECT_EQ(bundle->dtype, at::kBFloat16);
+  GenerationParams p = paramsOf(golden);
+  p.steps = 2;
+  p.dtype = ComputeDType::BF16;
+  const GenerationResult result = generate(*bundle, p);
+  ASSERT_EQ(result.images.size(), 1u);
+  EXPECT_EQ(result.images[0].image.width, p.width);
+  EXPECT_EQ(result.images[0].image.height, p.height);
+}
+
 TEST(FluxPipeline, AMissingPartIsNamedWithItsFlag) {
   const Variant& v = kVariants[0];
   // Nested, so that no sibling text_encoders/ clip/ vae/ folder of the temporary root is seen.
