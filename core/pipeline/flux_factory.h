@@ -2,14 +2,13 @@
 // `flux1-schnell.safetensors` (names at the root) or a ComfyUI all-in-one checkpoint (under
 // `model.diffusion_model.`, optionally with `vae.*` and `text_encoders.{clip_l,t5xxl}.*`) — and
 // its separately distributed parts into a ModelBundle's components:
-//   text       FluxTextConditioner: T5-XXL (HF layout, length 512 dev / 256 schnell) + CLIP-L
-//   pooled diffusion  FluxDiffusionModel (guidance 3.5 by default; generate() makes the
-//   per-generation
-//              view with GenerationParams::guidance, DiffusionModel::withDistilledGuidance)
+//   text       FluxTextConditioner: T5-XXL (HF layout, 512 dev / 256 schnell) + CLIP-L pooled
+//   diffusion  FluxDiffusionModel (guidance 3.5; generate() takes a per-request view with
+//              GenerationParams::guidance, DiffusionModel::withDistilledGuidance)
 //   schedule   FlowNoiseSchedule(FlowSchedule::flux(shift = dev))
-//   vae        the 16-channel AutoEncoder (loadAutoencoderKlCodec, LatentFormat::Flux: scale
-//   0.3611,
-//              shift 0.1159)
+//   vae        the 16-channel AutoEncoder (loadAutoencoderKlCodec, LatentFormat::Flux)
+// Precision: transformer and VAE in the compute dtype; CLIP-L float32 on the CPU; T5 float32
+// with a float32 compute dtype, else bfloat16 (never float16: it overflows in T5).
 // dev vs schnell: the presence of `guidance_in.*` (FluxConfig::guidanceEmbed).
 //
 // What the shapes cannot tell comes from a sidecar `<stem>.config.json` beside the transformer
