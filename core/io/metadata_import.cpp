@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/io/comfy_custom_sampler.h"
 #include "core/sampling/sampler_names.h"
 
 #include <algorithm>
@@ -570,8 +571,10 @@ static void addComfyUiFlowKeys(const ComfyGraph& g, const json& sampler, Infotex
 }
 
 static std::optional<Infotext> importComfyUiPromptImpl(const std::string& promptJson) {
-  const json graph = json::parse(promptJson, nullptr, /*allow_exceptions=*/false);
+  json graph = json::parse(promptJson, nullptr, /*allow_exceptions=*/false);
   if (!graph.is_object()) return std::nullopt;
+  // Custom-sampling graphs (Flux workflows) read as the KSampler they amount to.
+  comfyCustomSamplersAsKSampler(graph);
   const ComfyGraph g(graph);
   const auto ids = g.samplerIds();
   if (ids.empty()) return std::nullopt;
