@@ -141,8 +141,8 @@ void appendFlowFields(Infotext& info, const GenerationParams& p, const ModelDesc
 
 /// Applies one flow-model key; false when `key` is none of them.
 bool applyFlowKey(const std::string& key, const std::string& value, RestoredParams& out) {
-  if (key == "Distilled CFG Scale" || key == "Distilled CFG" || key == "Guidance" ||
-      key == "Flux guidance") {
+  // Not a bare "Guidance": other tools use it (and "Guidance Scale") for the CFG scale.
+  if (key == "Distilled CFG Scale" || key == "Distilled CFG" || key == "Flux guidance") {
     out.params.guidance = parseDouble(value);
   } else if (key == "Shift") {
     out.flowShift = parseDouble(value);

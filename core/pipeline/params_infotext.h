@@ -37,8 +37,8 @@
 // Flow-model keys (written when the model has the fact; Forge's spelling where it has one):
 //   Distilled CFG Scale      GenerationParams::guidance, else the model's default, for models
 //                            with a guidance input (Flux dev; Forge's key). Also read: "Distilled
-//                            CFG", "Guidance", "Flux guidance". Absent on reading: unset (the
-//                            model's default).
+//                            CFG", "Flux guidance" (not a bare "Guidance": a CFG scale elsewhere).
+//                            Absent on reading: unset (the model's default).
 //   Shift                    SD3's constant flow shift (Forge's key for SD3)
 //   Base shift, Max shift    Flux dev's resolution-dependent shift (ComfyUI ModelSamplingFlux's
 //                            base_shift / max_shift)

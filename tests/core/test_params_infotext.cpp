@@ -540,7 +540,7 @@ TEST(ParamsInfotext, FluxGuidanceShiftAndT5LengthRoundTrip) {
   EXPECT_NE(text.find("Shift: 3"), std::string::npos) << text;
   EXPECT_DOUBLE_EQ(applyInfotext(parseInfotext(text), base).flowShift.value_or(0.0), 3.0);
   const auto other = applyInfotext(
-      parseInfotext("x\nSteps: 20, Guidance: 4.5, Max shift: 1.2, T5 max length: 256"), base);
+      parseInfotext("x\nSteps: 20, Flux guidance: 4.5, Max shift: 1.2, T5 max length: 256"), base);
   EXPECT_DOUBLE_EQ(other.params.guidance.value_or(0.0), 4.5);
   EXPECT_DOUBLE_EQ(other.flowResolutionShift.value_or(std::make_pair(0.0, 0.0)).second, 1.2);
   EXPECT_DOUBLE_EQ(other.flowResolutionShift.value_or(std::make_pair(0.0, 0.0)).first, 0.5);
