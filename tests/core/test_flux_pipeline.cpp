@@ -99,8 +99,14 @@ GenerationParams paramsOf(const SafetensorsFile& golden) {
   p.prompt = meta.at("prompt");
   p.seed = std::stoll(meta.at("seed"));
   p.steps = std::stoi(meta.at("steps"));
-  p.width = std::stoi(meta.at("width"));
-  p.height = std::stoi(meta.at("height"));
+  // The size of the picture the reference made: BFL rounds a side up to a multiple of 16
+  // (get_noise's 2⌈H/16⌉ latent rows, unpack, decode), which is the requested size whenever that
+  // is a multiple of 16 (flux/README.md §3).
+  const at::Tensor u8 = golden.load("image_u8");  // [1, H, W, 3]
+  p.height = static_cast<int>(u8.size(1));
+  p.width = static_cast<int>(u8.size(2));
+  EXPECT_EQ(p.height, (std::stoi(meta.at("height")) + 15) / 16 * 16);
+  EXPECT_EQ(p.width, (std::stoi(meta.at("width")) + 15) / 16 * 16);
   if (meta.count("guidance")) p.guidance = std::stod(meta.at("guidance"));
   p.cfgScale = 1.0;     // Flux: one model call per step (denoise() in sampling.py)
   p.sampler = "Euler";  // img + (t_next − t)·pred
