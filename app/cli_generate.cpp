@@ -79,17 +79,18 @@ std::filesystem::path outputName(const std::filesystem::path& out, int index, in
 void printUsage() {
   std::cerr
       << "usage: lienzo generate [--model FILE] --prompt TEXT [--negative TEXT] [--seed N]\n"
-         "         [--steps N] [--cfg X] [--sampler NAME] [--schedule NAME] [--width W]\n"
-         "         [--height H] [--batch N] [--clip-skip N] [--dtype auto|f32|bf16|f16]\n"
-         "         [--device cpu|cuda] [--threads N] [--lora-dir DIR[:DIR...]]\n"
+         "         [--steps N] [--cfg X] [--guidance G] [--sampler NAME] [--schedule NAME]\n"
+         "         [--width W] [--height H] [--batch N] [--clip-skip N]\n"
+         "         [--dtype auto|f32|bf16|f16]"
+         " [--device cpu|cuda] [--threads N] [--lora-dir DIR[:DIR...]]\n"
          "         [--embeddings-dir DIR[:DIR...]] [--preview linear|taesd|vae:N|none]\n"
          "         [--previews DIR] [--taesd FILE|DIR] [--fast-decode] [edit options]\n"
-         "         [--t5 FILE] [--clip-l FILE] [--clip-g FILE] [--vae FILE] [--guidance G]\n"
+         "         [--t5 FILE] [--clip-l FILE] [--clip-g FILE] [--vae FILE]\n"
          "         -o OUT.png\n"
          "  SD3 / Flux: --t5, --clip-l, --clip-g, --vae give the parts distributed as their\n"
          "  own files (default: inside the model file, else clip_l.safetensors,\n"
          "  t5xxl_fp16.safetensors, ... beside it or in ../text_encoders, ../clip,\n"
-         "  ../text_encoder, ../vae, ../VAE); --guidance: Flux dev's distilled guidance\n"
+         "  ../text_encoder, ../vae, ../VAE)\n"
          "  (without --lora-dir / --embeddings-dir / --taesd: the folders of `lienzo library`)\n"
          "  previews: of the predicted x0 at each step, written by --previews as\n"
          "  DIR/image<i>-step<NNN>.png (every step; without --previews TAESD takes at most\n"
@@ -97,6 +98,7 @@ void printUsage() {
          "  or taesdxl_decoder.safetensors (SDXL); --fast-decode: the picture by TAESD\n"
          "  LoRAs: <lora:name:weight> or <lora:name:te:unet> in --prompt (A1111 syntax);\n"
          "  embeddings: by file name in the prompt, or embedding:name (ComfyUI)\n"
+         "  --guidance G: Flux dev's distilled guidance (default 3.5; CFG stays 1)\n"
       << editUsage() << controlUsage();
 }
 
@@ -134,6 +136,7 @@ int runGenerate(int argc, char** argv) {
     // Absent: the model's defaults (filled in after loading).
     steps = args.getInt("steps");
     cfg = args.getDouble("cfg");
+    params.guidance = args.getDouble("guidance");  // absent: the model's default
     width = args.getInt("width");
     height = args.getInt("height");
     params.sampler = args.get("sampler", "");
@@ -149,7 +152,6 @@ int runGenerate(int argc, char** argv) {
     load.parts.clipL = args.get("clip-l", "");
     load.parts.clipG = args.get("clip-g", "");
     load.parts.vae = args.get("vae", "");
-    params.guidance = args.getDouble("guidance");
     applyThreads(args.getInt("threads"));
     // Folders for `<lora:name:w>` tags and embedding names, PATH-style lists.
     const auto folders = [](const std::string& list) {

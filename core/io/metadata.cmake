@@ -6,6 +6,7 @@ target_sources(lienzo_core_io PRIVATE
   exif_text.cpp exif_text.h
   text_codec.cpp text_codec.h
   metadata_import.cpp metadata_import.h
+  comfy_custom_sampler.cpp comfy_custom_sampler.h
 )
 find_package(ZLIB REQUIRED)
 # Sampler/schedule names of imported metadata (core/sampling/sampler_names.h, torch-free; used by

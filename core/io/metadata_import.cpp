@@ -2,12 +2,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/io/comfy_custom_sampler.h"
 #include "core/sampling/sampler_names.h"
 
 #include <algorithm>
 #include <charconv>
 #include <climits>
 #include <cmath>
+#include <initializer_list>
 #include <string_view>
 #include <tuple>
 #include <utility>
@@ -225,6 +227,19 @@ class ComfyGraph {
     }
     if (auto next = linkedInput(*n, "model")) return checkpointName(*next, hops + 1);
     return std::nullopt;
+  }
+
+  /// The first node of class `type` on the chain behind `link`, following the `follow` inputs
+  /// (the first that is linked) from node to node.
+  const json* nodeOnChain(const Link& link, const std::string& type,
+                          std::initializer_list<const char*> follow, int hops) const {
+    if (hops > kMaxLinkHops || !spend()) return nullptr;
+    const json* n = node(link.id);
+    if (!n) return nullptr;
+    if (classType(*n) == type) return n;
+    for (const char* name : follow)
+      if (auto next = linkedInput(*n, name)) return nodeOnChain(*next, type, follow, hops + 1);
+    return nullptr;
   }
 
   /// -stop_at_clip_layer of a CLIPSetLastLayer on the clip chain (A1111 "Clip skip").
@@ -529,9 +544,37 @@ std::string comfyUiSchedulerToA1111(const std::string& name) {
   return resolveComfySampler("", name).schedule;
 }
 
+/// Flux / SD3 keys of params_infotext.h: FluxGuidance on the positive conditioning ("Distilled
+/// CFG Scale"), ModelSamplingFlux ("Max shift", "Base shift") or ModelSamplingSD3 / AuraFlow
+/// ("Shift") on the model chain.
+// Ref: ComfyUI comfy_extras/nodes_flux.py FluxGuidance; nodes_model_advanced.py ModelSampling*.
+static void addComfyUiFlowKeys(const ComfyGraph& g, const json& sampler, Infotext& info) {
+  const auto number = [&](const json& node, const char* name) -> std::string {
+    const json* in = ComfyGraph::input(node, name);
+    const auto v = in ? g.resolveNumber(*in, 0) : std::nullopt;
+    return v ? formatNumber(*v) : std::string();
+  };
+  if (auto link = g.linkedInput(sampler, "positive")) {
+    if (const json* n = g.nodeOnChain(*link, "FluxGuidance",
+                                      {"conditioning", "conditioning_to", "positive"}, 0))
+      setIfNotEmpty(info, "Distilled CFG Scale", number(*n, "guidance"));
+  }
+  const auto model = g.linkedInput(sampler, "model");
+  if (!model) return;
+  if (const json* n = g.nodeOnChain(*model, "ModelSamplingFlux", {"model"}, 0)) {
+    setIfNotEmpty(info, "Base shift", number(*n, "base_shift"));
+    setIfNotEmpty(info, "Max shift", number(*n, "max_shift"));
+  }
+  for (const char* type : {"ModelSamplingSD3", "ModelSamplingAuraFlow"})
+    if (const json* n = g.nodeOnChain(*model, type, {"model"}, 0))
+      setIfNotEmpty(info, "Shift", number(*n, "shift"));
+}
+
 static std::optional<Infotext> importComfyUiPromptImpl(const std::string& promptJson) {
-  const json graph = json::parse(promptJson, nullptr, /*allow_exceptions=*/false);
+  json graph = json::parse(promptJson, nullptr, /*allow_exceptions=*/false);
   if (!graph.is_object()) return std::nullopt;
+  // Custom-sampling graphs (Flux workflows) read as the KSampler they amount to.
+  comfyCustomSamplersAsKSampler(graph);
   const ComfyGraph g(graph);
   const auto ids = g.samplerIds();
   if (ids.empty()) return std::nullopt;
@@ -599,6 +642,7 @@ static std::optional<Infotext> importComfyUiPromptImpl(const std::string& prompt
       }
     }
   }
+  addComfyUiFlowKeys(g, sampler, info);
   addComfyUiEditKeys(g, ids.front(), edit, info);
   return info;
 }

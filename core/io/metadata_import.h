@@ -39,6 +39,11 @@
 //     Hires upscaler from hrf_method (bilinear -> "Latent", others as written, e.g. "ESRGAN"),
 //     hrf_strength -> Denoising strength (Hires denoising strength after an img2img strength).
 //     InvokeAI's img2img slices the full schedule (A1111-like), so no "Img2img steps".
+//   Flux / SD3 (ComfyUI): a FluxGuidance node on the positive conditioning -> "Distilled CFG
+//     Scale" = guidance; ModelSamplingFlux on the model chain -> "Base shift" / "Max shift";
+//     ModelSamplingSD3 / ModelSamplingAuraFlow -> "Shift" (params_infotext.h reads them).
+//     SamplerCustomAdvanced / SamplerCustom graphs (ComfyUI's Flux workflows) are read as the
+//     KSampler they amount to (comfy_custom_sampler.h).
 //
 // Contract: pure functions, thread-safe; malformed input (bad JSON, missing nodes, cycles, wrong
 // types) never throws: it yields whatever could be recovered, or std::nullopt when nothing was.

@@ -47,6 +47,13 @@ class DiffusionModel {
   virtual bool contextTilable() const { return true; }
   virtual c10::ScalarType dtype() const = 0;
   virtual c10::Device device() const = 0;
+  /// Guidance-distilled models (Flux dev): the same network (weights shared) taking `guidance`
+  /// as its guidance input, for one generation (GenerationParams::guidance). Null for models
+  /// without such an input: the caller keeps this one.
+  virtual std::shared_ptr<const DiffusionModel> withDistilledGuidance(double guidance) const {
+    (void)guidance;
+    return nullptr;
+  }
 };
 
 /// A loaded U-Net (core/model/unet.h) whose parameters are in `dtype` on `device`.

@@ -68,4 +68,10 @@ std::shared_ptr<const FluxDiffusionModel> FluxDiffusionModel::withGuidance(doubl
   return std::make_shared<FluxDiffusionModel>(m_flux, m_dtype, m_device, guidance);
 }
 
+std::shared_ptr<const DiffusionModel> FluxDiffusionModel::withDistilledGuidance(
+    double guidance) const {
+  if (!usesGuidance()) return nullptr;
+  return withGuidance(guidance);
+}
+
 }  // namespace lienzo

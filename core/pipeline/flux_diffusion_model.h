@@ -52,6 +52,8 @@ class FluxDiffusionModel final : public DiffusionModel {
   bool usesGuidance() const { return m_flux->config().guidanceEmbed; }
   /// The same network with another guidance value (shares the weights).
   std::shared_ptr<const FluxDiffusionModel> withGuidance(double guidance) const;
+  /// dev: withGuidance(guidance); schnell: null (it has no guidance input).
+  std::shared_ptr<const DiffusionModel> withDistilledGuidance(double guidance) const override;
   const Flux& flux() const { return m_flux; }
 
  private:

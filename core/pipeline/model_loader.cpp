@@ -10,6 +10,7 @@
 #include "core/pipeline/builtin_model.h"  // built-in model branch (trainer area)
 #include "core/pipeline/diffusers_config.h"
 #include "core/pipeline/family_facts.h"
+#include "core/pipeline/flux_factory.h"
 #include "core/pipeline/memory_plan.h"
 #include "core/pipeline/model_bundle.h"
 #include "core/pipeline/sd3_factory.h"
@@ -58,9 +59,7 @@ std::string partList(const CheckpointInfo& info) {
 
 /// Whether single files of `family` load through a factory of their own (not the U-Net's).
 bool ownFactory(ModelFamily family) {
-  // Flux: the Flux loader adds `|| family == ModelFamily::Flux` here and its branch in
-  // loadModelBundle (its own factory function), as SD3 has.
-  return family == ModelFamily::SD3;
+  return family == ModelFamily::SD3 || family == ModelFamily::Flux;
 }
 
 /// Throws UnsupportedModel unless `info` is a family and U-Net Lienzo runs (SD1/SD2/SDXL base,
@@ -73,7 +72,7 @@ void checkSupported(const std::string& what, const CheckpointInfo& info) {
     throw GenerationError(Code::UnsupportedModel,
                           what + ": " + familyName(info.family) +
                               " models are not supported; Lienzo runs SD 1.x, SD 2.x, SDXL "
-                              "base and SD3 / SD3.5 single files (found: " +
+                              "base and SD3 / SD3.5 and Flux.1 single files (found: " +
                               partList(info) + ")");
   // 4: txt2img models; 9: inpainting models ([x | mask | masked-image latent], edit_stage.h).
   if (info.unetInChannels != 4 && info.unetInChannels != 9)
@@ -161,6 +160,7 @@ void loadSd3(ModelBundle& bundle, const SafetensorsFile& file, const std::filesy
       buildSd3Bundle(bundle, source, resolveDType(options.dtype, device), device);
   ModelDescription& d = bundle.description;
   describeSd3Defaults(d);
+  d.flowShift = source.overrides.shift.value_or(*d.flowShift);
   d.name = path.stem().string();
   d.path = path;
   d.hash = options.computeHash ? sha256FileHex(path).substr(0, 10) : std::string();
@@ -202,7 +202,14 @@ std::shared_ptr<const ModelBundle> loadModelBundle(const std::filesystem::path& 
       loadSd3(*bundle, file, path, options);
       return bundle;
     }
-    // Flux: the Flux loader's branch goes here (`if (info.family == ModelFamily::Flux)`).
+    if (info.family == ModelFamily::Flux) {  // flux_factory.h: the transformer and its parts
+      const c10::Device device = parseDevice(options.device);
+      loadFluxModel(*bundle, path, file, options, resolveDType(options.dtype, device), device);
+      bundle->description.path = path;
+      bundle->description.hash =
+          options.computeHash ? sha256FileHex(path).substr(0, 10) : std::string();
+      return bundle;
+    }
     SdModelSource source;
     source.file = &file;
     source.info = info;
@@ -241,6 +248,9 @@ ModelDescription describeModelFile(const std::filesystem::path& path) {
       } else if (info.family == ModelFamily::SD3) {
         describeSd3Defaults(d);
         d.parts = describeSd3Parts(file, path);
+        return d;
+      } else if (info.family == ModelFamily::Flux) {
+        describeFluxFile(d, file);
         return d;
       } else {
         prediction = readSidecarConfig(path).prediction;

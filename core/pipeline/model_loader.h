@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace lienzo {
@@ -33,6 +34,15 @@ struct ModelDescription {
   double defaultCfg = 7.0;
   std::string defaultSampler = "Euler a";
   std::vector<std::string> parts;  ///< "unet", "vae", "text_encoder", ...
+  /// Flux dev: the distilled guidance it runs at unless GenerationParams::guidance says (3.5);
+  /// unset for models without a guidance input (schnell, SD, SD3).
+  std::optional<double> defaultGuidance;
+  /// Facts that change a flow model's result, recorded in the infotext (params_infotext.h):
+  /// the T5 token length (0: no T5), SD3's constant flow shift, Flux dev's resolution-dependent
+  /// shift (base at 256 tokens, max at 4096).
+  int t5Length = 0;
+  std::optional<double> flowShift;
+  std::optional<std::pair<double, double>> flowResolutionShift;
 };
 
 /// Separately distributed parts of SD3 / Flux models (ComfyUI's `clip/`, `text_encoders/` and

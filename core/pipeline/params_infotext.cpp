@@ -120,6 +120,45 @@ void appendHiresFields(Infotext& info, const GenerationParams& p) {
   if (p.edit.active()) info.set("Hires denoising strength", formatExact(h.denoise));
 }
 
+/// Distilled guidance and the flow-model facts (params_infotext.h). Guidance: the request's,
+/// else the model's default; a model known to have no guidance input gets none.
+// Ref: Forge modules/processing.py ("Distilled CFG Scale" for Flux, "Shift" for SD3);
+//      ComfyUI comfy_extras/nodes_model_advanced.py ModelSamplingFlux (max_shift, base_shift).
+void appendFlowFields(Infotext& info, const GenerationParams& p, const ModelDescription* model) {
+  std::optional<double> guidance = p.guidance;
+  if (model)
+    guidance = model->defaultGuidance ? p.guidance.value_or(*model->defaultGuidance)
+                                      : std::optional<double>();
+  if (guidance) info.set("Distilled CFG Scale", formatExact(*guidance));
+  if (!model) return;
+  if (model->flowShift) info.set("Shift", formatExact(*model->flowShift));
+  if (model->flowResolutionShift) {
+    info.set("Base shift", formatExact(model->flowResolutionShift->first));
+    info.set("Max shift", formatExact(model->flowResolutionShift->second));
+  }
+  if (model->t5Length > 0) info.set("T5 length", std::to_string(model->t5Length));
+}
+
+/// Applies one flow-model key; false when `key` is none of them.
+bool applyFlowKey(const std::string& key, const std::string& value, RestoredParams& out) {
+  // Not a bare "Guidance": other tools use it (and "Guidance Scale") for the CFG scale.
+  if (key == "Distilled CFG Scale" || key == "Distilled CFG" || key == "Flux guidance") {
+    out.params.guidance = parseDouble(value);
+  } else if (key == "Shift") {
+    out.flowShift = parseDouble(value);
+  } else if (key == "Base shift" || key == "Max shift") {
+    // Ref: black-forest-labs/flux sampling.py get_schedule defaults (0.5, 1.15) for the other.
+    auto pair = out.flowResolutionShift.value_or(std::make_pair(0.5, 1.15));
+    (key == "Base shift" ? pair.first : pair.second) = parseDouble(value);
+    out.flowResolutionShift = pair;
+  } else if (key == "T5 length" || key == "T5 max length" || key == "Max sequence length") {
+    out.t5Length = parseInt(value);
+  } else {
+    return false;
+  }
+  return true;
+}
+
 bool hasHiresKeys(const Infotext& info) {
   for (const char* key : {"Hires upscale", "Hires resize", "Hires upscaler", "Hires steps"})
     if (info.get(key)) return true;
@@ -274,6 +313,7 @@ Infotext toInfotext(const GenerationParams& params, const ModelDescription* mode
   }
   if (params.clipSkip > 1) info.set("Clip skip", std::to_string(params.clipSkip));
   info.set("RNG", "CPU");
+  appendFlowFields(info, params, model);
   if (edit.active()) appendEditFields(info, edit);
   if (params.hires.enabled()) appendHiresFields(info, params);
   // A1111 adds these to extra_generation_params when the networks activate: after the hires keys.
@@ -305,6 +345,7 @@ RestoredParams applyInfotext(const Infotext& info, const GenerationParams& base)
   const bool denoiseIsHires = hires && !info.get("Hires denoising strength");
   p.hires.width = p.hires.height = p.hires.steps = 0;
   p.fastDecode = false;  // no "VAE Decoder": the full VAE made the picture
+  p.guidance.reset();    // no "Distilled CFG Scale": the model's default
   p.hires.scale = hires && !info.get("Hires resize") ? 2.0 : 0.0;
   if (hires) p.hires.sampler = p.hires.prompt = p.hires.negativePrompt = "";
   if (info.get("Denoising strength") && !denoiseIsHires) {
@@ -328,7 +369,7 @@ RestoredParams applyInfotext(const Infotext& info, const GenerationParams& base)
         if (std::size_t(index) < base.controls.size())
           unit.image = base.controls[std::size_t(index)].image;
         controls.push_back(std::move(unit));
-      } else if (applyEditKey(key, value, denoiseIsHires, p)) {
+      } else if (applyEditKey(key, value, denoiseIsHires, p) || applyFlowKey(key, value, out)) {
         // handled
       } else if (key == "Steps") {
         p.steps = std::stoi(value);

@@ -34,6 +34,18 @@
 //   VAE tiling               "on" | "off" (nothing for "auto")
 //   VAE Decoder              "TAESD" for a fast decode (A1111's sd_vae_decode_method infotext;
 //                            nothing for the full VAE, "Full" reads back as such)
+// Flow-model keys (written when the model has the fact; Forge's spelling where it has one):
+//   Distilled CFG Scale      GenerationParams::guidance, else the model's default, for models
+//                            with a guidance input (Flux dev; Forge's key). Also read: "Distilled
+//                            CFG", "Flux guidance" (not a bare "Guidance": a CFG scale elsewhere).
+//                            Absent on reading: unset (the model's default).
+//   Shift                    SD3's constant flow shift (Forge's key for SD3)
+//   Base shift, Max shift    Flux dev's resolution-dependent shift (ComfyUI ModelSamplingFlux's
+//                            base_shift / max_shift)
+//   T5 length                the T5 token length the prompt was encoded at (Flux dev 512,
+//                            schnell 256); also read: "T5 max length", "Max sequence length"
+//   The last three are facts of the model, not parameters: they are read back into
+//   RestoredParams for the caller to compare with the loaded model.
 // ControlNet units: "ControlNet 0", "ControlNet 1", … after "TI hashes" in sd-webui-controlnet's
 // format (control_infotext.h). On reading, the text's units replace the base's (keeping a base
 // unit's picture at the same index); without such keys the base's units stay.
@@ -48,6 +60,7 @@
 #include "core/io/infotext.h"
 #include "core/pipeline/pipeline.h"
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -79,6 +92,11 @@ struct RestoredParams {
   std::vector<std::string> skipped;  ///< "Key: value" pairs that could not be applied
   /// "Lora hashes" / "TI hashes": a restorer finds each file by hash when its name changed.
   NetworkHashes networks;
+  /// The flow-model facts the picture was made with ("Shift", "Base shift" + "Max shift", "T5
+  /// length"), as ModelDescription states them; unset when the text has none.
+  std::optional<double> flowShift;
+  std::optional<std::pair<double, double>> flowResolutionShift;
+  std::optional<int> t5Length;
 };
 RestoredParams applyInfotext(const Infotext& info, const GenerationParams& base);
 

@@ -93,6 +93,9 @@ void validateParams(const GenerationParams& p) {
     fail("batch size must be between 1 and 64 (got " + std::to_string(p.batchSize) + ")");
   if (!(p.cfgScale >= 0.0 && p.cfgScale <= 100.0)) fail("CFG scale must be between 0 and 100");
   if (p.clipSkip < 1 || p.clipSkip > 12) fail("clip skip must be between 1 and 12");
+  if (p.guidance && !(std::isfinite(*p.guidance) && *p.guidance >= 0.0))
+    fail("the distilled guidance must be a finite number of at least 0 (got " +
+         std::to_string(*p.guidance) + ")");
   if (p.preview.vaeEvery < 1 || p.preview.vaeEvery > 1000)
     fail("the full-VAE preview interval must be between 1 and 1000 steps (got " +
          std::to_string(p.preview.vaeEvery) + ")");
@@ -210,13 +213,19 @@ std::vector<std::pair<std::string, std::string>> embeddingHashes(
   return embeddings.hashes(used);
 }
 
-/// The guided model of one pass with the model's decorators: 9-channel conditioning and what the
-/// noise schedule adds (the built-in model's x0 clamp). The inpainting mask blend is per image.
+/// The guided model of one pass with the model's decorators: 9-channel conditioning, Flux dev's
+/// distilled guidance and what the noise schedule adds (the built-in model's x0 clamp). The
+/// inpainting mask blend is per image.
 /// `control`: the ControlNets' hook of this sampler run (control_stage.h), or empty.
 ModelFn passModel(const ModelBundle& bundle, const TextPair& text, const GenerationParams& p,
                   int64_t height, int64_t width, const at::Tensor& concat, const ControlFn& control,
                   std::vector<std::string>* notices) {
-  return bundle.schedule->decorate(makeGuidedModel(bundle, text.cond, text.uncond, p.cfgScale,
+  // Flux dev's distilled guidance: a view of the network for this request (the same weights);
+  // the loaded bundle stays shared and unchanged. Models without a guidance input: as loaded.
+  ModelBundle guided = bundle;
+  if (p.guidance)
+    if (auto view = bundle.diffusion->withDistilledGuidance(*p.guidance)) guided.diffusion = view;
+  return bundle.schedule->decorate(makeGuidedModel(guided, text.cond, text.uncond, p.cfgScale,
                                                    height, width, concat, control, notices));
 }
 

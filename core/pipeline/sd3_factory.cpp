@@ -138,6 +138,7 @@ void describeSd3Defaults(ModelDescription& d) {
   d.defaultSteps = 28;
   d.defaultCfg = 4.5;
   d.defaultSampler = "Euler";
+  d.flowShift = kSd3DefaultShift;  // the infotext's "Shift" (the loader sets a sidecar's value)
 }
 
 std::vector<std::string> describeSd3Parts(const SafetensorsFile& file, const fs::path& path,

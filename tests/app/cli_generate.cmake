@@ -31,6 +31,7 @@ if(TARGET lienzo_cli AND TARGET lienzo_imageio)
                      --seed 999999999999999999999999)
   lienzo_cli_refusal(cli_vae_tiling_choice "--vae-tiling must be auto\\|on\\|off"
                      --vae-tiling sometimes)
+  lienzo_cli_refusal(cli_guidance_number "--guidance needs a number, got 'lots'" --guidance lots)
   add_test(NAME cli_generate_help COMMAND $<TARGET_FILE:lienzo_cli> generate --help)
   set_tests_properties(cli_generate_help PROPERTIES
     PASS_REGULAR_EXPRESSION "rounded to the nearest multiple of 8" LABELS unit)

@@ -12,3 +12,9 @@ if(LIENZO_WITH_SENTENCEPIECE)
   lienzo_add_test(test_flux_conditioner SOURCES core/test_flux_conditioner.cpp
                   LIBS lienzo_core_pipeline LABELS golden)
 endif()
+# Flux.1 dev / schnell loaded by loadModelBundle (flux_factory.h: parts, sidecar) and run by
+# generate(), end to end against flux/golden_txt2img_*; part discovery, missing parts, guidance.
+if(LIENZO_WITH_SENTENCEPIECE)
+  lienzo_add_test(test_flux_pipeline SOURCES core/test_flux_pipeline.cpp
+                  LIBS lienzo_core_pipeline LABELS golden)
+endif()

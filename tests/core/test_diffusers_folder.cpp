@@ -382,9 +382,12 @@ TEST(DiffusersFolder, UnsupportedFamiliesAreClearErrors) {
     EXPECT_EQ(code, GenerationError::Code::ModelLoad) << message;
     EXPECT_NE(message.find("SD3"), std::string::npos) << message;
   }
+  // Flux single files load (flux_factory.h): one without its transformer is a load error.
   writeSafetensors(dir / "flux.safetensors", {{"double_blocks.0.img_attn.qkv.weight", w},
                                               {"single_blocks.0.linear1.weight", w}});
-  expectUnsupported(dir / "flux.safetensors", "Flux");
+  const auto [fluxCode, fluxMessage] = loadError(dir / "flux.safetensors");
+  EXPECT_EQ(fluxCode, GenerationError::Code::ModelLoad) << fluxMessage;
+  EXPECT_NE(fluxMessage.find("no Flux transformer"), std::string::npos) << fluxMessage;
   writeSafetensors(dir / "refiner.safetensors",
                    {{"conditioner.embedders.0.model.token_embedding.weight", w},
                     {"model.diffusion_model.label_emb.0.0.weight", w}});

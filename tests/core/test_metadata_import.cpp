@@ -426,5 +426,113 @@ TEST(MetadataImport, InvokeAiImg2ImgAndHires) {
   EXPECT_FALSE(off->get("Denoising strength").has_value());
 }
 
+// A ComfyUI Flux dev graph (UNETLoader → ModelSamplingFlux → KSampler; FluxGuidance on the
+// positive conditioning) and an SD3 one (ModelSamplingSD3).
+TEST(MetadataImport, ComfyUiFluxGuidanceAndModelSamplingShift) {
+  const char* flux = R"json({
+    "1": {"class_type": "UNETLoader", "inputs": {"unet_name": "flux1-dev.safetensors",
+                                                 "weight_dtype": "default"}},
+    "2": {"class_type": "ModelSamplingFlux", "inputs": {"model": ["1", 0], "max_shift": 1.15,
+                                                        "base_shift": 0.5, "width": 1024,
+                                                        "height": 1024}},
+    "3": {"class_type": "DualCLIPLoader", "inputs": {"clip_name1": "t5xxl_fp16.safetensors",
+                                                     "clip_name2": "clip_l.safetensors",
+                                                     "type": "flux"}},
+    "4": {"class_type": "CLIPTextEncode", "inputs": {"text": "a red fox", "clip": ["3", 0]}},
+    "5": {"class_type": "FluxGuidance", "inputs": {"conditioning": ["4", 0], "guidance": 2.5}},
+    "6": {"class_type": "CLIPTextEncode", "inputs": {"text": "", "clip": ["3", 0]}},
+    "7": {"class_type": "EmptySD3LatentImage", "inputs": {"width": 1024, "height": 768,
+                                                         "batch_size": 1}},
+    "8": {"class_type": "KSampler", "inputs": {"model": ["2", 0], "positive": ["5", 0],
+                                               "negative": ["6", 0], "latent_image": ["7", 0],
+                                               "seed": 42, "steps": 20, "cfg": 1.0,
+                                               "sampler_name": "euler", "scheduler": "simple",
+                                               "denoise": 1.0}}
+  })json";
+  const auto info = importComfyUiPrompt(flux);
+  ASSERT_TRUE(info.has_value());
+  EXPECT_EQ(info->prompt, "a red fox");
+  EXPECT_EQ(info->get("Model"), "flux1-dev");
+  EXPECT_EQ(info->get("CFG scale"), "1");
+  EXPECT_EQ(info->get("Distilled CFG Scale"), "2.5");
+  EXPECT_EQ(info->get("Max shift"), "1.15");
+  EXPECT_EQ(info->get("Base shift"), "0.5");
+  EXPECT_FALSE(info->get("Shift").has_value());
+
+  std::string sd3 = flux;
+  sd3.replace(sd3.find("\"ModelSamplingFlux\""), 19, "\"ModelSamplingSD3\"");
+  sd3.replace(sd3.find("\"max_shift\": 1.15"), 17, "\"shift\": 3.0");
+  sd3.replace(sd3.find("\"positive\": [\"5\", 0]"), 20, "\"positive\": [\"4\", 0]");
+  const auto info3 = importComfyUiPrompt(sd3);
+  ASSERT_TRUE(info3.has_value());
+  EXPECT_EQ(info3->get("Shift"), "3");
+  EXPECT_FALSE(info3->get("Distilled CFG Scale").has_value());
+  EXPECT_FALSE(info3->get("Max shift").has_value());
+}
+
+// ComfyUI's Flux example workflow samples with SamplerCustomAdvanced: the settings come from the
+// guider, noise, sampler and sigmas nodes around it.
+TEST(MetadataImport, ComfyUiSamplerCustomAdvancedFluxGraph) {
+  const char* graph = R"json({
+    "12": {"class_type": "UNETLoader", "inputs": {"unet_name": "flux1-dev.safetensors",
+                                                  "weight_dtype": "default"}},
+    "11": {"class_type": "DualCLIPLoader", "inputs": {"clip_name1": "t5xxl_fp16.safetensors",
+                                                      "clip_name2": "clip_l.safetensors",
+                                                      "type": "flux"}},
+    "30": {"class_type": "ModelSamplingFlux", "inputs": {"model": ["12", 0], "max_shift": 1.15,
+                                                         "base_shift": 0.5, "width": 1024,
+                                                         "height": 768}},
+    "6": {"class_type": "CLIPTextEncode", "inputs": {"text": "un zorro rojo", "clip": ["11", 0]}},
+    "26": {"class_type": "FluxGuidance", "inputs": {"conditioning": ["6", 0], "guidance": 3.5}},
+    "22": {"class_type": "BasicGuider", "inputs": {"model": ["30", 0],
+                                                   "conditioning": ["26", 0]}},
+    "25": {"class_type": "RandomNoise", "inputs": {"noise_seed": 219670278747233}},
+    "16": {"class_type": "KSamplerSelect", "inputs": {"sampler_name": "euler"}},
+    "17": {"class_type": "BasicScheduler", "inputs": {"scheduler": "simple", "steps": 20,
+                                                      "denoise": 1.0, "model": ["30", 0]}},
+    "27": {"class_type": "EmptySD3LatentImage", "inputs": {"width": 1024, "height": 768,
+                                                           "batch_size": 1}},
+    "13": {"class_type": "SamplerCustomAdvanced", "inputs": {"noise": ["25", 0],
+                                                            "guider": ["22", 0],
+                                                            "sampler": ["16", 0],
+                                                            "sigmas": ["17", 0],
+                                                            "latent_image": ["27", 0]}},
+    "8": {"class_type": "VAEDecode", "inputs": {"samples": ["13", 0], "vae": ["10", 0]}},
+    "10": {"class_type": "VAELoader", "inputs": {"vae_name": "ae.safetensors"}}
+  })json";
+  const auto info = importComfyUiPrompt(graph);
+  ASSERT_TRUE(info.has_value());
+  EXPECT_EQ(info->prompt, "un zorro rojo");
+  EXPECT_EQ(info->negativePrompt, "");
+  EXPECT_EQ(info->get("Steps"), "20");
+  EXPECT_EQ(info->get("Sampler"), "Euler");
+  EXPECT_EQ(info->get("CFG scale"), "1");  // BasicGuider: no CFG
+  EXPECT_EQ(info->get("Seed"), "219670278747233");
+  EXPECT_EQ(info->get("Size"), "1024x768");
+  EXPECT_EQ(info->get("Model"), "flux1-dev");
+  EXPECT_EQ(info->get("Distilled CFG Scale"), "3.5");
+  EXPECT_EQ(info->get("Max shift"), "1.15");
+  EXPECT_EQ(info->get("Base shift"), "0.5");
+  EXPECT_FALSE(info->get("Denoising strength").has_value());
+
+  // CFGGuider: positive, negative and cfg of its own.
+  std::string cfg = graph;
+  cfg.replace(cfg.find("\"class_type\": \"BasicGuider\""), 27, "\"class_type\": \"CFGGuider\"");
+  cfg.replace(cfg.find("\"conditioning\": [\"26\", 0]}"), 26,
+              "\"positive\": [\"26\", 0], \"negative\": [\"6\", 0], \"cfg\": 2.5}");
+  const auto guided = importComfyUiPrompt(cfg);
+  ASSERT_TRUE(guided.has_value());
+  EXPECT_EQ(guided->get("CFG scale"), "2.5");
+  EXPECT_EQ(guided->negativePrompt, "un zorro rojo");
+  EXPECT_EQ(guided->get("Distilled CFG Scale"), "3.5");
+
+  // Hostile: the guider and sigmas are the sampler itself, an input nested very deep.
+  const std::string deep = std::string(50000, '[') + std::string(50000, ']');
+  const std::string hostile = R"({"1": {"class_type": "SamplerCustomAdvanced", "inputs": {)"
+                              R"("guider": ["1", 0], "sigmas": ["1", 0], "sampler": )" +
+                              deep + R"(, "noise": )" + deep + "}}}";
+  EXPECT_FALSE(importComfyUiPrompt(hostile).has_value());
+}
+
 }  // namespace
 }  // namespace lienzo

@@ -490,5 +490,69 @@ TEST(ParamsInfotext, BadEditValuesAreSkipped) {
   EXPECT_DOUBLE_EQ(r.params.edit.strength, EditParams{}.strength);
 }
 
+// Flux dev: the distilled guidance (Forge's "Distilled CFG Scale"), the resolution shift and the
+// T5 length are written from the model's facts and read back.
+TEST(ParamsInfotext, FluxGuidanceShiftAndT5LengthRoundTrip) {
+  GenerationParams p;
+  p.prompt = "a red fox";
+  p.cfgScale = 1.0;
+  p.sampler = "Euler";
+  ModelDescription dev;
+  dev.name = "flux1-dev";
+  dev.defaultGuidance = 3.5;
+  dev.t5Length = 512;
+  dev.flowResolutionShift = std::make_pair(0.5, 1.15);
+  // Unset guidance: the model's default is what ran, so it is what the text says.
+  std::string text = formatInfotext(toInfotext(p, &dev));
+  EXPECT_NE(text.find("Distilled CFG Scale: 3.5, Base shift: 0.5, Max shift: 1.15, "
+                      "T5 length: 512"),
+            std::string::npos)
+      << text;
+  p.guidance = 2.25;
+  text = formatInfotext(toInfotext(p, &dev));
+  EXPECT_NE(text.find("Distilled CFG Scale: 2.25"), std::string::npos) << text;
+  GenerationParams base;
+  base.guidance = 9.0;  // replaced by the text's
+  const auto r = applyInfotext(parseInfotext(text), base);
+  ASSERT_TRUE(r.params.guidance.has_value());
+  EXPECT_DOUBLE_EQ(*r.params.guidance, 2.25);
+  EXPECT_EQ(r.t5Length, 512);
+  ASSERT_TRUE(r.flowResolutionShift.has_value());
+  EXPECT_DOUBLE_EQ(r.flowResolutionShift->first, 0.5);
+  EXPECT_DOUBLE_EQ(r.flowResolutionShift->second, 1.15);
+  EXPECT_FALSE(r.flowShift.has_value());
+  EXPECT_TRUE(r.skipped.empty());
+
+  // schnell: no guidance input, so a requested value is not recorded; its T5 length is.
+  ModelDescription schnell;
+  schnell.t5Length = 256;
+  text = formatInfotext(toInfotext(p, &schnell));
+  EXPECT_EQ(text.find("Distilled CFG Scale"), std::string::npos) << text;
+  EXPECT_EQ(text.find("shift"), std::string::npos) << text;
+  EXPECT_NE(text.find("T5 length: 256"), std::string::npos) << text;
+  // A text without the key restores the model's default (unset), not the base's value.
+  EXPECT_FALSE(applyInfotext(parseInfotext(text), base).params.guidance.has_value());
+
+  // SD3's constant shift under Forge's key; the guidance spellings of other tools.
+  ModelDescription sd3;
+  sd3.flowShift = 3.0;
+  text = formatInfotext(toInfotext(GenerationParams{}, &sd3));
+  EXPECT_NE(text.find("Shift: 3"), std::string::npos) << text;
+  EXPECT_DOUBLE_EQ(applyInfotext(parseInfotext(text), base).flowShift.value_or(0.0), 3.0);
+  const auto other = applyInfotext(
+      parseInfotext("x\nSteps: 20, Flux guidance: 4.5, Max shift: 1.2, T5 max length: 256"), base);
+  EXPECT_DOUBLE_EQ(other.params.guidance.value_or(0.0), 4.5);
+  EXPECT_DOUBLE_EQ(other.flowResolutionShift.value_or(std::make_pair(0.0, 0.0)).second, 1.2);
+  EXPECT_DOUBLE_EQ(other.flowResolutionShift.value_or(std::make_pair(0.0, 0.0)).first, 0.5);
+  EXPECT_EQ(other.t5Length, 256);
+  const auto bad =
+      applyInfotext(parseInfotext("x\nSteps: 20, Seed: 1, Distilled CFG Scale: lots"), base);
+  EXPECT_FALSE(bad.params.guidance.has_value());
+  ASSERT_EQ(bad.skipped.size(), 1u);
+  EXPECT_EQ(bad.skipped[0], "Distilled CFG Scale: lots");
+  // Without a model the request's own guidance is written.
+  EXPECT_NE(formatInfotext(toInfotext(p)).find("Distilled CFG Scale: 2.25"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace lienzo

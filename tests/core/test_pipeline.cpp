@@ -172,9 +172,14 @@ TEST(Pipeline, BadModelsAreClearErrors) {
   EXPECT_EQ(loadCode(dir / "model.ckpt"), GenerationError::Code::ModelLoad);
   std::ofstream(dir / "truncated.safetensors") << "abc";
   EXPECT_EQ(loadCode(dir / "truncated.safetensors"), GenerationError::Code::ModelLoad);
+  // A family Lienzo does not run (SDXL refiner): unsupported, naming it.
+  writeSafetensors(dir / "refiner.safetensors",
+                   {{"conditioner.embedders.0.model.ln_final.weight", at::zeros({4})}});
+  EXPECT_EQ(loadCode(dir / "refiner.safetensors"), GenerationError::Code::UnsupportedModel);
+  // Flux keys without a whole transformer: a load error naming what is missing.
   writeSafetensors(dir / "flux.safetensors",
                    {{"double_blocks.0.img_attn.qkv.weight", at::zeros({3, 1})}});
-  EXPECT_EQ(loadCode(dir / "flux.safetensors"), GenerationError::Code::UnsupportedModel);
+  EXPECT_EQ(loadCode(dir / "flux.safetensors"), GenerationError::Code::ModelLoad);
   // The right keys with a wrong shape: a clear load error naming the tensor.
   const auto sd1 = SafetensorsFile::open(testing::fixturePath("sd1/tiny-sd1.safetensors"));
   std::vector<std::pair<std::string, at::Tensor>> tensors;

@@ -166,6 +166,10 @@ TEST(Sd3Loader, Txt2imgGoldenEndToEndThroughGenerate) {
   EXPECT_LE(diff.max().item<int>(), 1);
   EXPECT_NE(result.images[0].infotext.find("Seed: " + std::to_string(params.seed)),
             std::string::npos);
+  // The flow shift the model sampled with is recorded (Forge's "Shift").
+  ASSERT_TRUE(d.flowShift.has_value());
+  EXPECT_NE(result.images[0].infotext.find("Shift: "), std::string::npos)
+      << result.images[0].infotext;
 }
 
 TEST(Sd3Loader, StagesOfTheLoadedModelMatchTheGoldenTrajectory) {
