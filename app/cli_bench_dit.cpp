@@ -222,10 +222,12 @@ int runDitBench(const Args& args) {
       arch.label.c_str(), params / 1e9, ggmlTypeName(quant), static_cast<long long>(width),
       static_cast<long long>(height), static_cast<long long>(textLen),
       static_cast<long long>(batch), at::get_num_threads());
+  std::fflush(stdout);
   std::printf(
       "  estimate: weights resident %.2f GiB (file %.2f GiB), step total %.2f GiB; "
       "available %.2f GiB\n",
       weightsGiB, fileBytes / kGiB, needGiB, availableGiB);
+  std::fflush(stdout);
   if (availableGiB > 0 && needGiB > availableGiB) {
     std::fprintf(stderr,
                  "lienzo bench: %s with %s weights needs about %.1f GiB (weights %.1f GiB + "
@@ -264,6 +266,7 @@ int runDitBench(const Args& args) {
     writeRandomGguf(path, plan, arch.flux);
     std::printf("  wrote %s (%.2f GiB) in %.1f s\n", path.string().c_str(), fileBytes / kGiB,
                 std::chrono::duration<double>(Clock::now() - start).count());
+    std::fflush(stdout);
   }
 
   c10::InferenceMode inference;
@@ -299,6 +302,7 @@ int runDitBench(const Args& args) {
       "(%.2f GiB)\n",
       std::chrono::duration<double>(Clock::now() - loadStart).count(), report.packedLayers,
       report.packedBytes / kGiB, report.denseTensors, report.denseBytes / kGiB);
+  std::fflush(stdout);
   for (int r = 0; r < runs; ++r) {
     const auto start = Clock::now();
     const at::Tensor out = step();
@@ -306,12 +310,14 @@ int runDitBench(const Args& args) {
     std::printf("  step %d: %.2f s (output %s, finite %s)\n", r + 1, secs,
                 c10::toString(out.scalar_type()),
                 at::isfinite(out).all().item<bool>() ? "yes" : "no");
+    std::fflush(stdout);
   }
   std::printf(
       "  peak RSS: VmHWM %.2f GiB, getrusage %.2f GiB (now: anon %.2f GiB, file-backed "
       "%.2f GiB)\n",
       procGiB("/proc/self/status", "VmHWM"), peakRssMiB() / 1024.0,
       procGiB("/proc/self/status", "RssAnon"), procGiB("/proc/self/status", "RssFile"));
+  std::fflush(stdout);
   return 0;
 }
 

@@ -1,6 +1,7 @@
 #include "core/model/flux.h"
 
 #include "core/io/safetensors.h"
+#include "core/model/buffer_recycling.h"
 #include "core/model/layers.h"
 #include "core/model/unet_blocks.h"  // registerNested
 
@@ -195,6 +196,10 @@ at::Tensor FluxImpl::forward(const at::Tensor& img, const at::Tensor& imgIds, co
     if (trace && *trace) (*trace)(name, value);
   };
 
+  // Large activations and the per-layer expanded weights of packed GGUF layers are freed and
+  // reallocated at every block: recycle them instead of page-faulting fresh mappings (measured:
+  // 11.6 M minor faults per Flux Q4_0 step without; docs/gguf.md).
+  const BufferRecyclingScope recycling(std::size_t{256} << 20);
   const auto dt = dtype();
   const auto dev = device();
   at::Tensor x = m_imgIn->forward(img.to(dev, dt));  // [B, N, hidden]

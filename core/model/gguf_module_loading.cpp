@@ -68,9 +68,16 @@ GgufLoadReport loadGgufModuleWeights(torch::nn::Module& module, const GgufWeight
                                " but the architecture expects " + shapeText(target.sizes()));
     const auto plain = ggmlPlainScalarType(info.type);
     const bool floating = !plain || at::isFloatingType(*plain);
-    at::Tensor value = weights.load(key, floating ? dtype : *plain, device);
-    if (value.dim() == 4 && floating && device.is_cpu())
-      value = value.contiguous(at::MemoryFormat::ChannelsLast);  // oneDNN's layout (layers.h)
+    const c10::ScalarType wanted = floating ? dtype : *plain;
+    at::Tensor value = weights.load(key, wanted, device);
+    bool shared = plain && *plain == wanted && device.is_cpu();  // a view of the mapping
+    if (value.dim() == 4 && floating && device.is_cpu()) {
+      at::Tensor laidOut = value.contiguous(at::MemoryFormat::ChannelsLast);  // layers.h
+      if (!laidOut.is_same(value)) shared = false;
+      value = laidOut;
+    }
+    // A converted copy no longer needs the mapped pages it was read from.
+    if (!shared) weights.file().releasePages(key);
     target.set_data(value);
     ++report.denseTensors;
     report.denseBytes += value.numel() * value.element_size();
