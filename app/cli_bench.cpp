@@ -151,11 +151,11 @@ int loadCheckpoint(const std::string& path, c10::ScalarType dtype) {
 void printUsage() {
   std::cerr
       << "usage: lienzo bench [--arch sd15|sd21|sdxl] [--width W] [--height H]\n"
+         "         [--dtype f32|bf16|f16] [--device cpu|cuda] [--threads N] [--runs N]\n"
+         "         [--parts text,unet,vae] [--channels-last]  (GPU: NHWC U-Net)\n"
          "       lienzo bench --arch sd35m|sd35l|flux [--quant bf16|q8_0|q4_0] [--size WxH]\n"
          "         [--text-len N] [--runs N] [--checkpoint FILE.gguf]  (one transformer step,\n"
          "         random weights at the real shapes, GGUF with packed linear weights)\n"
-         "         [--dtype f32|bf16|f16] [--device cpu|cuda] [--threads N] [--runs N]\n"
-         "         [--parts text,unet,vae] [--channels-last]  (GPU: NHWC U-Net)\n"
          "       lienzo bench --write-checkpoint FILE    (random SD1.5-shaped, F16)\n"
          "       lienzo bench --load-checkpoint FILE [--dtype ...]\n"
          "       lienzo bench --vae-tiling error|decode|encode [--vae FILE [--vae-prefix P]]\n"

@@ -11,6 +11,7 @@
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 #include <c10/core/InferenceMode.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -161,12 +162,6 @@ double activationGiB(const DitArch& a, int64_t tokens, int64_t batch) {
   return (6.0 * batch * tokens * width * 2.0) / kGiB + 0.5;
 }
 
-void printUsage() {
-  std::cerr << "usage: lienzo bench --arch sd35m|sd35l|flux [--quant bf16|q8_0|q4_0]\n"
-               "         [--size WxH | --width W --height H] [--text-len N] [--runs N]\n"
-               "         [--threads N] [--checkpoint FILE.gguf (kept; reused when it exists)]\n";
-}
-
 }  // namespace
 
 bool isDitBenchArch(const std::string& arch) {
@@ -303,13 +298,27 @@ int runDitBench(const Args& args) {
       std::chrono::duration<double>(Clock::now() - loadStart).count(), report.packedLayers,
       report.packedBytes / kGiB, report.denseTensors, report.denseBytes / kGiB);
   std::fflush(stdout);
+  auto usage = [] {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return u;
+  };
+  auto seconds = [](const timeval& t) { return t.tv_sec + t.tv_usec * 1e-6; };
   for (int r = 0; r < runs; ++r) {
+    const rusage before = usage();
     const auto start = Clock::now();
     const at::Tensor out = step();
     const double secs = std::chrono::duration<double>(Clock::now() - start).count();
-    std::printf("  step %d: %.2f s (output %s, finite %s)\n", r + 1, secs,
-                c10::toString(out.scalar_type()),
-                at::isfinite(out).all().item<bool>() ? "yes" : "no");
+    const rusage after = usage();
+    // CPU time shows how much of the wall time this process actually ran (the machine may be
+    // shared); system time and minor faults show the cost of fresh memory.
+    std::printf(
+        "  step %d: %.2f s (user %.1f s, system %.1f s, %.2f M minor faults; output "
+        "finite %s)\n",
+        r + 1, secs, seconds(after.ru_utime) - seconds(before.ru_utime),
+        seconds(after.ru_stime) - seconds(before.ru_stime),
+        (after.ru_minflt - before.ru_minflt) / 1e6,
+        at::isfinite(out).all().item<bool>() ? "yes" : "no");
     std::fflush(stdout);
   }
   std::printf(
