@@ -1,6 +1,7 @@
 #include "app/cli_bench.h"
 
 #include "app/cli_args.h"
+#include "app/cli_bench_dit.h"
 #include "app/cli_bench_lora.h"
 #include "app/cli_bench_preview.h"
 #include "app/cli_bench_vae_tiling.h"
@@ -85,7 +86,7 @@ Arch archByName(const std::string& name) {
   if (name == "sd15" || name == "sd1") return {UNetConfig::sd15(), false, false};
   if (name == "sd21" || name == "sd2") return {UNetConfig::sd21(), false, true};
   if (name == "sdxl") return {UNetConfig::sdxlBase(), true, true};
-  throw UsageError("unknown --arch '" + name + "' (valid: sd15, sd21, sdxl)");
+  throw UsageError("unknown --arch '" + name + "' (valid: sd15, sd21, sdxl, sd35m, sd35l, flux)");
 }
 
 ClipTextConfig clipL() {
@@ -152,6 +153,9 @@ void printUsage() {
       << "usage: lienzo bench [--arch sd15|sd21|sdxl] [--width W] [--height H]\n"
          "         [--dtype f32|bf16|f16] [--device cpu|cuda] [--threads N] [--runs N]\n"
          "         [--parts text,unet,vae] [--channels-last]  (GPU: NHWC U-Net)\n"
+         "       lienzo bench --arch sd35m|sd35l|flux [--quant bf16|q8_0|q4_0] [--size WxH]\n"
+         "         [--text-len N] [--runs N] [--checkpoint FILE.gguf]  (one transformer step,\n"
+         "         random weights at the real shapes, GGUF with packed linear weights)\n"
          "       lienzo bench --write-checkpoint FILE    (random SD1.5-shaped, F16)\n"
          "       lienzo bench --load-checkpoint FILE [--dtype ...]\n"
          "       lienzo bench --vae-tiling error|decode|encode [--vae FILE [--vae-prefix P]]\n"
@@ -190,7 +194,11 @@ int runBench(int argc, char** argv) {
                      "lora",
                      "taesd",
                      "model",
-                     "steps"},
+                     "steps",
+                     "quant",
+                     "size",
+                     "text-len",
+                     "checkpoint"},
                     {"help", "channels-last", "tiled", "preview-overhead"});
     if (args.has("help")) {
       printUsage();
@@ -207,6 +215,7 @@ int runBench(int argc, char** argv) {
     if (args.has("vae-tiling")) return runVaeTilingBench(args, dtype);
     if (args.has("lora")) return runLoraBench(args, dtype);
     if (args.has("preview-overhead")) return runPreviewBench(args, dtype);
+    if (isDitBenchArch(args.get("arch", ""))) return runDitBench(args);
 
     const Arch arch = archByName(args.get("arch", "sd15"));
     const int64_t defaultSize = arch.sdxl ? 1024 : (args.get("arch", "sd15") == "sd21" ? 768 : 512);

@@ -222,6 +222,18 @@ QWidget* PromptPanel::buildSettingsSection() {
   m_cfg->setDecimals(1);
   m_cfg->setValue(7.0);
   form->addRow(tr("&CFG scale"), m_cfg);
+  m_guidance = new QDoubleSpinBox(box);
+  m_guidance->setObjectName(QStringLiteral("guidance"));
+  m_guidance->setRange(0.0, 30.0);
+  m_guidance->setSingleStep(0.5);
+  m_guidance->setDecimals(1);
+  m_guidance->setValue(3.5);
+  m_guidance->setToolTip(
+      tr("Distilled guidance of Flux dev: how closely the picture follows the prompt. It is "
+         "not CFG (CFG stays 1, one model call per step)."));
+  form->addRow(tr("&Guidance"), m_guidance);
+  form->setRowVisible(m_guidance, false);  // shown for models that take it
+  m_settingsForm = form;
 
   // Size: multiples of 8, with presets.
   m_width = new QSpinBox(box);
@@ -316,6 +328,7 @@ GenerationParams PromptPanel::params() const {
   p.seed = ok ? seed : -1;
   p.steps = m_steps->value();
   p.cfgScale = m_cfg->value();
+  if (m_takesGuidance) p.guidance = m_guidance->value();
   p.sampler = m_sampler->currentText().toStdString();
   p.schedule = m_schedule->currentData().toString().toStdString();
   p.width = roundTo8(m_width->value());
@@ -339,6 +352,7 @@ QStringList PromptPanel::setParams(const GenerationParams& p) {
   m_hires->setParams(p.hires);
   if (p.steps != m_steps->value()) notes << tr("Steps %1 is out of range.").arg(p.steps);
   m_cfg->setValue(p.cfgScale);
+  if (p.guidance) m_guidance->setValue(*p.guidance);
 
   // Sampler and schedule by any name the core resolves (aliases other tools write, legacy
   // "DPM++ 2M Karras" names: core/sampling/sampler_names.h), then matched to the offered items.
@@ -469,10 +483,10 @@ void PromptPanel::rebuildModelList(const QString& select) {
 }
 
 void PromptPanel::addModelWithDialog(bool folder) {
-  const QString path =
-      folder ? QFileDialog::getExistingDirectory(this, tr("Add a folder of models"))
-             : QFileDialog::getOpenFileName(this, tr("Add a model"), QString(),
-                                            tr("Models (*.safetensors *.gguf)"));
+  const QString path = folder
+                           ? QFileDialog::getExistingDirectory(this, tr("Add a folder of models"))
+                           : QFileDialog::getOpenFileName(this, tr("Add a model"), QString(),
+                                                          tr("Models (*.safetensors *.gguf)"));
   if (path.isEmpty()) return;
   addModelSource(path);
   emit modelPicked(modelPath());
@@ -484,6 +498,9 @@ void PromptPanel::applyModelDefaults(const ModelDescription& model) {
   p.height = model.defaultHeight;
   p.steps = model.defaultSteps;
   p.cfgScale = model.defaultCfg;
+  p.guidance = model.defaultGuidance;
+  m_takesGuidance = model.defaultGuidance.has_value();
+  m_settingsForm->setRowVisible(m_guidance, m_takesGuidance);
   if (const auto sampler = resolveSamplerName(model.defaultSampler);
       sampler && findText(m_sampler, qs(sampler->sampler)) >= 0)
     p.sampler = sampler->sampler;

@@ -21,6 +21,7 @@
 
 class QComboBox;
 class QDoubleSpinBox;
+class QFormLayout;
 class QLineEdit;
 class QPlainTextEdit;
 class QPushButton;
@@ -103,6 +104,11 @@ class PromptPanel : public QWidget {
   QComboBox* m_schedule = nullptr;
   QSpinBox* m_steps = nullptr;
   QDoubleSpinBox* m_cfg = nullptr;
+  /// Flux dev's distilled guidance: its row is shown only for models that take it
+  /// (ModelDescription::defaultGuidance).
+  QDoubleSpinBox* m_guidance = nullptr;
+  bool m_takesGuidance = false;
+  QFormLayout* m_settingsForm = nullptr;
   QSpinBox* m_width = nullptr;
   QSpinBox* m_height = nullptr;
   QComboBox* m_sizePreset = nullptr;

@@ -1,6 +1,7 @@
 #include "core/model/flux.h"
 
 #include "core/io/safetensors.h"
+#include "core/model/buffer_recycling.h"
 #include "core/model/layers.h"
 #include "core/model/unet_blocks.h"  // registerNested
 
@@ -44,21 +45,22 @@ std::optional<std::string> findFluxPrefix(const SafetensorsFile& file) {
 }
 
 // Ref: flux/model.py Flux.__init__ (the shapes each FluxParams field gives).
-FluxConfig FluxConfig::fromWeights(const SafetensorsFile& file, const std::string& prefix,
-                                   const std::optional<std::vector<int64_t>>& axesDim) {
+FluxConfig FluxConfig::fromShapes(const TensorShapes& shapes, const std::string& prefix,
+                                  const std::string& source,
+                                  const std::optional<std::vector<int64_t>>& axesDim) {
+  auto contains = [&](const std::string& key) { return shapes.count(key) != 0; };
   auto shape = [&](const std::string& key) -> const std::vector<int64_t>& {
-    if (!file.contains(prefix + key))
-      throw std::invalid_argument(file.path().string() + ": no Flux transformer under prefix '" +
-                                  prefix + "' (missing " + prefix + key + ")");
-    const auto& s = file.info(prefix + key).shape;
-    if (s.empty())
-      throw std::invalid_argument(file.path().string() + ": " + prefix + key + " is a scalar");
+    if (!contains(prefix + key))
+      throw std::invalid_argument(source + ": no Flux transformer under prefix '" + prefix +
+                                  "' (missing " + prefix + key + ")");
+    const auto& s = shapes.at(prefix + key);
+    if (s.empty()) throw std::invalid_argument(source + ": " + prefix + key + " is a scalar");
     return s;
   };
   auto dim = [&](const std::string& key, std::size_t axis) {
     const auto& s = shape(key);
     if (s.size() <= axis)
-      throw std::invalid_argument(file.path().string() + ": " + prefix + key + " has rank " +
+      throw std::invalid_argument(source + ": " + prefix + key + " has rank " +
                                   std::to_string(s.size()));
     return s[axis];
   };
@@ -70,25 +72,29 @@ FluxConfig FluxConfig::fromWeights(const SafetensorsFile& file, const std::strin
   c.contextInDim = dim("txt_in.weight", 1);             // [hidden, ctx]
   const int64_t headDim = dim("double_blocks.0.img_attn.norm.query_norm.scale", 0);
   if (headDim <= 0 || c.hidden % headDim != 0)
-    throw std::invalid_argument(file.path().string() + ": hidden width " +
-                                std::to_string(c.hidden) + " is not a multiple of the head dim " +
-                                std::to_string(headDim));
+    throw std::invalid_argument(source + ": hidden width " + std::to_string(c.hidden) +
+                                " is not a multiple of the head dim " + std::to_string(headDim));
   c.heads = c.hidden / headDim;
   c.mlpHidden = dim("double_blocks.0.img_mlp.0.weight", 0);  // [mlp, hidden]
-  c.qkvBias = file.contains(prefix + "double_blocks.0.img_attn.qkv.bias");
-  c.guidanceEmbed = file.contains(prefix + "guidance_in.in_layer.weight");
+  c.qkvBias = contains(prefix + "double_blocks.0.img_attn.qkv.bias");
+  c.guidanceEmbed = contains(prefix + "guidance_in.in_layer.weight");
   c.depth = 0;
-  while (
-      file.contains(prefix + "double_blocks." + std::to_string(c.depth) + ".img_attn.qkv.weight"))
+  while (contains(prefix + "double_blocks." + std::to_string(c.depth) + ".img_attn.qkv.weight"))
     ++c.depth;
   c.depthSingle = 0;
-  while (
-      file.contains(prefix + "single_blocks." + std::to_string(c.depthSingle) + ".linear1.weight"))
+  while (contains(prefix + "single_blocks." + std::to_string(c.depthSingle) + ".linear1.weight"))
     ++c.depthSingle;
   c.axesDim = axesDim ? *axesDim : fluxDefaultAxesDim(headDim);
   c.theta = 10000.0;
   c.validate();
   return c;
+}
+
+FluxConfig FluxConfig::fromWeights(const SafetensorsFile& file, const std::string& prefix,
+                                   const std::optional<std::vector<int64_t>>& axesDim) {
+  TensorShapes shapes;
+  for (const auto& name : file.names()) shapes.emplace(name, file.info(name).shape);
+  return fromShapes(shapes, prefix, file.path().string(), axesDim);
 }
 
 FluxConfig FluxConfig::dev() {
@@ -125,12 +131,12 @@ void FluxConfig::validate() const {
 FluxImpl::FluxImpl(FluxConfig config) : m_config(std::move(config)) {
   const FluxConfig& c = m_config;
   c.validate();
-  m_imgIn = register_module("img_in", Linear(LinearOptions(c.inChannels, c.hidden)));
+  m_imgIn = register_module("img_in", PackedLinear(LinearOptions(c.inChannels, c.hidden)));
   m_timeIn = register_module("time_in", FluxMlpEmbedder(kTimestepDim, c.hidden));
   m_vectorIn = register_module("vector_in", FluxMlpEmbedder(c.vecInDim, c.hidden));
   if (c.guidanceEmbed)
     m_guidanceIn = register_module("guidance_in", FluxMlpEmbedder(kTimestepDim, c.hidden));
-  m_txtIn = register_module("txt_in", Linear(LinearOptions(c.contextInDim, c.hidden)));
+  m_txtIn = register_module("txt_in", PackedLinear(LinearOptions(c.contextInDim, c.hidden)));
   FluxBlockOptions o;
   o.hidden = c.hidden;
   o.heads = c.heads;
@@ -190,6 +196,10 @@ at::Tensor FluxImpl::forward(const at::Tensor& img, const at::Tensor& imgIds, co
     if (trace && *trace) (*trace)(name, value);
   };
 
+  // Large activations and the per-layer expanded weights of packed GGUF layers are freed and
+  // reallocated at every block: recycle them instead of page-faulting fresh mappings (measured:
+  // 11.6 M minor faults per Flux Q4_0 step without; docs/gguf.md).
+  const BufferRecyclingScope recycling(std::size_t{256} << 20);
   const auto dt = dtype();
   const auto dev = device();
   at::Tensor x = m_imgIn->forward(img.to(dev, dt));  // [B, N, hidden]

@@ -26,6 +26,7 @@
 // Ref: black-forest-labs/flux src/flux/model.py (Flux, FluxParams), src/flux/util.py (configs).
 #pragma once
 
+#include "core/io/checkpoint_family.h"  // TensorShapes
 #include "core/model/flux_blocks.h"
 
 #include <ATen/core/Tensor.h>
@@ -69,6 +70,11 @@ struct FluxConfig {
   /// `prefix`, or when the shapes disagree.
   static FluxConfig fromWeights(const SafetensorsFile& file, const std::string& prefix,
                                 const std::optional<std::vector<int64_t>>& axesDim = std::nullopt);
+  /// The same rules on a name → torch shape map (a GGUF file's GgufFile::shapes(), with
+  /// comfy.gguf.orig_shape honoured); `source` names the file in messages.
+  static FluxConfig fromShapes(const TensorShapes& shapes, const std::string& prefix,
+                               const std::string& source,
+                               const std::optional<std::vector<int64_t>>& axesDim = std::nullopt);
   /// FLUX.1 [dev] and [schnell] (same as fromWeights on the released files).
   static FluxConfig dev();
   static FluxConfig schnell();
@@ -116,7 +122,7 @@ class FluxImpl : public torch::nn::Module {
 
  private:
   FluxConfig m_config;
-  Linear m_imgIn{nullptr}, m_txtIn{nullptr};
+  PackedLinear m_imgIn{nullptr}, m_txtIn{nullptr};
   FluxMlpEmbedder m_timeIn{nullptr}, m_guidanceIn{nullptr}, m_vectorIn{nullptr};
   std::vector<FluxDoubleBlock> m_double;
   std::vector<FluxSingleBlock> m_single;

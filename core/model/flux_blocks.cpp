@@ -22,7 +22,7 @@ at::Tensor modulate(const at::Tensor& x, const FluxModulation& m) {
 }
 
 /// lin(SiLU(vec))[:, None] chunked into `count` modulations (shift, scale, gate each).
-std::vector<FluxModulation> modulations(Linear& lin, const at::Tensor& vec, int64_t count) {
+std::vector<FluxModulation> modulations(PackedLinear& lin, const at::Tensor& vec, int64_t count) {
   const auto chunks = lin->forward(at::silu(vec)).unsqueeze(1).chunk(3 * count, -1);
   std::vector<FluxModulation> out;
   for (int64_t i = 0; i < count; ++i)
@@ -96,8 +96,8 @@ at::Tensor applyFluxRope(const at::Tensor& x, const FluxRope& rope) {
 }
 
 FluxMlpEmbedderImpl::FluxMlpEmbedderImpl(int64_t in, int64_t hidden) {
-  inLayer = register_module("in_layer", Linear(LinearOptions(in, hidden)));
-  outLayer = register_module("out_layer", Linear(LinearOptions(hidden, hidden)));
+  inLayer = register_module("in_layer", PackedLinear(LinearOptions(in, hidden)));
+  outLayer = register_module("out_layer", PackedLinear(LinearOptions(hidden, hidden)));
 }
 
 at::Tensor FluxMlpEmbedderImpl::forward(const at::Tensor& x) {
@@ -118,13 +118,13 @@ at::Tensor FluxRmsNormImpl::forward(const at::Tensor& x) {
 FluxDoubleBlockImpl::Stream FluxDoubleBlockImpl::makeStream(const std::string& name) {
   const FluxBlockOptions& o = m_options;
   Stream s;
-  s.mod = Linear(LinearOptions(o.hidden, 6 * o.hidden));
-  s.qkv = Linear(LinearOptions(o.hidden, 3 * o.hidden).withBias(o.qkvBias));
+  s.mod = PackedLinear(LinearOptions(o.hidden, 6 * o.hidden));
+  s.qkv = PackedLinear(LinearOptions(o.hidden, 3 * o.hidden).withBias(o.qkvBias));
   s.queryNorm = FluxRmsNorm(o.headDim());
   s.keyNorm = FluxRmsNorm(o.headDim());
-  s.proj = Linear(LinearOptions(o.hidden, o.hidden));
-  s.mlp0 = Linear(LinearOptions(o.hidden, o.mlpHidden));
-  s.mlp2 = Linear(LinearOptions(o.mlpHidden, o.hidden));
+  s.proj = PackedLinear(LinearOptions(o.hidden, o.hidden));
+  s.mlp0 = PackedLinear(LinearOptions(o.hidden, o.mlpHidden));
+  s.mlp2 = PackedLinear(LinearOptions(o.mlpHidden, o.hidden));
   registerNested(*this, name + "_mod.lin", s.mod.ptr());
   registerNested(*this, name + "_attn.qkv", s.qkv.ptr());
   registerNested(*this, name + "_attn.norm.query_norm", s.queryNorm.ptr());
@@ -174,13 +174,14 @@ void FluxDoubleBlockImpl::forward(at::Tensor& img, at::Tensor& txt, const at::Te
 FluxSingleBlockImpl::FluxSingleBlockImpl(const FluxBlockOptions& options) : m_options(options) {
   const FluxBlockOptions& o = m_options;
   m_linear1 =
-      register_module("linear1", Linear(LinearOptions(o.hidden, 3 * o.hidden + o.mlpHidden)));
-  m_linear2 = register_module("linear2", Linear(LinearOptions(o.hidden + o.mlpHidden, o.hidden)));
+      register_module("linear1", PackedLinear(LinearOptions(o.hidden, 3 * o.hidden + o.mlpHidden)));
+  m_linear2 =
+      register_module("linear2", PackedLinear(LinearOptions(o.hidden + o.mlpHidden, o.hidden)));
   m_queryNorm = FluxRmsNorm(o.headDim());
   m_keyNorm = FluxRmsNorm(o.headDim());
   registerNested(*this, "norm.query_norm", m_queryNorm.ptr());
   registerNested(*this, "norm.key_norm", m_keyNorm.ptr());
-  m_modulation = Linear(LinearOptions(o.hidden, 3 * o.hidden));
+  m_modulation = PackedLinear(LinearOptions(o.hidden, 3 * o.hidden));
   registerNested(*this, "modulation.lin", m_modulation.ptr());
 }
 
@@ -203,9 +204,9 @@ at::Tensor FluxSingleBlockImpl::forward(const at::Tensor& x, const at::Tensor& v
 // ---- last layer -----------------------------------------------------------------------------
 
 FluxLastLayerImpl::FluxLastLayerImpl(int64_t hidden, int64_t outChannels) {
-  m_adaLN = Linear(LinearOptions(hidden, 2 * hidden));
+  m_adaLN = PackedLinear(LinearOptions(hidden, 2 * hidden));
   registerNested(*this, "adaLN_modulation.1", m_adaLN.ptr());
-  m_linear = register_module("linear", Linear(LinearOptions(hidden, outChannels)));
+  m_linear = register_module("linear", PackedLinear(LinearOptions(hidden, outChannels)));
 }
 
 // Ref: flux/modules/layers.py LastLayer.forward (shift first).

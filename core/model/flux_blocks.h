@@ -15,6 +15,7 @@
 #pragma once
 
 #include "core/model/layers.h"
+#include "core/model/packed_linear.h"
 
 #include <ATen/core/Tensor.h>
 #include <torch/nn/module.h>
@@ -52,7 +53,7 @@ class FluxMlpEmbedderImpl : public torch::nn::Module {
  public:
   FluxMlpEmbedderImpl(int64_t in, int64_t hidden);
   at::Tensor forward(const at::Tensor& x);  // [B, in] -> [B, hidden]
-  Linear inLayer{nullptr}, outLayer{nullptr};
+  PackedLinear inLayer{nullptr}, outLayer{nullptr};
 };
 TORCH_MODULE(FluxMlpEmbedder);
 
@@ -90,7 +91,7 @@ class FluxDoubleBlockImpl : public torch::nn::Module {
 
  private:
   struct Stream {
-    Linear mod{nullptr}, qkv{nullptr}, proj{nullptr}, mlp0{nullptr}, mlp2{nullptr};
+    PackedLinear mod{nullptr}, qkv{nullptr}, proj{nullptr}, mlp0{nullptr}, mlp2{nullptr};
     FluxRmsNorm queryNorm{nullptr}, keyNorm{nullptr};
   };
   Stream makeStream(const std::string& name);
@@ -108,7 +109,7 @@ class FluxSingleBlockImpl : public torch::nn::Module {
 
  private:
   FluxBlockOptions m_options;
-  Linear m_modulation{nullptr}, m_linear1{nullptr}, m_linear2{nullptr};
+  PackedLinear m_modulation{nullptr}, m_linear1{nullptr}, m_linear2{nullptr};
   FluxRmsNorm m_queryNorm{nullptr}, m_keyNorm{nullptr};
 };
 TORCH_MODULE(FluxSingleBlock);
@@ -120,7 +121,7 @@ class FluxLastLayerImpl : public torch::nn::Module {
   at::Tensor forward(const at::Tensor& x, const at::Tensor& vec);  // [B,N,hidden] -> [B,N,out]
 
  private:
-  Linear m_adaLN{nullptr}, m_linear{nullptr};
+  PackedLinear m_adaLN{nullptr}, m_linear{nullptr};
 };
 TORCH_MODULE(FluxLastLayer);
 

@@ -24,14 +24,16 @@ namespace {
 }
 
 /// Shape of `prefix + name`, which must exist with `rank` dimensions.
-std::vector<int64_t> requireShape(const SafetensorsFile& file, const std::string& prefix,
-                                  const std::string& name, std::size_t rank) {
+std::vector<int64_t> requireShape(const TensorShapes& shapes, const std::string& source,
+                                  const std::string& prefix, const std::string& name,
+                                  std::size_t rank) {
   const std::string key = prefix + name;
-  if (!file.contains(key))
-    throw std::invalid_argument(file.path().string() + ": no MMDiT tensor '" + key + "'");
-  const auto& shape = file.info(key).shape;
+  const auto found = shapes.find(key);
+  if (found == shapes.end())
+    throw std::invalid_argument(source + ": no MMDiT tensor '" + key + "'");
+  const auto& shape = found->second;
   if (shape.size() != rank)
-    throw std::invalid_argument(file.path().string() + ": MMDiT tensor '" + key + "' has " +
+    throw std::invalid_argument(source + ": MMDiT tensor '" + key + "' has " +
                                 std::to_string(shape.size()) + " dimensions, expected " +
                                 std::to_string(rank));
   return shape;
@@ -44,9 +46,12 @@ std::string block(int64_t n) {
 }  // namespace
 
 // Ref: sd3.5 sd3_impls.py BaseModel.__init__ (configuration from the checkpoint's shapes).
-MmditConfig MmditConfig::fromWeights(const SafetensorsFile& file, const std::string& prefix) {
+MmditConfig MmditConfig::fromShapes(const TensorShapes& shapes, const std::string& prefix,
+                                    const std::string& source) {
+  auto contains = [&](const std::string& key) { return shapes.count(key) != 0; };
   MmditConfig c;
-  const auto patch = requireShape(file, prefix, "x_embedder.proj.weight", 4);  // [H,in,p,p]
+  const auto patch =
+      requireShape(shapes, source, prefix, "x_embedder.proj.weight", 4);  // [H,in,p,p]
   c.hiddenSize = patch[0];
   c.inChannels = patch[1];
   c.patchSize = patch[2];
@@ -55,36 +60,43 @@ MmditConfig MmditConfig::fromWeights(const SafetensorsFile& file, const std::str
     configError("hidden width " + std::to_string(c.hiddenSize) + " is not 64·depth");
   c.depth = c.hiddenSize / 64;  // the reference's "magic": 64-wide heads, heads = depth
   c.heads = c.depth;
-  const auto pos = requireShape(file, prefix, "pos_embed", 3);  // [1, max², H]
+  const auto pos = requireShape(shapes, source, prefix, "pos_embed", 3);  // [1, max², H]
   c.posEmbedMaxSize = static_cast<int64_t>(std::llround(std::sqrt(static_cast<double>(pos[1]))));
   if (pos[0] != 1 || c.posEmbedMaxSize * c.posEmbedMaxSize != pos[1] || pos[2] != c.hiddenSize)
     configError("pos_embed must be [1, max², " + std::to_string(c.hiddenSize) + "]");
-  c.frequencyEmbeddingSize = requireShape(file, prefix, "t_embedder.mlp.0.weight", 2)[1];
-  c.admInChannels = file.contains(prefix + "y_embedder.mlp.0.weight")
-                        ? requireShape(file, prefix, "y_embedder.mlp.0.weight", 2)[1]
+  c.frequencyEmbeddingSize = requireShape(shapes, source, prefix, "t_embedder.mlp.0.weight", 2)[1];
+  c.admInChannels = contains(prefix + "y_embedder.mlp.0.weight")
+                        ? requireShape(shapes, source, prefix, "y_embedder.mlp.0.weight", 2)[1]
                         : 0;
-  const auto context = requireShape(file, prefix, "context_embedder.weight", 2);  // [H, in]
+  const auto context =
+      requireShape(shapes, source, prefix, "context_embedder.weight", 2);  // [H, in]
   if (context[0] != c.hiddenSize) configError("context_embedder does not output the hidden width");
   c.contextInChannels = context[1];
-  c.qkNorm = file.contains(prefix + "joint_blocks.0.context_block.attn.ln_k.weight");
-  c.mlpHidden = requireShape(file, prefix, "joint_blocks.0.x_block.mlp.fc1.weight", 2)[0];
+  c.qkNorm = contains(prefix + "joint_blocks.0.context_block.attn.ln_k.weight");
+  c.mlpHidden = requireShape(shapes, source, prefix, "joint_blocks.0.x_block.mlp.fc1.weight", 2)[0];
   for (int64_t n = 0; n < c.depth; ++n) {
-    if (!file.contains(prefix + block(n) + "x_block.attn.qkv.weight"))
-      configError(file.path().string() + ": depth " + std::to_string(c.depth) +
-                  " (hidden / 64) but no '" + prefix + block(n) + "x_block.attn.qkv.weight'");
-    if (file.contains(prefix + block(n) + "x_block.attn2.ln_k.weight") ||
-        file.contains(prefix + block(n) + "x_block.attn2.qkv.weight"))
+    if (!contains(prefix + block(n) + "x_block.attn.qkv.weight"))
+      configError(source + ": depth " + std::to_string(c.depth) + " (hidden / 64) but no '" +
+                  prefix + block(n) + "x_block.attn.qkv.weight'");
+    if (contains(prefix + block(n) + "x_block.attn2.ln_k.weight") ||
+        contains(prefix + block(n) + "x_block.attn2.qkv.weight"))
       c.selfAttn2Layers.push_back(n);
   }
-  if (file.contains(prefix + block(c.depth) + "x_block.attn.qkv.weight"))
-    configError(file.path().string() +
-                ": more joint blocks than hidden / 64 = " + std::to_string(c.depth));
-  const auto final = requireShape(file, prefix, "final_layer.linear.weight", 2);  // [p²·out, H]
+  if (contains(prefix + block(c.depth) + "x_block.attn.qkv.weight"))
+    configError(source + ": more joint blocks than hidden / 64 = " + std::to_string(c.depth));
+  const auto final =
+      requireShape(shapes, source, prefix, "final_layer.linear.weight", 2);  // [p²·out, H]
   if (final[0] % (c.patchSize * c.patchSize) != 0)
     configError("final_layer.linear does not output whole patches");
   c.outChannels = final[0] / (c.patchSize * c.patchSize);
   c.validate();
   return c;
+}
+
+MmditConfig MmditConfig::fromWeights(const SafetensorsFile& file, const std::string& prefix) {
+  TensorShapes shapes;
+  for (const auto& name : file.names()) shapes.emplace(name, file.info(name).shape);
+  return fromShapes(shapes, prefix, file.path().string());
 }
 
 bool MmditConfig::hasSelfAttn2(int64_t layer) const {
@@ -124,18 +136,18 @@ MmditImpl::MmditImpl(MmditConfig config) : m_config(std::move(config)) {
   registerNested(*this, "x_embedder.proj", m_xEmbedder.ptr());
   m_posEmbed = register_buffer(
       "pos_embed", at::empty({1, c.posEmbedMaxSize * c.posEmbedMaxSize, h}, at::kFloat));
-  m_tEmbed0 = Linear(LinearOptions(c.frequencyEmbeddingSize, h));
-  m_tEmbed2 = Linear(LinearOptions(h, h));
+  m_tEmbed0 = PackedLinear(LinearOptions(c.frequencyEmbeddingSize, h));
+  m_tEmbed2 = PackedLinear(LinearOptions(h, h));
   registerNested(*this, "t_embedder.mlp.0", m_tEmbed0.ptr());
   registerNested(*this, "t_embedder.mlp.2", m_tEmbed2.ptr());
   if (c.admInChannels > 0) {
-    m_yEmbed0 = Linear(LinearOptions(c.admInChannels, h));
-    m_yEmbed2 = Linear(LinearOptions(h, h));
+    m_yEmbed0 = PackedLinear(LinearOptions(c.admInChannels, h));
+    m_yEmbed2 = PackedLinear(LinearOptions(h, h));
     registerNested(*this, "y_embedder.mlp.0", m_yEmbed0.ptr());
     registerNested(*this, "y_embedder.mlp.2", m_yEmbed2.ptr());
   }
   m_contextEmbedder =
-      register_module("context_embedder", Linear(LinearOptions(c.contextInChannels, h)));
+      register_module("context_embedder", PackedLinear(LinearOptions(c.contextInChannels, h)));
   for (int64_t n = 0; n < c.depth; ++n) {
     MmditBlockOptions o;
     o.hidden = h;
@@ -147,8 +159,8 @@ MmditImpl::MmditImpl(MmditConfig config) : m_config(std::move(config)) {
     registerNested(*this, "joint_blocks." + std::to_string(n), jointBlock.ptr());
     m_blocks.push_back(std::move(jointBlock));
   }
-  m_finalAdaLN = Linear(LinearOptions(h, 2 * h));
-  m_finalLinear = Linear(LinearOptions(h, c.patchSize * c.patchSize * c.outChannels));
+  m_finalAdaLN = PackedLinear(LinearOptions(h, 2 * h));
+  m_finalLinear = PackedLinear(LinearOptions(h, c.patchSize * c.patchSize * c.outChannels));
   registerNested(*this, "final_layer.adaLN_modulation.1", m_finalAdaLN.ptr());
   registerNested(*this, "final_layer.linear", m_finalLinear.ptr());
 }

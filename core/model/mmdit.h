@@ -26,6 +26,7 @@
 //   std::invalid_argument naming the key; loadModuleWeights() throws on any missing key or shape.
 #pragma once
 
+#include "core/io/checkpoint_family.h"  // TensorShapes
 #include "core/model/mmdit_blocks.h"
 
 #include <ATen/core/Tensor.h>
@@ -68,6 +69,10 @@ struct MmditConfig {
   /// attn2.ln_k.weight (or .qkv.weight without qk norm); also checks that joint_blocks.
   /// {0..depth-1} exist and no more. Throws std::invalid_argument naming the missing or odd key.
   static MmditConfig fromWeights(const SafetensorsFile& file, const std::string& prefix);
+  /// The same rules on a name → torch shape map (a GGUF file's GgufFile::shapes()); `source`
+  /// names the file in messages.
+  static MmditConfig fromShapes(const TensorShapes& shapes, const std::string& prefix,
+                                const std::string& source);
 
   int64_t headDim() const { return hiddenSize / heads; }
   bool hasSelfAttn2(int64_t layer) const;
@@ -123,12 +128,12 @@ class MmditImpl : public torch::nn::Module {
   MmditConfig m_config;
   Conv2d m_xEmbedder{nullptr};
   at::Tensor m_posEmbed;  // [1, max², H]
-  Linear m_tEmbed0{nullptr}, m_tEmbed2{nullptr};
-  Linear m_yEmbed0{nullptr}, m_yEmbed2{nullptr};
-  Linear m_contextEmbedder{nullptr};
+  PackedLinear m_tEmbed0{nullptr}, m_tEmbed2{nullptr};
+  PackedLinear m_yEmbed0{nullptr}, m_yEmbed2{nullptr};
+  PackedLinear m_contextEmbedder{nullptr};
   std::vector<MmditJointBlock> m_blocks;
-  Linear m_finalAdaLN{nullptr};
-  Linear m_finalLinear{nullptr};
+  PackedLinear m_finalAdaLN{nullptr};
+  PackedLinear m_finalLinear{nullptr};
 };
 TORCH_MODULE(Mmdit);
 

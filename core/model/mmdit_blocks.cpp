@@ -32,8 +32,8 @@ MmditAttentionImpl::MmditAttentionImpl(int64_t hidden, int64_t heads, bool preOn
   if (heads <= 0 || hidden % heads != 0)
     throw std::invalid_argument("MMDiT attention: width " + std::to_string(hidden) +
                                 " does not split into " + std::to_string(heads) + " heads");
-  m_qkv = register_module("qkv", Linear(LinearOptions(hidden, 3 * hidden)));
-  if (!preOnly) m_proj = register_module("proj", Linear(LinearOptions(hidden, hidden)));
+  m_qkv = register_module("qkv", PackedLinear(LinearOptions(hidden, 3 * hidden)));
+  if (!preOnly) m_proj = register_module("proj", PackedLinear(LinearOptions(hidden, hidden)));
   if (qkNorm) {
     const int64_t headDim = hidden / heads;
     m_lnQ = register_module("ln_q", RmsNorm(headDim, 1e-6));
@@ -72,14 +72,14 @@ MmditBlockImpl::MmditBlockImpl(const MmditBlockOptions& options) : m_options(opt
   if (o.selfAttn2 && o.preOnly)
     throw std::invalid_argument("MMDiT block: a pre_only block cannot have attn2");
   const int64_t mods = o.selfAttn2 ? 9 : (o.preOnly ? 2 : 6);
-  m_adaLN = Linear(LinearOptions(o.hidden, mods * o.hidden));
+  m_adaLN = PackedLinear(LinearOptions(o.hidden, mods * o.hidden));
   registerNested(*this, "adaLN_modulation.1", m_adaLN.ptr());
   m_attn = register_module("attn", MmditAttention(o.hidden, o.heads, o.preOnly, o.qkNorm));
   if (o.selfAttn2)
     m_attn2 = register_module("attn2", MmditAttention(o.hidden, o.heads, false, o.qkNorm));
   if (!o.preOnly) {
-    m_fc1 = Linear(LinearOptions(o.hidden, o.mlpHidden));
-    m_fc2 = Linear(LinearOptions(o.mlpHidden, o.hidden));
+    m_fc1 = PackedLinear(LinearOptions(o.hidden, o.mlpHidden));
+    m_fc2 = PackedLinear(LinearOptions(o.mlpHidden, o.hidden));
     registerNested(*this, "mlp.fc1", m_fc1.ptr());
     registerNested(*this, "mlp.fc2", m_fc2.ptr());
   }

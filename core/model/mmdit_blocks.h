@@ -14,6 +14,7 @@
 #pragma once
 
 #include "core/model/layers.h"
+#include "core/model/packed_linear.h"
 
 #include <ATen/core/Tensor.h>
 #include <torch/nn/module.h>
@@ -59,9 +60,9 @@ class MmditAttentionImpl : public torch::nn::Module {
 
  private:
   int64_t m_heads;
-  Linear m_qkv{nullptr};
-  Linear m_proj{nullptr};  ///< null when pre_only
-  RmsNorm m_lnQ{nullptr};  ///< null without qk norm
+  PackedLinear m_qkv{nullptr};
+  PackedLinear m_proj{nullptr};  ///< null when pre_only
+  RmsNorm m_lnQ{nullptr};        ///< null without qk norm
   RmsNorm m_lnK{nullptr};
 };
 TORCH_MODULE(MmditAttention);
@@ -97,10 +98,10 @@ class MmditBlockImpl : public torch::nn::Module {
 
  private:
   MmditBlockOptions m_options;
-  Linear m_adaLN{nullptr};
+  PackedLinear m_adaLN{nullptr};
   MmditAttention m_attn{nullptr};
   MmditAttention m_attn2{nullptr};
-  Linear m_fc1{nullptr}, m_fc2{nullptr};
+  PackedLinear m_fc1{nullptr}, m_fc2{nullptr};
 };
 TORCH_MODULE(MmditBlock);
 

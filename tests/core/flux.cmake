@@ -18,3 +18,6 @@ if(LIENZO_WITH_SENTENCEPIECE)
   lienzo_add_test(test_flux_pipeline SOURCES core/test_flux_pipeline.cpp
                   LIBS lienzo_core_pipeline LABELS golden)
 endif()
+# Flux and MMDiT from GGUF files (packed linear weights) against flux/golden_model and
+# sd3/golden_mmdit, and packed vs dequantize-once on Q8_0 / Q4_0 files written from the fixtures.
+lienzo_add_test(test_dit_gguf SOURCES core/test_dit_gguf.cpp LIBS lienzo_core_dit_gguf LABELS golden)

@@ -422,6 +422,36 @@ TEST_F(StudioTest, RestoreParametersRoundTripsThroughTheGallery) {
       << m_window->messageBar()->text().toStdString();
 }
 
+TEST_F(StudioTest, GuidanceIsOfferedOnlyForModelsThatTakeIt) {
+  // A Flux dev-like description: the guidance row appears with the model's default.
+  ModelDescription flux;
+  flux.family = "Flux";
+  flux.defaultWidth = flux.defaultHeight = 1024;
+  flux.defaultSteps = 28;
+  flux.defaultCfg = 1.0;
+  flux.defaultSampler = "Euler";
+  flux.defaultGuidance = 3.5;
+  panel()->applyModelDefaults(flux);
+  auto* guidance = panel()->findChild<QDoubleSpinBox*>(QStringLiteral("guidance"));
+  ASSERT_NE(guidance, nullptr);
+  EXPECT_TRUE(guidance->isVisibleTo(panel()));
+  ASSERT_TRUE(panel()->params().guidance.has_value());
+  EXPECT_DOUBLE_EQ(*panel()->params().guidance, 3.5);
+  EXPECT_DOUBLE_EQ(panel()->params().cfgScale, 1.0);
+  guidance->setValue(2.0);
+  EXPECT_DOUBLE_EQ(*panel()->params().guidance, 2.0);
+  // A restored Flux picture brings its guidance back.
+  GenerationParams restored = panel()->params();
+  restored.guidance = 4.5;
+  panel()->setParams(restored);
+  EXPECT_DOUBLE_EQ(*panel()->params().guidance, 4.5);
+  // An SD model: no guidance row and none sent.
+  ModelDescription sd;
+  panel()->applyModelDefaults(sd);
+  EXPECT_FALSE(guidance->isVisibleTo(panel()));
+  EXPECT_FALSE(panel()->params().guidance.has_value());
+}
+
 TEST_F(StudioTest, DroppingAComfyUiPngRestoresWhatItCarries) {
   const std::string graph = R"({"3": {"class_type": "KSampler", "inputs": {"seed": 5, "steps": 12,
     "cfg": 6.5, "sampler_name": "dpmpp_2m", "scheduler": "karras", "denoise": 1,
