@@ -4,6 +4,8 @@
 #include "core/pipeline/memory_plan.h"
 #include "core/pipeline/model_parts.h"
 
+#include "core/io/gguf_weights.h"
+#include "core/model/dit_gguf.h"
 #include "core/model/flux.h"
 #include "core/model/layers.h"
 #include "core/pipeline/flux_diffusion_model.h"
@@ -21,6 +23,8 @@
 #include <algorithm>
 #include <cctype>
 #include <fstream>
+
+namespace fs = std::filesystem;
 
 namespace lienzo {
 namespace {
@@ -168,9 +172,7 @@ void buildFluxBundle(ModelBundle& bundle, const FluxModelSource& source, c10::Sc
                             ": Flux needs the T5 tokenizer (SentencePiece), which this build of "
                             "Lienzo was made without (LIENZO_WITH_SENTENCEPIECE=OFF)");
 #else
-  const SafetensorsFile& file = *source.file;
-  const bool dev = fluxIsDev(file, source.prefix);
-  const FluxVariantFacts facts = fluxVariantFacts(dev);
+  const fs::path modelPath = source.gguf ? source.gguf->file().path() : source.file->path();
   bundle.family = ModelFamily::Flux;
   bundle.device = device;
   bundle.dtype = dtype;
@@ -178,24 +180,36 @@ void buildFluxBundle(ModelBundle& bundle, const FluxModelSource& source, c10::Sc
   // Everything the shapes and the sidecar say, before a weight is read.
   FluxConfig config;
   try {
-    config = FluxConfig::fromWeights(file, source.prefix, source.sidecar.axesDim);
+    config = source.gguf
+                 ? fluxConfigFromGguf(*source.gguf, source.sidecar.axesDim)
+                 : FluxConfig::fromWeights(*source.file, source.prefix, source.sidecar.axesDim);
   } catch (const std::invalid_argument& e) {
     if (source.sidecar.axesDim) throw;
     // Only the released models' split is known; anything else needs the sidecar.
-    throw GenerationError(Code::ModelLoad, file.path().string() + ": " + e.what() +
-                                               " in a sidecar " + file.path().stem().string() +
+    throw GenerationError(Code::ModelLoad, modelPath.string() + ": " + e.what() + " in a sidecar " +
+                                               modelPath.stem().string() +
                                                ".config.json beside it");
   }
+  const bool dev = config.guidanceEmbed;
+  const FluxVariantFacts facts = fluxVariantFacts(dev);
   if (source.sidecar.theta) config.theta = *source.sidecar.theta;
   if (source.sidecar.numHeads && *source.sidecar.numHeads != config.heads)
-    throw GenerationError(Code::ModelLoad, file.path().string() + ": the sidecar says " +
+    throw GenerationError(Code::ModelLoad, modelPath.string() + ": the sidecar says " +
                                                std::to_string(*source.sidecar.numHeads) +
                                                " heads, the weights have " +
                                                std::to_string(config.heads));
   config.validate();
-  const SafetensorsFile& t5File = source.t5 ? *source.t5 : file;
-  const SafetensorsFile& clipFile = source.clipL ? *source.clipL : file;
-  const SafetensorsFile& vaeFile = source.vae ? *source.vae : file;
+  // A part not given as its own file is bundled in the (safetensors) model file.
+  auto partFile = [&](const SafetensorsFile* own) -> const SafetensorsFile& {
+    if (own) return *own;
+    if (!source.file)
+      throw GenerationError(Code::ModelLoad,
+                            modelPath.string() + ": a GGUF transformer bundles no parts");
+    return *source.file;
+  };
+  const SafetensorsFile& t5File = partFile(source.t5);
+  const SafetensorsFile& clipFile = partFile(source.clipL);
+  const SafetensorsFile& vaeFile = partFile(source.vae);
   const std::string t5At = t5Prefix(t5File), vaeAt = vaePrefix(vaeFile);
   const auto vocab = findClipVocab(source.vocabDirs);
   if (!vocab) {
@@ -215,11 +229,13 @@ void buildFluxBundle(ModelBundle& bundle, const FluxModelSource& source, c10::Sc
   {
     // The memory plan (memory_plan.h), from the headers: nothing has been allocated yet.
     MemoryPlan plan;
-    plan.model = file.path().filename().string();
+    plan.model = modelPath.filename().string();
     const bool gpu = device.is_cuda();
     const std::size_t elem = c10::elementSize(dtype);
-    plan.add("Flux transformer", loadedWeightBytes(file, source.prefix, elem), MemoryPhase::Always,
-             gpu);
+    plan.add("Flux transformer",
+             source.gguf ? ggufDitResidentBytes(*source.gguf, dtype)
+                         : loadedWeightBytes(*source.file, source.prefix, elem),
+             MemoryPhase::Always, gpu);
     plan.add("T5-XXL", loadedWeightBytes(t5File, t5At, c10::elementSize(t5DType)),
              MemoryPhase::Always, gpu);
     plan.add("CLIP-L",
@@ -237,8 +253,13 @@ void buildFluxBundle(ModelBundle& bundle, const FluxModelSource& source, c10::Sc
   T5Encoder t5 = loadT5Encoder(t5File, t5At, t5DType, device);
   ClipTextModel clip = loadClipL(clipFile, source.sidecar, clipDType, device);
 
-  Flux flux(config);
-  loadModuleWeights(*flux, file, source.prefix, dtype, device);
+  Flux flux{nullptr};
+  if (source.gguf) {
+    flux = loadFluxGguf(*source.gguf, dtype, device, GgufWeightMode::KeepPacked, config.axesDim);
+  } else {
+    flux = Flux(config);
+    loadModuleWeights(*flux, *source.file, source.prefix, dtype, device);
+  }
   bundle.weights = nullptr;  // LoRA-family adapters for Flux are not wired (network_stage.h)
   bundle.diffusion = std::make_shared<FluxDiffusionModel>(std::move(flux), dtype, device);
   bundle.schedule =
@@ -253,35 +274,29 @@ void buildFluxBundle(ModelBundle& bundle, const FluxModelSource& source, c10::Sc
 }
 
 // ---- part discovery ----------------------------------------------------------------------------
-void loadFluxModel(ModelBundle& bundle, const std::filesystem::path& path,
-                   const SafetensorsFile& file, const LoadOptions& options, c10::ScalarType dtype,
-                   c10::Device device) {
-  const auto prefix = findFluxPrefix(file);
-  if (!prefix)
-    throw GenerationError(GenerationError::Code::ModelLoad,
-                          path.string() + ": no Flux transformer in it (double_blocks.0 / img_in)");
-  const bool dev = fluxIsDev(file, *prefix);
-  FluxModelSource source;
-  source.file = &file;
-  source.prefix = *prefix;
-  source.sidecar = readFluxSidecar(path, dev);
-  bundle.description.name = path.stem().string();
+namespace {
 
+/// The parts of the Flux model at `path` (`file`: the safetensors model, null for a GGUF one,
+/// which bundles nothing), then buildFluxBundle.
+void loadWithParts(ModelBundle& bundle, const fs::path& path, FluxModelSource& source,
+                   const LoadOptions& options, c10::ScalarType dtype, c10::Device device) {
+  const SafetensorsFile* file = source.file;
+  bundle.description.name = path.stem().string();
   // Each part: the option, else bundled, else found around the model (model_parts.h).
   const ModelParts& parts = options.parts;
-  auto resolve = [&](ModelPart part, bool bundled) -> std::optional<std::filesystem::path> {
+  auto bundles = [&](const std::string& key) { return file && file->contains(key); };
+  auto resolve = [&](ModelPart part, bool bundled) -> std::optional<fs::path> {
     if (!givenModelPart(parts, part).empty() || !bundled)
       return findModelPart(path, parts, part, ModelFamily::Flux);
     return std::nullopt;
   };
-  const auto t5Path = resolve(ModelPart::T5, file.contains(std::string(kT5BundledPrefix) +
-                                                           "encoder.final_layer_norm.weight"));
-  const auto clipPath =
-      resolve(ModelPart::ClipL,
-              file.contains(std::string(kFluxBundledClipLPrefix) + "final_layer_norm.weight"));
+  const auto t5Path = resolve(
+      ModelPart::T5, bundles(std::string(kT5BundledPrefix) + "encoder.final_layer_norm.weight"));
+  const auto clipPath = resolve(
+      ModelPart::ClipL, bundles(std::string(kFluxBundledClipLPrefix) + "final_layer_norm.weight"));
   const auto vaePath = resolve(
-      ModelPart::Vae, file.contains(std::string(kFluxBundledVaePrefix) + "decoder.conv_in.weight"));
-  source.t5Tokenizer = findT5Spiece(path, t5Path.value_or(std::filesystem::path()));
+      ModelPart::Vae, bundles(std::string(kFluxBundledVaePrefix) + "decoder.conv_in.weight"));
+  source.t5Tokenizer = findT5Spiece(path, t5Path.value_or(fs::path()));
   source.hostMemory = plannableHostMemory(options);
 
   std::optional<SafetensorsFile> t5, clip, vae;
@@ -295,6 +310,34 @@ void loadFluxModel(ModelBundle& bundle, const std::filesystem::path& path,
   if (clipPath)  // the CLIP file's own folder (and its tokenizer/) too
     for (const auto& d : clipVocabSearchDirs(*clipPath)) source.vocabDirs.push_back(d);
   buildFluxBundle(bundle, source, dtype, device);
+}
+
+}  // namespace
+
+void loadFluxModel(ModelBundle& bundle, const std::filesystem::path& path,
+                   const SafetensorsFile& file, const LoadOptions& options, c10::ScalarType dtype,
+                   c10::Device device) {
+  const auto prefix = findFluxPrefix(file);
+  if (!prefix)
+    throw GenerationError(GenerationError::Code::ModelLoad,
+                          path.string() + ": no Flux transformer in it (double_blocks.0 / img_in)");
+  FluxModelSource source;
+  source.file = &file;
+  source.prefix = *prefix;
+  source.sidecar = readFluxSidecar(path, fluxIsDev(file, *prefix));
+  loadWithParts(bundle, path, source, options, dtype, device);
+}
+
+bool fluxGgufIsDev(const GgufWeights& gguf) {
+  return gguf.contains(gguf.file().modelPrefix() + "guidance_in.in_layer.weight");
+}
+
+void loadFluxModel(ModelBundle& bundle, const std::filesystem::path& path, const GgufWeights& gguf,
+                   const LoadOptions& options, c10::ScalarType dtype, c10::Device device) {
+  FluxModelSource source;
+  source.gguf = &gguf;
+  source.sidecar = readFluxSidecar(path, fluxGgufIsDev(gguf));
+  loadWithParts(bundle, path, source, options, dtype, device);
 }
 
 }  // namespace lienzo

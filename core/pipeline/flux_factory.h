@@ -36,6 +36,8 @@
 
 namespace lienzo {
 
+class GgufWeights;
+
 /// Facts of a Flux model that its shapes cannot tell (see the file comment). Everything optional.
 struct FluxSidecar {
   std::optional<std::vector<int64_t>> axesDim;
@@ -53,8 +55,11 @@ FluxSidecar readFluxSidecar(const std::filesystem::path& transformer, bool dev);
 
 /// What the Flux factory builds from: the transformer file and every part already resolved.
 struct FluxModelSource {
-  const SafetensorsFile* file = nullptr;  ///< holds the transformer
-  std::string prefix;                     ///< "" (BFL) or "model.diffusion_model." (ComfyUI)
+  const SafetensorsFile* file = nullptr;  ///< holds the transformer (null when `gguf` does)
+  /// The transformer from a GGUF file instead (ComfyUI-GGUF / sd.cpp): its quantized linear
+  /// weights stay packed (core/model/dit_gguf.h); every part is then a file of its own.
+  const GgufWeights* gguf = nullptr;
+  std::string prefix;  ///< "" (BFL) or "model.diffusion_model." (ComfyUI)
   FluxSidecar sidecar;
   /// Parts. A null file: bundled in `file` (ComfyUI all-in-one: `vae.`,
   /// `text_encoders.clip_l.transformer.text_model.`, kT5BundledPrefix).
@@ -103,6 +108,11 @@ void buildFluxBundle(ModelBundle& bundle, const FluxModelSource& source, c10::Sc
 void loadFluxModel(ModelBundle& bundle, const std::filesystem::path& path,
                    const SafetensorsFile& file, const LoadOptions& options, c10::ScalarType dtype,
                    c10::Device device);
+/// The same for a GGUF transformer (nothing bundled: every part is found or given).
+void loadFluxModel(ModelBundle& bundle, const std::filesystem::path& path, const GgufWeights& gguf,
+                   const LoadOptions& options, c10::ScalarType dtype, c10::Device device);
+/// Whether the Flux transformer in `gguf` is guidance-distilled (dev: guidance_in.*).
+bool fluxGgufIsDev(const GgufWeights& gguf);
 
 /// The defaults and facts of a Flux model (dev or schnell) into `d` (family, size, steps, CFG,
 /// sampler, guidance, T5 length, flow shift): the one place describeModelFile and the loader

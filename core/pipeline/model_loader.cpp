@@ -5,8 +5,10 @@
 #include "core/pipeline/model_loader.h"
 
 #include "core/io/diffusers_folder.h"
+#include "core/io/gguf_weights.h"
 #include "core/io/safetensors.h"
 #include "core/io/sha256.h"
+#include "core/model/dit_gguf.h"
 #include "core/pipeline/builtin_model.h"  // built-in model branch (trainer area)
 #include "core/pipeline/diffusers_config.h"
 #include "core/pipeline/family_facts.h"
@@ -144,6 +146,25 @@ void loadDiffusersFolder(ModelBundle& bundle, const std::filesystem::path& path,
   describeLoaded(bundle, info, name.filename().string(), path, hash);
 }
 
+/// A GGUF diffusion model (ComfyUI-GGUF, sd.cpp): Flux transformers load with their linear
+/// weights packed (flux_factory.h, core/model/dit_gguf.h); other families are refused by name.
+void loadGguf(ModelBundle& bundle, const std::filesystem::path& path, const LoadOptions& options) {
+  const GgufWeights weights = GgufWeights::open(path);
+  const ModelFamily family = ggufDitFamily(weights);
+  if (family != ModelFamily::Flux)
+    throw GenerationError(
+        Code::UnsupportedModel,
+        path.string() + ": a GGUF of " +
+            (weights.file().architecture().empty()
+                 ? std::string(familyName(weights.file().family()))
+                 : "architecture \"" + weights.file().architecture() + "\"") +
+            "; Lienzo loads Flux.1 transformers from GGUF (SD3.5 from .safetensors)");
+  const c10::Device device = parseDevice(options.device);
+  loadFluxModel(bundle, path, weights, options, resolveDType(options.dtype, device), device);
+  bundle.description.path = path;
+  bundle.description.hash = options.computeHash ? sha256FileHex(path).substr(0, 10) : std::string();
+}
+
 /// SD3 / SD3.5 single files (sd3_factory.h): the parts given, bundled or found around the file.
 void loadSd3(ModelBundle& bundle, const SafetensorsFile& file, const std::filesystem::path& path,
              const LoadOptions& options) {
@@ -179,6 +200,10 @@ std::shared_ptr<const ModelBundle> loadModelBundle(const std::filesystem::path& 
             Code::UnsupportedModel,
             path.string() + ": a folder without model_index.json is not a diffusers model");
       loadDiffusersFolder(*bundle, path, options);
+      return bundle;
+    }
+    if (looksLikeGguf(path)) {
+      loadGguf(*bundle, path, options);
       return bundle;
     }
     refuseUnsafeFormats(path);
@@ -239,6 +264,13 @@ ModelDescription describeModelFile(const std::filesystem::path& path) {
       info = identifyDiffusersFolder(folder);
       prediction = diffusersOverrides(folder).prediction;
       d.defaultSampler = kModelSchedulerName;
+    } else if (looksLikeGguf(path)) {
+      const GgufWeights weights = GgufWeights::open(path);
+      d.family = familyName(weights.file().family());
+      if (ggufDitFamily(weights) == ModelFamily::Flux) describeFlux(d, fluxGgufIsDev(weights));
+      if (d.parts.empty()) d.parts.push_back("transformer");
+      d.parts.front() = "transformer (GGUF, packed)";
+      return d;
     } else {
       refuseUnsafeFormats(path);
       const SafetensorsFile file = SafetensorsFile::open(path);

@@ -6,6 +6,8 @@
 // flux/README.md §8 (t5/clip, trajectory, image 1e-4 relative max error; 8-bit pixels ±1).
 // Also: part discovery beside the model, the error naming the flag of a missing part, the
 // guidance reaching the network (and recorded in the infotext), the family defaults.
+#include "core/io/gguf_quants.h"
+#include "core/io/gguf_writer.h"
 #include "core/io/safetensors.h"
 #include "core/pipeline/denoise_stage.h"
 #include "core/pipeline/model_bundle.h"
@@ -344,6 +346,72 @@ TEST(FluxPipeline, RefusedBeforeLoadingWhenThePlanDoesNotFitWithTheEstimate) {
   }
   options.hostMemoryLimit = uint64_t{64} << 30;
   EXPECT_NO_THROW((void)loadModelBundle(model, options));
+}
+
+/// The fixture transformer `v` written as a GGUF (ComfyUI-GGUF names, general.architecture
+/// flux) into `dir` with the sidecar, spiece.model and vocabulary beside it: F16/F32 tensors as
+/// stored, or 2-D weights of whole `quant` blocks packed as `quant`.
+fs::path stageGgufTransformer(const fs::path& dir, const Variant& v,
+                              std::optional<GgmlType> quant) {
+  const fs::path staged = stageTransformer(dir / "src", v);
+  const auto file = SafetensorsFile::open(staged);
+  std::vector<GgufTensorToWrite> tensors;
+  for (const auto& name : file.names()) {
+    const at::Tensor value = file.load(name, at::kFloat).contiguous();
+    GgufTensorToWrite t;
+    t.name = name;
+    t.shape = value.sizes().vec();
+    t.type = file.info(name).dtype == StDType::F16 ? GgmlType::F16 : GgmlType::F32;
+    const bool weight = name.size() > 7 && name.compare(name.size() - 7, 7, ".weight") == 0;
+    if (quant && weight && t.shape.size() == 2 &&
+        t.shape[1] % ggmlTypeInfo(*quant).blockLength == 0)
+      t.type = *quant;
+    t.bytes.resize(*ggmlByteSize(t.type, value.numel()));
+    quantizeGgml(t.type, value.data_ptr<float>(), value.numel(),
+                 reinterpret_cast<uint8_t*>(t.bytes.data()));
+    tensors.push_back(std::move(t));
+  }
+  const fs::path model = dir / (staged.stem().string() + ".gguf");
+  writeGguf(model, tensors, {{"general.architecture", ggufString("flux")}});
+  for (const auto& entry : fs::directory_iterator(dir / "src"))
+    if (entry.path() != staged) {
+      std::string name = entry.path().filename().string();
+      if (name == staged.stem().string() + ".config.json")
+        name = model.stem().string() + ".config.json";
+      link(fs::read_symlink(entry.path()), dir / name);
+    }
+  return model;
+}
+
+TEST(FluxPipelineGolden, GgufTransformerGeneratesTheGoldenAndQuantizedOnesRun) {
+  for (const Variant& v : kVariants) {
+    SCOPED_TRACE(v.name);
+    const auto golden =
+        SafetensorsFile::open(lt::fixturePath("flux/golden_txt2img_" + v.name + ".safetensors"));
+    const GenerationParams p = paramsOf(golden);
+    // Stored types: the same numbers as the safetensors file, so the golden picture.
+    const fs::path plain =
+        stageGgufTransformer(lt::makeTempDir("flux-gguf-" + v.name), v, std::nullopt);
+    const ModelDescription described = describeModelFile(plain);
+    EXPECT_EQ(described.defaultGuidance.has_value(), golden.metadata().count("guidance") == 1);
+    EXPECT_EQ(described.parts.front(), "transformer (GGUF, packed)");
+    const auto bundle = loadModelBundle(plain, fixtureParts());
+    const GenerationResult result = generate(*bundle, p);
+    ASSERT_EQ(result.images.size(), 1u);
+    expectPixelsWithinOne(rgbTensor(result.images[0].image), golden.load("image_u8"),
+                          v.name + " image_u8 (GGUF F16)");
+    // Q8_0, packed: a picture of the same size near the golden one.
+    const fs::path q8 =
+        stageGgufTransformer(lt::makeTempDir("flux-gguf-q8-" + v.name), v, GgmlType::Q8_0);
+    const GenerationResult quantized = generate(*loadModelBundle(q8, fixtureParts()), p);
+    ASSERT_EQ(quantized.images.size(), 1u);
+    const at::Tensor diff = (rgbTensor(quantized.images[0].image).to(at::kFloat) -
+                             golden.load("image_u8").to(at::kFloat))
+                                .abs();
+    std::cout << "[ measured ] " << v.name << " Q8_0 vs golden: mean |Δ| "
+              << diff.mean().item<double>() << ", max " << diff.max().item<double>() << "\n";
+    EXPECT_LT(diff.mean().item<double>(), 255.0 * 0.05);
+  }
 }
 
 TEST(FluxPipeline, WithoutTheSidecarTheTinyAxesSplitIsRefused) {
