@@ -1799,6 +1799,14 @@ Drop a PNG from Lienzo, A1111, ComfyUI or InvokeAI here to restore its parameter
             <translation type="unfinished" />
         </message>
         <message>
+            <source>Guid&amp;ance</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Distilled guidance of Flux dev: how closely the picture follows the prompt. It is not CFG (CFG stays 1, one model call per step).</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
             <source>Width in pixels (a multiple of 8)</source>
             <translation type="unfinished" />
         </message>

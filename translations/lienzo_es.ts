@@ -1804,6 +1804,14 @@ Suelta aquí un PNG de Lienzo, A1111, ComfyUI o InvokeAI para restaurar sus par�
             <translation>Escala &amp;CFG</translation>
         </message>
         <message>
+            <source>Guid&amp;ance</source>
+            <translation>Guí&amp;a</translation>
+        </message>
+        <message>
+            <source>Distilled guidance of Flux dev: how closely the picture follows the prompt. It is not CFG (CFG stays 1, one model call per step).</source>
+            <translation>Guía destilada de Flux dev: cuánto se ciñe la imagen al prompt. No es CFG (CFG se queda en 1, una llamada al modelo por paso).</translation>
+        </message>
+        <message>
             <source>Width in pixels (a multiple of 8)</source>
             <translation>Ancho en píxeles (múltiplo de 8)</translation>
         </message>

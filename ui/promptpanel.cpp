@@ -231,7 +231,7 @@ QWidget* PromptPanel::buildSettingsSection() {
   m_guidance->setToolTip(
       tr("Distilled guidance of Flux dev: how closely the picture follows the prompt. It is "
          "not CFG (CFG stays 1, one model call per step)."));
-  form->addRow(tr("&Guidance"), m_guidance);
+  form->addRow(tr("Guid&ance"), m_guidance);
   form->setRowVisible(m_guidance, false);  // shown for models that take it
   m_settingsForm = form;
 

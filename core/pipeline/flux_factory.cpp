@@ -89,14 +89,9 @@ FluxSidecar readFluxSidecar(const std::filesystem::path& transformer, bool dev) 
   FluxSidecar out;
   auto path = transformer;
   path.replace_extension(".config.json");
-  if (!std::filesystem::exists(path)) return out;
-  nlohmann::json cfg;
-  try {
-    std::ifstream in(path);
-    cfg = nlohmann::json::parse(in);
-  } catch (const std::exception& e) {
-    throw GenerationError(Code::ModelLoad, path.string() + ": not valid JSON: " + e.what());
-  }
+  const auto json = readSidecarJson(transformer);
+  if (!json) return out;
+  const nlohmann::json& cfg = *json;
   // FluxParams at the root, or per variant (tiny-flux.config.json holds both test models).
   const nlohmann::json* params = &cfg;
   const char* variant = dev ? "flux_dev" : "flux_schnell";

@@ -24,18 +24,26 @@ std::optional<int64_t> textHeads(const nlohmann::json& te) {
 
 }  // namespace
 
+std::optional<nlohmann::json> readSidecarJson(const std::filesystem::path& checkpoint) {
+  auto sidecar = checkpoint;
+  sidecar.replace_extension(".config.json");
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(sidecar, ec)) return std::nullopt;
+  try {
+    std::ifstream in(sidecar);
+    return nlohmann::json::parse(in);
+  } catch (const std::exception& e) {
+    throw GenerationError(Code::ModelLoad, sidecar.string() + ": not valid JSON: " + e.what());
+  }
+}
+
 ModelOverrides readSidecarConfig(const std::filesystem::path& checkpoint) {
   ModelOverrides out;
   auto sidecar = checkpoint;
   sidecar.replace_extension(".config.json");
-  if (!std::filesystem::exists(sidecar)) return out;
-  nlohmann::json cfg;
-  try {
-    std::ifstream in(sidecar);
-    cfg = nlohmann::json::parse(in);
-  } catch (const std::exception& e) {
-    throw GenerationError(Code::ModelLoad, sidecar.string() + ": not valid JSON: " + e.what());
-  }
+  const auto json = readSidecarJson(checkpoint);
+  if (!json) return out;
+  const nlohmann::json& cfg = *json;
   if (cfg.contains("parameterization") && cfg["parameterization"].is_string()) {
     const auto p = cfg["parameterization"].get<std::string>();
     if (p == "eps" || p == "epsilon")

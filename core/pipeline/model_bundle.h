@@ -37,6 +37,7 @@
 
 #include <c10/core/Device.h>
 #include <c10/core/ScalarType.h>
+#include <nlohmann/json_fwd.hpp>
 
 #include <filesystem>
 #include <memory>
@@ -58,6 +59,11 @@ struct ModelOverrides {
 /// Reads `<stem>.config.json` beside `checkpoint` when present; throws GenerationError on a
 /// malformed file (a silent misread would produce garbage images).
 ModelOverrides readSidecarConfig(const std::filesystem::path& checkpoint);
+
+/// The JSON of the sidecar `<stem>.config.json` beside `checkpoint` (the one place every family's
+/// sidecar reader opens it: SD here, sd3_factory.h, flux_factory.h); nullopt when there is none.
+/// Throws GenerationError(ModelLoad) naming the file when it is not valid JSON.
+std::optional<nlohmann::json> readSidecarJson(const std::filesystem::path& checkpoint);
 
 /// Where the CLIP BPE vocabulary is looked for: LoadOptions-independent defaults
 /// ($LIENZO_CLIP_VOCAB, the model's folder, its parent and parent/clip, the installed data dir).

@@ -109,16 +109,9 @@ Sd3Overrides readSd3Sidecar(const fs::path& checkpoint) {
   Sd3Overrides out;
   fs::path sidecar = checkpoint;
   sidecar.replace_extension(".config.json");
-  std::error_code ec;
-  if (!fs::is_regular_file(sidecar, ec)) return out;
-  nlohmann::json cfg;
-  try {
-    std::ifstream in(sidecar);
-    cfg = nlohmann::json::parse(in);
-  } catch (const std::exception& e) {
-    throw GenerationError(Code::ModelLoad, sidecar.string() + ": not valid JSON: " + e.what());
-  }
-  if (!cfg.is_object()) return out;
+  const auto json = readSidecarJson(checkpoint);
+  if (!json || !json->is_object()) return out;
+  const nlohmann::json& cfg = *json;
   if (cfg.contains("shift")) {
     if (!cfg["shift"].is_number() || !(cfg["shift"].get<double>() > 0.0))
       throw GenerationError(Code::ModelLoad,

@@ -440,6 +440,8 @@ TEST_F(StudioTest, GuidanceIsOfferedOnlyForModelsThatTakeIt) {
   EXPECT_DOUBLE_EQ(panel()->params().cfgScale, 1.0);
   guidance->setValue(2.0);
   EXPECT_DOUBLE_EQ(*panel()->params().guidance, 2.0);
+  QApplication::processEvents();
+  EXPECT_TRUE(m_window->grab().save(screenshotPath("studio-flux-guidance.png")));
   // A restored Flux picture brings its guidance back.
   GenerationParams restored = panel()->params();
   restored.guidance = 4.5;
