@@ -87,8 +87,7 @@ ClipTextModel loadClipL(const SafetensorsFile& file, const FluxSidecar& s, c10::
 
 FluxSidecar readFluxSidecar(const std::filesystem::path& transformer, bool dev) {
   FluxSidecar out;
-  auto path = transformer;
-  path.replace_extension(".config.json");
+  const auto path = sidecarPath(transformer);
   const auto json = readSidecarJson(transformer);
   if (!json) return out;
   const nlohmann::json& cfg = *json;

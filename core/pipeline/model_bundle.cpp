@@ -24,9 +24,14 @@ std::optional<int64_t> textHeads(const nlohmann::json& te) {
 
 }  // namespace
 
-std::optional<nlohmann::json> readSidecarJson(const std::filesystem::path& checkpoint) {
+std::filesystem::path sidecarPath(const std::filesystem::path& checkpoint) {
   auto sidecar = checkpoint;
   sidecar.replace_extension(".config.json");
+  return sidecar;
+}
+
+std::optional<nlohmann::json> readSidecarJson(const std::filesystem::path& checkpoint) {
+  const auto sidecar = sidecarPath(checkpoint);
   std::error_code ec;
   if (!std::filesystem::is_regular_file(sidecar, ec)) return std::nullopt;
   try {
@@ -39,8 +44,7 @@ std::optional<nlohmann::json> readSidecarJson(const std::filesystem::path& check
 
 ModelOverrides readSidecarConfig(const std::filesystem::path& checkpoint) {
   ModelOverrides out;
-  auto sidecar = checkpoint;
-  sidecar.replace_extension(".config.json");
+  const auto sidecar = sidecarPath(checkpoint);
   const auto json = readSidecarJson(checkpoint);
   if (!json) return out;
   const nlohmann::json& cfg = *json;

@@ -60,6 +60,9 @@ struct ModelOverrides {
 /// malformed file (a silent misread would produce garbage images).
 ModelOverrides readSidecarConfig(const std::filesystem::path& checkpoint);
 
+/// `<stem>.config.json` beside `checkpoint`: the sidecar's path (whether or not it exists).
+std::filesystem::path sidecarPath(const std::filesystem::path& checkpoint);
+
 /// The JSON of the sidecar `<stem>.config.json` beside `checkpoint` (the one place every family's
 /// sidecar reader opens it: SD here, sd3_factory.h, flux_factory.h); nullopt when there is none.
 /// Throws GenerationError(ModelLoad) naming the file when it is not valid JSON.

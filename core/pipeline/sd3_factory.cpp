@@ -107,8 +107,7 @@ Sd3T5Fn makeT5Fn(const SafetensorsFile& file, const PartSource& part, const fs::
 
 Sd3Overrides readSd3Sidecar(const fs::path& checkpoint) {
   Sd3Overrides out;
-  fs::path sidecar = checkpoint;
-  sidecar.replace_extension(".config.json");
+  const fs::path sidecar = sidecarPath(checkpoint);
   const auto json = readSidecarJson(checkpoint);
   if (!json || !json->is_object()) return out;
   const nlohmann::json& cfg = *json;
