@@ -146,30 +146,42 @@ void loadDiffusersFolder(ModelBundle& bundle, const std::filesystem::path& path,
   describeLoaded(bundle, info, name.filename().string(), path, hash);
 }
 
-/// A GGUF diffusion model (ComfyUI-GGUF, sd.cpp): Flux transformers load with their linear
-/// weights packed (flux_factory.h, core/model/dit_gguf.h); other families are refused by name.
+void loadSd3(ModelBundle& bundle, const SafetensorsFile* file, const GgufWeights* gguf,
+             const std::filesystem::path& path, const LoadOptions& options);
+
+/// A GGUF diffusion model (ComfyUI-GGUF, sd.cpp): Flux and SD3 / SD3.5 transformers load with
+/// their linear weights packed (flux_factory.h, sd3_factory.h, core/model/dit_gguf.h); other
+/// families are refused by name.
 void loadGguf(ModelBundle& bundle, const std::filesystem::path& path, const LoadOptions& options) {
   const GgufWeights weights = GgufWeights::open(path);
   const ModelFamily family = ggufDitFamily(weights);
-  if (family != ModelFamily::Flux)
-    throw GenerationError(
-        Code::UnsupportedModel,
-        path.string() + ": a GGUF of " +
-            (weights.file().architecture().empty()
-                 ? std::string(familyName(weights.file().family()))
-                 : "architecture \"" + weights.file().architecture() + "\"") +
-            "; Lienzo loads Flux.1 transformers from GGUF (SD3.5 from .safetensors)");
   const c10::Device device = parseDevice(options.device);
-  loadFluxModel(bundle, path, weights, options, resolveDType(options.dtype, device), device);
-  bundle.description.path = path;
-  bundle.description.hash = options.computeHash ? sha256FileHex(path).substr(0, 10) : std::string();
+  const c10::ScalarType dtype = resolveDType(options.dtype, device);
+  if (family == ModelFamily::Flux) {
+    loadFluxModel(bundle, path, weights, options, dtype, device);
+    bundle.description.path = path;
+    bundle.description.hash =
+        options.computeHash ? sha256FileHex(path).substr(0, 10) : std::string();
+    return;
+  }
+  if (family == ModelFamily::SD3) {
+    loadSd3(bundle, nullptr, &weights, path, options);
+    return;
+  }
+  throw GenerationError(Code::UnsupportedModel,
+                        path.string() + ": a GGUF of " +
+                            (weights.file().architecture().empty()
+                                 ? std::string(familyName(weights.file().family()))
+                                 : "architecture \"" + weights.file().architecture() + "\"") +
+                            "; Lienzo loads Flux.1 and SD3 / SD3.5 transformers from GGUF");
 }
 
 /// SD3 / SD3.5 single files (sd3_factory.h): the parts given, bundled or found around the file.
-void loadSd3(ModelBundle& bundle, const SafetensorsFile& file, const std::filesystem::path& path,
-             const LoadOptions& options) {
+void loadSd3(ModelBundle& bundle, const SafetensorsFile* file, const GgufWeights* gguf,
+             const std::filesystem::path& path, const LoadOptions& options) {
   Sd3ModelSource source;
-  source.file = &file;
+  source.file = file;
+  source.gguf = gguf;
   source.path = path;
   source.parts = options.parts;
   source.overrides = readSd3Sidecar(path);
@@ -224,7 +236,7 @@ std::shared_ptr<const ModelBundle> loadModelBundle(const std::filesystem::path& 
     }
     checkSupported(path.string(), info);
     if (info.family == ModelFamily::SD3) {
-      loadSd3(*bundle, file, path, options);
+      loadSd3(*bundle, &file, nullptr, path, options);
       return bundle;
     }
     if (info.family == ModelFamily::Flux) {  // flux_factory.h: the transformer and its parts
@@ -268,6 +280,7 @@ ModelDescription describeModelFile(const std::filesystem::path& path) {
       const GgufWeights weights = GgufWeights::open(path);
       d.family = familyName(weights.file().family());
       if (ggufDitFamily(weights) == ModelFamily::Flux) describeFlux(d, fluxGgufIsDev(weights));
+      if (ggufDitFamily(weights) == ModelFamily::SD3) describeSd3Defaults(d);
       if (d.parts.empty()) d.parts.push_back("transformer");
       d.parts.front() = "transformer (GGUF, packed)";
       return d;

@@ -1,6 +1,7 @@
 // The SD3 / SD3.5 factory (sd3_factory.h).
 #include "core/pipeline/sd3_factory.h"
 
+#include "core/model/dit_gguf.h"
 #include "core/pipeline/memory_plan.h"
 
 #include "core/pipeline/mmdit_diffusion_model.h"
@@ -56,7 +57,7 @@ PartSource resolvePart(const Sd3ModelSource& source, ModelPart part, const std::
                        const std::string& bundledPrefix) {
   PartSource out;
   const bool given = !givenModelPart(source.parts, part).empty();
-  if (!given && sd3Bundles(*source.file, name)) {
+  if (!given && source.file && sd3Bundles(*source.file, name)) {
     out.prefix = bundledPrefix;
     return out;
   }
@@ -178,7 +179,6 @@ std::pair<c10::ScalarType, c10::Device> sd3T5Placement(c10::ScalarType dtype, c1
 
 std::vector<std::string> buildSd3Bundle(ModelBundle& bundle, const Sd3ModelSource& source,
                                         c10::ScalarType dtype, c10::Device device) {
-  const SafetensorsFile& file = *source.file;
 #ifndef LIENZO_HAVE_SENTENCEPIECE
   throw GenerationError(Code::UnsupportedModel,
                         source.path.string() +
@@ -189,10 +189,14 @@ std::vector<std::string> buildSd3Bundle(ModelBundle& bundle, const Sd3ModelSourc
   std::string mmditPrefix;
   MmditConfig config;
   try {
-    const std::optional<std::string> prefix = findMmditPrefix(file);
-    if (!prefix) throw std::invalid_argument("no MMDiT (x_embedder / joint_blocks) found");
-    mmditPrefix = *prefix;
-    config = MmditConfig::fromWeights(file, *prefix);
+    if (source.gguf) {
+      config = mmditConfigFromGguf(*source.gguf);
+    } else {
+      const std::optional<std::string> prefix = findMmditPrefix(*source.file);
+      if (!prefix) throw std::invalid_argument("no MMDiT (x_embedder / joint_blocks) found");
+      mmditPrefix = *prefix;
+      config = MmditConfig::fromWeights(*source.file, *prefix);
+    }
   } catch (const std::exception& e) {
     throw GenerationError(Code::ModelLoad, source.path.string() +
                                                ": an SD3 (MMDiT) checkpoint whose transformer "
@@ -204,8 +208,9 @@ std::vector<std::string> buildSd3Bundle(ModelBundle& bundle, const Sd3ModelSourc
   const PartSource t5 = resolvePart(source, ModelPart::T5, "t5xxl", kT5BundledPrefix);
   const PartSource vae = resolvePart(source, ModelPart::Vae, "vae", kVaePrefix);
   const fs::path spiece = findT5Spiece(source.path, t5.path);
+  // A part without a file of its own is bundled in the (safetensors) checkpoint (resolvePart).
   auto fileOf = [&](const PartSource& p) -> const SafetensorsFile& {
-    return p.file ? *p.file : file;
+    return p.file ? *p.file : *source.file;
   };
 
   // 2. The memory plan (memory_plan.h): every file and prefix is known and no weight has been
@@ -218,7 +223,10 @@ std::vector<std::string> buildSd3Bundle(ModelBundle& bundle, const Sd3ModelSourc
     plan.model = source.path.filename().string();
     const bool gpu = device.is_cuda();
     const std::size_t elem = c10::elementSize(dtype);
-    plan.add("MMDiT", loadedWeightBytes(file, mmditPrefix, elem), MemoryPhase::Always, gpu);
+    plan.add("MMDiT",
+             source.gguf ? ggufDitResidentBytes(*source.gguf, dtype)
+                         : loadedWeightBytes(*source.file, mmditPrefix, elem),
+             MemoryPhase::Always, gpu);
     plan.add("VAE", loadedWeightBytes(fileOf(vae), vae.prefix, elem), MemoryPhase::Always, gpu);
     const std::size_t clipElem = c10::elementSize(clipDType);
     plan.add("CLIP-L", loadedWeightBytes(fileOf(clipL), clipL.prefix, clipElem),
@@ -243,7 +251,11 @@ std::vector<std::string> buildSd3Bundle(ModelBundle& bundle, const Sd3ModelSourc
   bundle.device = device;
   const double shift = source.overrides.shift.value_or(kSd3DefaultShift);
   bundle.schedule = std::make_shared<FlowNoiseSchedule>(FlowSchedule::sd3(shift));
-  bundle.diffusion = loadMmditDiffusionModel(file, dtype, device);
+  if (source.gguf)
+    bundle.diffusion = std::make_shared<MmditDiffusionModel>(
+        loadMmditGguf(*source.gguf, dtype, device, GgufWeightMode::KeepPacked), dtype, device);
+  else
+    bundle.diffusion = loadMmditDiffusionModel(*source.file, dtype, device);
   bundle.vae = loadAutoencoderKlCodec(fileOf(vae), vae.prefix, LatentFormat::SD3, dtype, device);
   Sd3ClipEncoder l = Sd3ClipEncoder::load(fileOf(clipL), clipL.prefix, Sd3ClipRole::ClipL,
                                           clipDType, device, source.overrides.clipLHeads);

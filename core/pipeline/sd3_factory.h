@@ -37,6 +37,8 @@
 
 namespace lienzo {
 
+class GgufWeights;
+
 /// What a sidecar `<stem>.config.json` may state for SD3 (the fixture configs' vocabulary):
 /// `shift`, `clip_l.num_attention_heads`, `clip_g.num_attention_heads`.
 struct Sd3Overrides {
@@ -55,8 +57,11 @@ inline constexpr double kSd3DefaultShift = 3.0;
 /// What the SD3 factory builds from.
 struct Sd3ModelSource {
   const SafetensorsFile* file = nullptr;  ///< the checkpoint (MMDiT under model.diffusion_model.)
-  std::filesystem::path path;             ///< its path: parts are looked for around it
-  ModelParts parts;                       ///< given explicitly (LoadOptions::parts)
+  /// The MMDiT from a GGUF file instead (ComfyUI-GGUF / sd.cpp; `file` null): quantized linear
+  /// weights stay packed (core/model/dit_gguf.h); every other part is a file of its own.
+  const GgufWeights* gguf = nullptr;
+  std::filesystem::path path;  ///< its path: parts are looked for around it
+  ModelParts parts;            ///< given explicitly (LoadOptions::parts)
   Sd3Overrides overrides;
   std::vector<std::filesystem::path> vocabDirs;  ///< CLIP BPE vocabulary, in search order
   /// Host RAM the memory plan may use (plannableHostMemory); nullopt: not checked.

@@ -6,6 +6,8 @@
 // image (README §7: 1e-4). The parts found in ComfyUI-style folders, bundled text encoders
 // (an all-in-one file written here from the tiny parts) and the clear errors for a missing part,
 // a given path that is not a file and a missing spiece.model.
+#include "core/io/gguf_quants.h"
+#include "core/io/gguf_writer.h"
 #include "core/io/safetensors.h"
 #include "core/pipeline/denoise_stage.h"
 #include "core/pipeline/model_bundle.h"
@@ -170,6 +172,52 @@ TEST(Sd3Loader, Txt2imgGoldenEndToEndThroughGenerate) {
   ASSERT_TRUE(d.flowShift.has_value());
   EXPECT_NE(result.images[0].infotext.find("Shift: "), std::string::npos)
       << result.images[0].infotext;
+}
+
+TEST(Sd3Loader, GgufTransformerGeneratesTheGolden) {
+  // The tiny MMDiT as a ComfyUI-GGUF file (bare names, general.architecture sd3, stored types):
+  // the same numbers, so the golden picture; the VAE is then a part of its own (--vae).
+  const auto source = SafetensorsFile::open(checkpoint());
+  const std::string prefix = "model.diffusion_model.";
+  std::vector<GgufTensorToWrite> tensors;
+  for (const auto& name : source.names()) {
+    if (name.compare(0, prefix.size(), prefix) != 0) continue;
+    const at::Tensor value = source.load(name, at::kFloat).contiguous();
+    GgufTensorToWrite t;
+    t.name = name.substr(prefix.size());
+    t.shape = value.sizes().vec();
+    t.type = source.info(name).dtype == StDType::F16 ? GgmlType::F16 : GgmlType::F32;
+    t.bytes.resize(*ggmlByteSize(t.type, value.numel()));
+    quantizeGgml(t.type, value.data_ptr<float>(), value.numel(),
+                 reinterpret_cast<uint8_t*>(t.bytes.data()));
+    tensors.push_back(std::move(t));
+  }
+  const fs::path root = testing::makeTempDir("sd3_gguf");
+  const fs::path model = root / "models" / "unet" / (checkpoint().stem().string() + ".gguf");
+  fs::create_directories(model.parent_path());
+  writeGguf(model, tensors, {{"general.architecture", ggufString("sd3")}});
+  link(sidecarPath(checkpoint()), sidecarPath(model));
+  link(clipVocab(), root / "models" / "clip" / clipVocab().filename());
+  ModelParts parts = givenParts();
+  parts.vae = checkpoint();  // its first_stage_model.*
+  EXPECT_EQ(describeModelFile(model).family, familyName(ModelFamily::SD3));
+  const auto bundle = loadModelBundle(model, options(parts));
+
+  const auto golden = SafetensorsFile::open(fixturePath("sd3/golden_txt2img.safetensors"));
+  const GenerationResult result = generate(*bundle, goldenParams(golden));
+  ASSERT_EQ(result.images.size(), 1u);
+  const RgbImage& img = result.images[0].image;
+  const at::Tensor expected = golden.load("image_u8").to(at::kInt)[0];
+  ASSERT_EQ(img.height, expected.size(0));
+  ASSERT_EQ(img.width, expected.size(1));
+  const at::Tensor diff =
+      (at::from_blob(const_cast<uint8_t*>(img.pixels.data()), {img.height, img.width, 3}, at::kByte)
+           .to(at::kInt) -
+       expected)
+          .abs();
+  std::cout << "  image_u8 (GGUF): max |Δ| " << diff.max().item<int>() << ", "
+            << diff.gt(0).sum().item<int64_t>() << " pixels differ\n";
+  EXPECT_LE(diff.max().item<int>(), 1);
 }
 
 TEST(Sd3Loader, StagesOfTheLoadedModelMatchTheGoldenTrajectory) {
