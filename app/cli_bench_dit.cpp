@@ -7,6 +7,7 @@
 #include "core/io/gguf_writer.h"
 #include "core/model/dit_gguf.h"
 #include "core/model/flux_packing.h"
+#include "core/pipeline/memory_plan.h"
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
@@ -144,7 +145,7 @@ void writeRandomGguf(const fs::path& path, const std::vector<PlannedTensor>& pla
              {"general.name", ggufString("lienzo bench random weights")}});
 }
 
-/// A field of /proc/self/status or /proc/meminfo in GiB (kB values), 0 when absent.
+/// A field of /proc/self/status in GiB (kB values), 0 when absent.
 double procGiB(const char* file, const std::string& field) {
   std::ifstream in(file);
   std::string line;
@@ -210,7 +211,7 @@ int runDitBench(const Args& args) {
   const int64_t tokens = imageTokens + (arch.flux ? textLen : 77 + textLen);
   const double weightsGiB = (fileBytes + largest) / kGiB;
   const double needGiB = weightsGiB + activationGiB(arch, tokens, batch);
-  const double availableGiB = procGiB("/proc/meminfo", "MemAvailable");
+  const double availableGiB = availableHostMemory().value_or(0) / kGiB;  // memory_plan.h
   std::printf(
       "lienzo bench: %s, %.2f B parameters, linear weights %s, %lldx%lld, text %lld, "
       "batch %lld, %d threads\n",

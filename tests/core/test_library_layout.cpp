@@ -58,10 +58,10 @@ TEST(LibraryLayout, DetectsA1111ComfyUiAndPlainFolders) {
   EXPECT_EQ(foldersOf(a1111, ModelCategory::ControlNet).front(), root / "webui/models/ControlNet");
 
   const auto comfy = expandRoot({RootKind::ComfyUI, root / "comfy", std::nullopt});
-  EXPECT_EQ(foldersOf(comfy, ModelCategory::Checkpoint),
-            (std::vector<fs::path>{root / "comfy/models/checkpoints",
-                                   root / "comfy/models/diffusion_models",
-                                   root / "comfy/models/unet"}));
+  EXPECT_EQ(
+      foldersOf(comfy, ModelCategory::Checkpoint),
+      (std::vector<fs::path>{root / "comfy/models/checkpoints",
+                             root / "comfy/models/diffusion_models", root / "comfy/models/unet"}));
   EXPECT_EQ(foldersOf(comfy, ModelCategory::Lora),
             std::vector<fs::path>{root / "comfy/models/loras"});
   EXPECT_EQ(foldersOf(comfy, ModelCategory::Embedding),
