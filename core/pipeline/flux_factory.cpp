@@ -123,11 +123,7 @@ FluxVariantFacts fluxVariantFacts(bool dev) {
   // 28 steps, 1024²); next-wave.md §7.
   FluxVariantFacts f;
   f.dev = dev;
-#ifdef LIENZO_HAVE_SENTENCEPIECE
-  f.t5Length = dev ? T5Tokenizer::kFluxDevLength : T5Tokenizer::kFluxSchnellLength;
-#else
-  f.t5Length = dev ? 512 : 256;
-#endif
+  f.t5Length = dev ? kFluxDevT5Length : kFluxSchnellT5Length;
   f.resolutionShift = dev;
   f.defaultSteps = dev ? 28 : 4;
   if (dev) f.defaultGuidance = FluxDiffusionModel::kDefaultGuidance;

@@ -72,7 +72,13 @@ struct FluxModelSource {
   std::optional<uint64_t> hostMemory;
 };
 
-/// The model's facts by variant: T5 length (T5Tokenizer::kFluxDevLength / kFluxSchnellLength),
+/// T5 token lengths of the two variants. Ref: black-forest-labs/flux cli.py (max_length 256 for
+/// schnell, else 512). Here rather than in t5_tokenizer.h so that builds without SentencePiece
+/// describe Flux files with them too.
+inline constexpr int kFluxDevT5Length = 512;
+inline constexpr int kFluxSchnellT5Length = 256;
+
+/// The model's facts by variant: T5 length (kFluxDevT5Length / kFluxSchnellT5Length),
 /// the schedule's resolution shift, and the defaults a picker shows (1024², dev 28 steps with
 /// guidance 3.5, schnell 4 steps; CFG 1, Euler).
 struct FluxVariantFacts {

@@ -47,11 +47,9 @@ struct T5TokenLayout {
 
 class T5Tokenizer {
  public:
-  static constexpr int kExtraIds = 100;           ///< HF sentinels <extra_id_0..99>
-  static constexpr int kSd35MinLength = 77;       ///< SD3.5 reference: pad to at least this
-  static constexpr int kSd35CharLimit = 226;      ///< SD3.5 reference: text[:226]
-  static constexpr int kFluxDevLength = 512;      ///< BFL flux dev: max_length
-  static constexpr int kFluxSchnellLength = 256;  ///< BFL flux schnell: max_length
+  static constexpr int kExtraIds = 100;       ///< HF sentinels <extra_id_0..99>
+  static constexpr int kSd35MinLength = 77;   ///< SD3.5 reference: pad to at least this
+  static constexpr int kSd35CharLimit = 226;  ///< SD3.5 reference: text[:226]
 
   /// Takes over a loaded SentencePiece model. Throws SpTokenizerError without EOS or pad.
   explicit T5Tokenizer(SpTokenizer model);
